@@ -1,0 +1,228 @@
+"""Answered-question items of the linked-data-api → N-Triples lines, one record per question.
+
+The mapping: a JSON key is the local name of a predicate in ``parl:`` (except ``label``,
+``prefLabel``, ``date`` and ``type``, see :data:`kg.vocab.STANDARD_KEYS`); a nested object with
+``_about`` is a resource; ``{"_value": ...}`` objects and plain scalars are literals. On top of
+what the data says kg adds types, a department and a house resource, days to answer and
+``kg:partOfRecord`` links from the parts of a question's record (its answer, previous answer
+versions, attachments) to the question, so that a newer version of a question can replace it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from kg import ntriples, vocab
+from kg.errors import InputError
+from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
+
+#: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
+CONVERTER_VERSION = "1"
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
+
+#: The role of a nested object, by the key that holds it.
+CHILD_ROLES: dict[str, str] = {
+    "answer": "answer",
+    "previousAnswerVersion": "version",
+    "attachment": "attachment",
+    "tablingMember": "member",
+    "answeringMember": "member",
+    "legislature": "house",
+}
+ROLE_CLASSES: dict[str, str] = {
+    "question": vocab.QUESTION,
+    "answer": vocab.ANSWER,
+    "version": vocab.ANSWER_VERSION,
+    "attachment": vocab.ATTACHMENT,
+    "member": vocab.MEMBER,
+    "house": vocab.HOUSE,
+}
+#: Resources that many questions share: never part of one question's record.
+SHARED_ROLES = frozenset({"member", "house"})
+
+_ANSWER_KEYS = {
+    "_about", "answerText", "answeringMember", "answeringMemberConstituency",
+    "answeringMemberPrinted", "dateOfAnswer", "groupedQuestionUIN", "isMinisterialCorrection",
+    "questionFirstAnswered", "previousAnswerVersion", "attachment", "attachmentCount",
+    "isHoldingAnswer", "answerCorrectionDate", "correctingMember", "correctingMemberPrinted",
+    "dateOfCorrection",
+}  # fmt: skip
+KNOWN_KEYS: dict[str, set[str]] = {
+    "question": {
+        "_about", "AnsweringBody", "answer", "answeringDeptId", "answeringDeptShortName",
+        "answeringDeptSortName", "date", "hansardHeading", "houseId", "legislature",
+        "questionText", "registeredInterest", "tablingMember", "tablingMemberConstituency",
+        "tablingMemberPrinted", "uin", "type", "questionStatus", "dateTabled",
+    },
+    "answer": _ANSWER_KEYS,
+    "version": _ANSWER_KEYS | {"versionNumber", "date"},
+    "attachment": {"_about", "fileName", "title", "url", "sizeInBytes", "fileSizeBytes", "label"},
+    "member": {"_about", "label"},
+    "house": {"_about", "prefLabel", "label"},
+}  # fmt: skip
+
+_TYPE = ntriples.iri(vocab.RDF_TYPE)
+_PART_OF = ntriples.iri(vocab.PART_OF_RECORD)
+_DEPARTMENT_LINK = ntriples.iri(vocab.ANSWERING_DEPARTMENT)
+_HOUSE_LINK = ntriples.iri(vocab.IN_HOUSE)
+_DAYS = ntriples.iri(vocab.DAYS_TO_ANSWER)
+_CONTENT_HASH = ntriples.iri(vocab.CONTENT_HASH)
+_LABEL = ntriples.iri(vocab.RDFS + "label")
+_HOUSE_ID = ntriples.iri(vocab.PARL + "houseId")
+_DEPARTMENT_KEYS = ("answeringDeptId", "answeringDeptShortName", "answeringDeptSortName")
+
+
+@lru_cache(maxsize=4096)
+def _predicate(key: str) -> str:
+    return ntriples.iri(vocab.predicate_for_key(key))
+
+
+@lru_cache(maxsize=65536)
+def _shared_iri(value: str) -> str:
+    return ntriples.iri(value)
+
+
+@dataclass
+class Record:
+    """One question converted: its IRI, UIN, N-Triples lines and what was odd about it."""
+
+    iri: str
+    uin: str | None
+    lines: list[str]
+    content_hash: str
+    unknown_keys: Counter[str] = field(default_factory=Counter)
+
+
+def content_hash(item: dict[str, Any]) -> str:
+    """A fingerprint of an item's JSON and of the converter that reads it."""
+    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((CONVERTER_VERSION + canonical).encode("utf-8")).hexdigest()
+
+
+class _ItemConverter:
+    def __init__(self, question: str) -> None:
+        self.question = question
+        self.question_nt = ntriples.iri(question)
+        self.lines: list[str] = []
+        self.unknown: Counter[str] = Counter()
+
+    def resource(self, subject: str, subject_nt: str, obj: dict[str, Any], role: str) -> None:
+        known = KNOWN_KEYS.get(role)
+        lines = self.lines
+        for key, value in obj.items():
+            if key == "_about":
+                continue
+            if known is not None and key not in known:
+                self.unknown[f"{role}.{key}"] += 1
+            predicate = _predicate(key)
+            for index, entry in enumerate(as_list(value), start=1):
+                term = self.term(subject, key, index, entry)
+                if term is not None:
+                    lines.append(f"{subject_nt} {predicate} {term} .\n")
+
+    def term(self, subject: str, key: str, index: int, entry: Any) -> str | None:
+        if isinstance(entry, dict):
+            if "_value" in entry:
+                return value_literal(entry)
+            return self.child(subject, key, index, entry)
+        if entry is None:
+            self.unknown[f"null value of {key}"] += 1
+            return None
+        if isinstance(entry, list):
+            raise ValueProblem(f"{key}: a list inside a list")
+        if key == "type" and isinstance(entry, str) and _ABSOLUTE_IRI.match(entry):
+            return _shared_iri(entry)
+        return scalar_literal(entry)
+
+    def child(self, parent: str, key: str, index: int, obj: dict[str, Any]) -> str | None:
+        role = CHILD_ROLES.get(key, "resource")
+        about = obj.get("_about")
+        if about is None:
+            if not obj:
+                return None
+            about = f"{parent}/{key}/{index}"
+        elif not isinstance(about, str) or not _ABSOLUTE_IRI.match(about):
+            raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
+        shared = role in SHARED_ROLES
+        child_nt = _shared_iri(about) if shared else ntriples.iri(about)
+        if role in ROLE_CLASSES:
+            self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
+        if not shared:
+            self.lines.append(f"{child_nt} {_PART_OF} {self.question_nt} .\n")
+        self.resource(about, child_nt, obj, role)
+        return child_nt
+
+    def derived(self, item: dict[str, Any]) -> None:
+        q = self.question_nt
+        lines = self.lines
+        lines.append(f"{q} {_TYPE} <{vocab.QUESTION}> .\n")
+        dept_id = plain_text(item.get("answeringDeptId"))
+        if dept_id:
+            dept = ntriples.iri(vocab.department_iri(dept_id))
+            lines.append(f"{q} {_DEPARTMENT_LINK} {dept} .\n")
+            lines.append(f"{dept} {_TYPE} <{vocab.DEPARTMENT}> .\n")
+            for key in _DEPARTMENT_KEYS:
+                for entry in as_list(item.get(key, [])):
+                    term = self.term(q, key, 0, entry)
+                    if term is not None:
+                        lines.append(f"{dept} {_predicate(key)} {term} .\n")
+            for entry in as_list(item.get("AnsweringBody", [])):
+                name = plain_text(entry)
+                if name:
+                    lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
+        house_id = plain_text(item.get("houseId"))
+        house = None
+        for entry in as_list(item.get("legislature", [])):
+            if isinstance(entry, dict) and isinstance(entry.get("_about"), str):
+                house = _shared_iri(entry["_about"])
+                break
+        if house is None and house_id:
+            house = ntriples.iri(vocab.house_iri(house_id))
+            lines.append(f"{house} {_TYPE} <{vocab.HOUSE}> .\n")
+        if house is not None:
+            lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
+            if house_id:
+                lines.append(f"{house} {_HOUSE_ID} {ntriples.literal(house_id)} .\n")
+        answer = item.get("answer")
+        answer = answer[0] if isinstance(answer, list) and answer else answer
+        if isinstance(answer, dict):
+            tabled = date_of(item.get("date"))
+            answered = date_of(answer.get("dateOfAnswer"))
+            if tabled and answered:
+                days = str((answered - tabled).days)
+                lines.append(f"{q} {_DAYS} {ntriples.literal(days, vocab.XSD + 'integer')} .\n")
+
+
+def convert_item(item: dict[str, Any], *, where: str) -> Record:
+    """Convert one answered-question item; ``where`` names it in errors (``file item 3``)."""
+    about = item.get("_about")
+    if about is None:
+        raise InputError(where, "the item has no _about (its IRI)", "fix the page or drop the item")
+    if not isinstance(about, str) or not _ABSOLUTE_IRI.match(about):
+        raise InputError(where, f"_about is not an absolute IRI: {about!r}", "fix the page")
+    converter = _ItemConverter(about)
+    try:
+        converter.resource(about, converter.question_nt, item, "question")
+        converter.derived(item)
+    except ValueProblem as exc:
+        raise InputError(
+            f"{where} ({about})", str(exc), "fix the value in the page, or drop the item"
+        ) from exc
+    digest = content_hash(item)
+    converter.lines.append(
+        f"{converter.question_nt} {_CONTENT_HASH} {ntriples.literal(digest)} .\n"
+    )
+    return Record(
+        iri=about,
+        uin=plain_text(item.get("uin")),
+        lines=list(dict.fromkeys(converter.lines)),
+        content_hash=digest,
+        unknown_keys=converter.unknown,
+    )

@@ -1,0 +1,44 @@
+"""Where kg's assets live: the one module that knows file-system layout.
+
+In a source checkout (or an editable install) the assets sit at the top of the repository;
+a built wheel carries them inside the package as ``kg/_assets``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_INSTALLED = _PACKAGE_DIR / "_assets"
+_CHECKOUT = _PACKAGE_DIR.parent
+
+
+def assets_dir() -> Path:
+    """The folder that holds ``queries/``, ``shapes/``, ``ontology.ttl`` and friends."""
+    if (_INSTALLED / "ontology.ttl").is_file():
+        return _INSTALLED
+    return _CHECKOUT
+
+
+def queries_dir() -> Path:
+    return assets_dir() / "queries"
+
+
+def shapes_dir() -> Path:
+    return assets_dir() / "shapes"
+
+
+def ontology_file() -> Path:
+    return assets_dir() / "ontology.ttl"
+
+
+def jsonld_context_file() -> Path:
+    return assets_dir() / "context.jsonld"
+
+
+def sample_page() -> Path:
+    """The bundled real API page (nine Commons questions to the DWP)."""
+    return assets_dir() / "samples" / "answeredquestions-children-maintenance.json"
+
+
+DEFAULT_STORE = Path("kg-store")

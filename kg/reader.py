@@ -1,0 +1,147 @@
+"""Reading linked-data-api pages: files, folders, ``.json.gz``, standard input.
+
+Real pages carry raw control characters inside JSON strings, so they are parsed with
+``strict=False``; everything else about them is checked and reported as :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+
+STDIN = "-"
+_SUFFIXES = (".json", ".json.gz")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the API: where it came from, its items, and its paging metadata."""
+
+    source: str
+    items: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def next_url(self) -> str | None:
+        value = self.meta.get("next")
+        return value if isinstance(value, str) else None
+
+
+def expand_inputs(inputs: Iterable[str]) -> list[str]:
+    """Files, folders (recursively, sorted) and ``-``, as the list of sources to read."""
+    sources: list[str] = []
+    for name in inputs:
+        if name == STDIN:
+            sources.append(STDIN)
+            continue
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(
+                str(p) for p in path.rglob("*") if p.is_file() and p.name.endswith(_SUFFIXES)
+            )
+            if not found:
+                raise InputError(
+                    name, "the folder holds no .json or .json.gz files", "point kg at API pages"
+                )
+            sources.extend(found)
+        elif path.is_file():
+            sources.append(str(path))
+        elif path.exists():
+            raise InputError(name, "not a regular file", "give a file, a folder or -")
+        else:
+            raise InputError(name, "no such file or folder", "check the path")
+    return sources
+
+
+def read_bytes(source: str) -> bytes:
+    """The raw bytes of a source, un-gzipped when they are gzip."""
+    try:
+        data = sys.stdin.buffer.read() if source == STDIN else Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(source, f"cannot read: {exc.strerror}", "check the file") from exc
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(
+                source, f"broken gzip data ({exc})", "download the page again"
+            ) from exc
+    return data
+
+
+def parse_page(source: str, data: bytes) -> Page:
+    """Parse the bytes of one linked-data-api page."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            source, f"not UTF-8 text (byte {exc.start})", "give a linked-data-api JSON page"
+        ) from exc
+    if not text.strip():
+        raise InputError(source, "the file is empty", "give a linked-data-api JSON page")
+    try:
+        doc = json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            raise InputError(
+                source,
+                f"truncated JSON (it ends at line {exc.lineno} column {exc.colno})",
+                "the download was cut short: fetch the page again",
+            ) from exc
+        raise InputError(
+            source,
+            f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            "give a linked-data-api JSON page",
+        ) from exc
+    return page_from_document(source, doc)
+
+
+def page_from_document(source: str, doc: Any) -> Page:
+    """Check the envelope of a parsed page and take out its items."""
+    if not isinstance(doc, dict) or doc.get("format") != "linked-data-api":
+        raise InputError(
+            source,
+            'not a linked-data-api page (no "format": "linked-data-api")',
+            "give a page of the data.parliament.uk linked-data-api (a .json URL of the API)",
+        )
+    result = doc.get("result")
+    if not isinstance(result, dict):
+        raise InputError(source, 'the page has no "result" object', "give a complete API page")
+    meta = {k: v for k, v in result.items() if k not in ("items", "primaryTopic")}
+    if "items" in result:
+        items = result["items"]
+        if not isinstance(items, list):
+            raise InputError(source, '"result.items" is not a list', "give a complete API page")
+    elif "primaryTopic" in result:
+        items = [result["primaryTopic"]]
+    else:
+        raise InputError(
+            source,
+            'the page has neither "result.items" nor "result.primaryTopic"',
+            "give a list page or an item page of the API",
+        )
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise InputError(
+                f"{source} item {number}", "the item is not a JSON object", "fix the page"
+            )
+    return Page(source=source, items=items, meta=meta)
+
+
+def read_page(source: str) -> Page:
+    return parse_page(source, read_bytes(source))
+
+
+def iter_pages(inputs: Iterable[str]) -> Iterator[Page]:
+    """Every page of every input, one at a time (a page is read only when asked for)."""
+    for source in expand_inputs(inputs):
+        yield read_page(source)
