@@ -1,0 +1,187 @@
+"""The ``kg`` command: thin glue over the library. Library errors become one ``Error:`` line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import pyoxigraph
+
+from kg import __version__, output
+from kg.cli_options import (
+    output_options,
+    silent_option,
+    store_option,
+    write_outcome,
+)
+from kg.errors import KgError
+from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_pages
+from kg.reader import Page, expand_inputs, read_page
+from kg.sparql import run_query
+from kg.store import open_store
+
+
+class KgGroup(click.Group):
+    """Turns every :class:`KgError` raised by a command into ``Error: <line>`` and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            raise click.ClickException(exc.line()) from None
+
+
+@click.group(cls=KgGroup)
+@click.version_option(__version__, prog_name="kg")
+def cli() -> None:
+    """kg: UK Parliament written questions as a validated RDF knowledge graph."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@store_option
+@click.option("--memory", is_flag=True, help="Load into a throw-away in-memory store (a check).")
+@click.option("--no-validate", is_flag=True, help="Do not check items against the SHACL shapes.")
+@click.option(
+    "--on-invalid",
+    type=click.Choice(ON_INVALID_CHOICES),
+    default="abort",
+    show_default=True,
+    help="What to do with items that violate the shapes.",
+)
+@silent_option
+def load(
+    inputs: Sequence[str],
+    store_path: Path,
+    memory: bool,
+    no_validate: bool,
+    on_invalid: OnInvalid,
+    silent: bool,
+) -> None:
+    """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
+    sources = expand_inputs(inputs)
+    store = open_store(None if memory else store_path)
+    validator = None
+    if not no_validate:
+        from kg.record_validation import record_validator
+
+        validator = record_validator()
+    pages = (read_page(source) for source in sources)
+    report = _load_with_progress(store, pages, len(sources), validator, on_invalid, silent)
+    for problem in report.problems:
+        click.echo(f"Warning: {problem}", err=True)
+    if report.unknown_keys:
+        keys = ", ".join(f"{k} ({n})" for k, n in sorted(report.unknown_keys.items()))
+        click.echo(f"Warning: keys kg does not know, kept as parl: predicates: {keys}", err=True)
+    click.echo(report.summary())
+
+
+def _load_with_progress(
+    store: pyoxigraph.Store,
+    pages: Any,
+    total: int,
+    validator: Any,
+    on_invalid: OnInvalid,
+    silent: bool,
+) -> LoadReport:
+    if silent or total < 2:
+        return load_pages(store, pages, validator=validator, on_invalid=on_invalid)
+    with click.progressbar(length=total, label="Loading", file=sys.stderr) as bar:
+
+        def advance(page: Page, report: LoadReport) -> None:
+            bar.label = f"Loading ({report.items} items, {report.triples_written} triples)"
+            bar.update(1)
+
+        return load_pages(store, pages, validator=validator, on_invalid=on_invalid, on_page=advance)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["summary", "turtle", "json-ld"]),
+    default="summary",
+    show_default=True,
+    help="A readable summary, or the full sh:ValidationReport.",
+)
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql")
+def validate(store_path: Path, report_format: str, engine: str) -> None:
+    """Check the store against the SHACL shapes: exit 0 if it conforms, 1 if not."""
+    from kg import validate as validation
+
+    store = open_store(store_path, create=False)
+    if engine == "pyshacl":
+        results = validation.validate_with_pyshacl(store)
+    else:
+        results = validation.validate_store(store)
+    if report_format == "summary":
+        click.echo(validation.summarize(results), nl=False)
+    else:
+        click.echo(validation.report(results, fmt=report_format), nl=False)
+    sys.exit(0 if validation.conforms(results) else 1)
+
+
+@cli.command(name="export")
+@store_option
+@click.option("-f", "--format", "fmt", default="ttl", show_default=True, help="ttl, nt, nq, ...")
+@click.option("-o", "--output", "output_path", type=click.Path(path_type=Path), default=None)
+def export_command(store_path: Path, fmt: str, output_path: Path | None) -> None:
+    """Export the store as Turtle, N-Triples, N-Quads, TriG, RDF/XML or compact JSON-LD."""
+    from kg.export import export, export_to_file
+
+    store = open_store(store_path, create=False)
+    if output_path is None:
+        export(store, fmt=fmt, out=sys.stdout.buffer)
+    else:
+        count = export_to_file(store, fmt=fmt, path=output_path)
+        click.echo(f"Wrote {count} triples to {output_path}", err=True)
+
+
+@cli.command()
+@store_option
+@output_options
+def stats(store_path: Path, fmt: str, no_headers: bool) -> None:
+    """What is in the store."""
+    from kg.stats import store_stats
+
+    store = open_store(store_path, create=False)
+    pairs = store_stats(store)
+    output.write_rows(
+        ["name", "value"], [list(p) for p in pairs], fmt=fmt, out=sys.stdout, headers=not no_headers
+    )
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path, dir_okay=False))
+@store_option
+@output_options
+@click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
+def sparql(
+    query: str | None,
+    query_file: Path | None,
+    store_path: Path,
+    fmt: str,
+    no_headers: bool,
+    timeout: float | None,
+) -> None:
+    """Run an ad hoc SPARQL query (kg's prefixes are predeclared)."""
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give a query, or -f FILE.rq (one of the two)")
+    where = "query"
+    if query_file is not None:
+        try:
+            query = query_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KgError(
+                str(query_file), f"cannot read: {exc.strerror}", "check the path"
+            ) from exc
+        where = str(query_file)
+    assert query is not None
+    store = open_store(store_path, create=False)
+    outcome = run_query(store, query, where=where, timeout=timeout)
+    write_outcome(outcome, fmt=fmt, no_headers=no_headers)

@@ -1,0 +1,63 @@
+"""Options and output shared by kg's commands (stacked decorators, one output path)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pyoxigraph
+
+from kg import output
+from kg.paths import DEFAULT_STORE
+from kg.sparql import QueryOutcome
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_option(fn: F) -> F:
+    return click.option(
+        "--store",
+        "store_path",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=DEFAULT_STORE,
+        envvar="KG_STORE",
+        show_default=True,
+        help="Folder of the on-disk Oxigraph store (or set KG_STORE).",
+    )(fn)
+
+
+def output_options(fn: F) -> F:
+    decorators = [
+        click.option("--table", "fmt", flag_value="table", default=True, help="Plain table."),
+        click.option("--csv", "fmt", flag_value="csv", help="Output CSV."),
+        click.option("--tsv", "fmt", flag_value="tsv", help="Output TSV."),
+        click.option("--json", "fmt", flag_value="json", help="Output a JSON list of objects."),
+        click.option("--nl", "fmt", flag_value="nl", help="Output one JSON object per line."),
+        click.option("--no-headers", is_flag=True, help="Leave out the header row."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def silent_option(fn: F) -> F:
+    return click.option("--silent", is_flag=True, help="No progress bar.")(fn)
+
+
+def write_outcome(outcome: QueryOutcome, *, fmt: str, no_headers: bool) -> None:
+    if outcome.kind == "ask":
+        output.write_rows(["result"], [[outcome.boolean]], fmt=fmt, out=sys.stdout)
+        return
+    if outcome.kind == "graph":
+        store = pyoxigraph.Store()
+        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in outcome.triples)
+        from kg.export import export
+
+        export(store, fmt="ttl", out=sys.stdout.buffer)
+        return
+    output.write_rows(
+        outcome.columns, outcome.rows, fmt=fmt, out=sys.stdout, headers=not no_headers
+    )

@@ -1,0 +1,272 @@
+"""Loading pages into the store: convert, validate, then write each page in one transaction.
+
+A question already in the store with the same content (same item JSON, same converter) is
+left as it is, so loading twice changes nothing; a question whose content changed replaces
+everything the store held about it (its record: the question and its parts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
+
+import pyoxigraph
+
+from kg import ntriples, vocab
+from kg.convert import Record, convert_item
+from kg.errors import ValidationFailed
+from kg.reader import Page, expand_inputs, read_page
+
+OnInvalid = TypingLiteral["abort", "skip", "keep"]
+ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
+
+# Oxigraph does not take PREFIX after the ";" between update operations: prefixes are passed.
+_PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
+_STORED_HASHES = "SELECT ?q ?h WHERE {{ VALUES ?q {{ {values} }} ?q kg:contentHash ?h }}"
+_COUNT_RECORD_TRIPLES = (
+    "SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?q {{ {values} }} "
+    + "{{ ?q ?p ?o }} UNION {{ ?s kg:partOfRecord ?q . ?s ?p ?o }} UNION {{ ?x kg:groupedWith ?q }} }}"
+)
+_DELETE_RECORDS = (
+    "DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?s kg:partOfRecord ?q . ?s ?p ?o }};\n"
+    + "DELETE {{ ?x kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }} ?x kg:groupedWith ?q }};\n"
+    + "DELETE {{ ?q ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?q ?p ?o }};\n"
+)
+_LINK_GROUPS = (
+    "INSERT {{ ?q kg:groupedWith ?o . ?o kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }}\n"
+    + "  {{ ?q parl:answer/parl:groupedQuestionUIN ?u . ?o parl:uin ?u }}\n"
+    + "  UNION {{ ?q parl:uin ?u . ?o parl:answer/parl:groupedQuestionUIN ?u }}\n"
+    + "  ?q kg:house ?h ; dcterms:date ?d . ?o kg:house ?h ; dcterms:date ?d .\n"
+    + "  FILTER(?o != ?q) }}"
+)
+
+
+@dataclass
+class LoadReport:
+    """What a load did, counted."""
+
+    files: int = 0
+    items: int = 0
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    skipped_invalid: int = 0
+    kept_invalid: int = 0
+    triples_written: int = 0
+    triples_removed: int = 0
+    unknown_keys: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    warnings: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.files} file{'s' if self.files != 1 else ''}",
+            f"{self.items} items ({self.new} new, {self.replaced} replaced, "
+            f"{self.unchanged} unchanged)",
+            f"{self.triples_written} triples written, {self.triples_removed} removed",
+        ]
+        if self.skipped_invalid:
+            parts.append(f"{self.skipped_invalid} invalid items skipped")
+        if self.kept_invalid:
+            parts.append(f"{self.kept_invalid} invalid items kept")
+        parts.append(f"{self.warnings} warnings")
+        return "Loaded " + ", ".join(parts)
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(ntriples.iri(i) for i in iris)
+
+
+def stored_hashes(store: pyoxigraph.Store, iris: Sequence[str]) -> dict[str, str]:
+    """The content hash the store holds for each of these questions (absent ones left out)."""
+    if not iris:
+        return {}
+    found: dict[str, str] = {}
+    for row in store.query(_STORED_HASHES.format(values=_values(iris)), prefixes=_PREFIXES):
+        q, h = row["q"], row["h"]
+        if isinstance(q, pyoxigraph.NamedNode) and isinstance(h, pyoxigraph.Literal):
+            found[q.value] = h.value
+    return found
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def provenance_lines(record: Record, *, source: str, loaded_at: str) -> list[str]:
+    q = ntriples.iri(record.iri)
+    return [
+        ntriples.triple(q, ntriples.iri(vocab.SOURCE), ntriples.literal(source)),
+        ntriples.triple(
+            q, ntriples.iri(vocab.LOADED_AT), ntriples.literal(loaded_at, vocab.XSD + "dateTime")
+        ),
+    ]
+
+
+@dataclass
+class _PagePlan:
+    records: list[Record]
+    numbers: dict[str, int]
+    replaced: list[str]
+
+
+Converter = Callable[..., Record]
+"""Turns one item into a record: ``converter(item, where=...)``; :func:`convert_item` by default."""
+
+
+def _plan(
+    store: pyoxigraph.Store, page: Page, report: LoadReport, converter: Converter
+) -> _PagePlan:
+    by_iri: dict[str, Record] = {}
+    numbers: dict[str, int] = {}
+    for number, item in enumerate(page.items, start=1):
+        record = converter(item, where=f"{page.source} item {number}")
+        by_iri[record.iri] = record
+        numbers[record.iri] = number
+        report.unknown_keys.update(record.unknown_keys)
+    report.items += len(page.items)
+    stored = stored_hashes(store, list(by_iri))
+    to_write = [r for r in by_iri.values() if stored.get(r.iri) != r.content_hash]
+    report.unchanged += len(by_iri) - len(to_write)
+    replaced = [r.iri for r in to_write if r.iri in stored]
+    return _PagePlan(records=to_write, numbers=numbers, replaced=replaced)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A validation result traced back to the question record it concerns."""
+
+    record: str
+    severity: str  # "Violation", "Warning" or "Info"
+    message: str
+
+
+Validator = Callable[[list[Record]], list[Finding]]
+"""Given records about to be written, what validating them found."""
+
+
+def _apply_policy(
+    plan: _PagePlan,
+    page: Page,
+    findings: list[Finding],
+    on_invalid: OnInvalid,
+    report: LoadReport,
+) -> None:
+    violations: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.severity == "Violation":
+            violations.setdefault(finding.record, []).append(finding.message)
+        else:
+            number = plan.numbers.get(finding.record)
+            report.problems.append(
+                f"{page.source} item {number}: {finding.severity.lower()}: {finding.message}"
+            )
+    for record in plan.records:
+        messages = violations.get(record.iri)
+        if not messages:
+            continue
+        where = f"{page.source} item {plan.numbers[record.iri]} (uin {record.uin})"
+        if on_invalid == "abort":
+            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+            raise ValidationFailed(
+                where,
+                messages[0] + more,
+                "fix the data, or load with --on-invalid skip (or keep)",
+            )
+        report.problems.append(f"{where}: {'; '.join(messages)}")
+        if on_invalid == "skip":
+            report.skipped_invalid += 1
+        else:
+            report.kept_invalid += 1
+    if on_invalid == "skip":
+        plan.records = [r for r in plan.records if r.iri not in violations]
+        plan.replaced = [i for i in plan.replaced if i not in violations]
+
+
+def _write(
+    store: pyoxigraph.Store, plan: _PagePlan, *, source: str, loaded_at: str, report: LoadReport
+) -> None:
+    if not plan.records:
+        return
+    update = []
+    if plan.replaced:
+        values = _values(plan.replaced)
+        for row in store.query(_COUNT_RECORD_TRIPLES.format(values=values), prefixes=_PREFIXES):
+            count = row["n"]
+            report.triples_removed += int(count.value) if count is not None else 0
+        update.append(_DELETE_RECORDS.format(values=values))
+    lines: dict[str, None] = {}
+    for record in plan.records:
+        lines.update(dict.fromkeys(record.lines))
+        lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
+    update.append("INSERT DATA {\n" + "".join(lines) + "};\n")
+    update.append(_LINK_GROUPS.format(values=_values(r.iri for r in plan.records)))
+    store.update("".join(update), prefixes=_PREFIXES)
+    report.triples_written += len(lines)
+    report.replaced += len(plan.replaced)
+    report.new += len(plan.records) - len(plan.replaced)
+
+
+def load_page(
+    store: pyoxigraph.Store,
+    page: Page,
+    *,
+    validator: Validator | None = None,
+    on_invalid: OnInvalid = "abort",
+    source: str | None = None,
+    loaded_at: str | None = None,
+    report: LoadReport | None = None,
+    converter: Converter = convert_item,
+) -> LoadReport:
+    """Load one page atomically: on any error the store is left as it was before the page.
+
+    ``source`` and ``loaded_at`` are the provenance recorded for each question (by default
+    the page's file name and now).
+    """
+    report = report if report is not None else LoadReport()
+    plan = _plan(store, page, report, converter)
+    if validator is not None and plan.records:
+        _apply_policy(plan, page, validator(plan.records), on_invalid, report)
+    _write(store, plan, source=source or page.source, loaded_at=loaded_at or _now(), report=report)
+    report.files += 1
+    return report
+
+
+def load_pages(
+    store: pyoxigraph.Store,
+    pages: Iterable[Page],
+    *,
+    validator: Validator | None = None,
+    on_invalid: OnInvalid = "abort",
+    on_page: Callable[[Page, LoadReport], None] | None = None,
+) -> LoadReport:
+    """Load pages one at a time, each atomically; returns the counts."""
+    report = LoadReport()
+    for page in pages:
+        load_page(store, page, validator=validator, on_invalid=on_invalid, report=report)
+        if on_page is not None:
+            on_page(page, report)
+    report.warnings = sum(report.unknown_keys.values()) + len(report.problems)
+    return report
+
+
+def load_paths(
+    store: pyoxigraph.Store,
+    inputs: Sequence[str],
+    *,
+    validator: Validator | None = None,
+    on_invalid: OnInvalid = "abort",
+    on_page: Callable[[Page, LoadReport], None] | None = None,
+) -> LoadReport:
+    """Load files, folders and ``-`` (standard input)."""
+    sources = expand_inputs(inputs)
+    return load_pages(
+        store,
+        (read_page(s) for s in sources),
+        validator=validator,
+        on_invalid=on_invalid,
+        on_page=on_page,
+    )

@@ -1,0 +1,144 @@
+"""One output path for tabular results: table (default), CSV, TSV, JSON, newline-delimited JSON.
+
+Values arrive as pyoxigraph terms or plain Python values; machine formats get plain values
+(an IRI as its string, a literal as its value: numbers as numbers, booleans as booleans,
+dates as ISO text); the table is made to fit an 80-column terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import textwrap
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import IO, Any
+
+import pyoxigraph
+
+from kg.vocab import XSD
+
+FORMATS = ("table", "csv", "tsv", "json", "nl")
+_INTEGERS = {XSD + n for n in ("integer", "int", "long", "short", "nonNegativeInteger")}
+_DECIMALS = {XSD + "decimal"}
+_FLOATS = {XSD + "double", XSD + "float"}
+_MAX_CELL = 60
+
+
+def plain_value(term: Any) -> Any:
+    """A pyoxigraph term as a plain Python value (None stays None)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return term.value
+    if isinstance(term, pyoxigraph.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, pyoxigraph.Literal):
+        datatype = term.datatype.value
+        text = term.value
+        try:
+            if datatype in _INTEGERS:
+                return int(text)
+            if datatype in _DECIMALS:
+                number = Decimal(text)
+                return int(number) if number == number.to_integral_value() else float(number)
+            if datatype in _FLOATS:
+                return float(text)
+        except ValueError:
+            return text
+        if datatype == XSD + "boolean":
+            return text in ("true", "1")
+        return text
+    return term
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return " ".join(str(value).split())
+
+
+def _shorten(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    return text[: max(width - 1, 1)] + "…"
+
+
+def render_table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], *, headers: bool, width: int
+) -> str:
+    """A plain text table that fits ``width`` columns: long cells are cut with an ellipsis."""
+    cells = [[_cell_text(v) for v in row] for row in rows]
+    widths = [len(c) if headers else 0 for c in columns]
+    for row in cells:
+        for i, text in enumerate(row):
+            widths[i] = max(widths[i], min(len(text), _MAX_CELL))
+    widths = [max(w, 1) for w in widths]
+    gap = 2
+    budget = width - gap * (len(columns) - 1)
+    while sum(widths) > budget and max(widths) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    numeric = [
+        all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in rows)
+        and bool(rows)
+        for i in range(len(columns))
+    ]
+
+    def line(texts: Sequence[str]) -> str:
+        out = []
+        for i, text in enumerate(texts):
+            text = _shorten(text, widths[i])
+            out.append(text.rjust(widths[i]) if numeric[i] else text.ljust(widths[i]))
+        return (" " * gap).join(out).rstrip()
+
+    lines = []
+    if headers:
+        lines.append(line(list(columns)))
+        lines.append((" " * gap).join("-" * w for w in widths))
+    lines.extend(line(row) for row in cells)
+    return "\n".join(lines) + "\n"
+
+
+def wrap(text: str, width: int = 80) -> str:
+    return "\n".join(textwrap.wrap(text, width)) if text else ""
+
+
+def write_rows(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    fmt: str,
+    out: IO[str],
+    headers: bool = True,
+    width: int | None = None,
+) -> int:
+    """Write rows (terms or plain values) in ``fmt``; returns the number of rows written."""
+    plain = [[plain_value(v) for v in row] for row in rows]
+    if fmt == "json":
+        out.write(json.dumps([dict(zip(columns, r, strict=True)) for r in plain], indent=2))
+        out.write("\n")
+    elif fmt == "nl":
+        for r in plain:
+            out.write(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) + "\n")
+    elif fmt in ("csv", "tsv"):
+        writer = csv.writer(out, dialect="excel-tab" if fmt == "tsv" else "excel")
+        if headers:
+            writer.writerow(columns)
+        writer.writerows(["" if v is None else _csv_text(v) for v in r] for r in plain)
+    else:
+        if not plain:
+            out.write("No results.\n")
+            return 0
+        terminal = width or min(shutil.get_terminal_size((80, 24)).columns, 160)
+        out.write(render_table(columns, plain, headers=headers, width=terminal))
+    return len(plain)
+
+
+def _csv_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

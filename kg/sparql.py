@@ -1,0 +1,97 @@
+"""Running SPARQL on the local store: parameters as RDF terms, a timeout, clear errors."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph
+
+from kg.errors import QueryError
+from kg.vocab import PREFIXES
+
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+@dataclass
+class QueryOutcome:
+    """A query's answer: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE."""
+
+    kind: str  # "select", "ask" or "graph"
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Term | None]] = field(default_factory=list)
+    boolean: bool = False
+    triples: list[pyoxigraph.Triple] = field(default_factory=list)
+
+
+def describe_syntax_error(where: str, exc: SyntaxError) -> QueryError:
+    message = str(exc)
+    match = _POSITION.search(message)
+    if match:
+        line, column = match.groups()
+        detail = message[match.end() :].lstrip(": ")
+        what = f"invalid SPARQL at line {line}, column {column}: {detail}"
+    else:
+        what = f"invalid SPARQL: {message}"
+    return QueryError(where, what, "fix the query")
+
+
+def _collect(result: Any) -> QueryOutcome:
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return QueryOutcome(kind="ask", boolean=bool(result))
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        columns = [v.value for v in result.variables]
+        rows = [[solution[c] for c in columns] for solution in result]
+        return QueryOutcome(kind="select", columns=columns, rows=rows)
+    return QueryOutcome(kind="graph", triples=list(result))
+
+
+def run_query(
+    store: pyoxigraph.Store,
+    text: str,
+    *,
+    where: str = "query",
+    substitutions: Mapping[str, Term] | None = None,
+    timeout: float | None = None,
+) -> QueryOutcome:
+    """Run a query; ``substitutions`` bind variables (by name) to RDF terms, never as text.
+
+    kg's prefixes (``parl:``, ``kg:``, ``dcterms:``...) are predeclared. With ``timeout``
+    (seconds) a query that runs longer raises :class:`QueryError`.
+    """
+    bound = {pyoxigraph.Variable(name): term for name, term in (substitutions or {}).items()}
+    try:
+        result = store.query(
+            text, prefixes=PREFIXES, substitutions=bound or None, use_default_graph_as_union=False
+        )
+    except SyntaxError as exc:
+        raise describe_syntax_error(where, exc) from exc
+    except OSError as exc:
+        raise QueryError(where, f"the query failed: {exc}", "check the store") from exc
+    if timeout is None:
+        return _collect(result)
+    outcome: list[QueryOutcome] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_collect(result))
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryError(
+            where,
+            f"the query ran longer than {timeout:g} s and was stopped",
+            "narrow the query, or give a larger --timeout",
+        )
+    if failure:
+        raise QueryError(where, f"the query failed: {failure[0]}", "check the query")
+    return outcome[0]

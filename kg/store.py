@@ -1,0 +1,61 @@
+"""Opening the Oxigraph store: on disk by default, in memory on request, with clear errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyoxigraph
+
+from kg.errors import StoreError
+
+
+def _describe_os_error(path: Path, exc: OSError) -> StoreError:
+    text = str(exc)
+    lowered = text.lower()
+    if "lock" in lowered:
+        return StoreError(
+            str(path),
+            "the store is locked by another process",
+            "wait for the other kg command to finish, or use another --store",
+        )
+    if "permission" in lowered or "read-only" in lowered or "read only" in lowered:
+        return StoreError(
+            str(path), "the store is not writable", "choose a writable --store folder"
+        )
+    return StoreError(str(path), f"cannot open the store ({text})", "check the --store folder")
+
+
+def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
+    """Open (or create) the on-disk store at ``path``; ``None`` means an in-memory store.
+
+    With ``create=False`` a missing store is an error that says how to make one.
+    """
+    if path is None:
+        return pyoxigraph.Store()
+    if path.exists() and not path.is_dir():
+        raise StoreError(str(path), "is a file, not a store folder", "give a folder to --store")
+    if not path.exists():
+        if not create:
+            raise missing_store(path)
+        parent = path.resolve().parent
+        if not os.access(parent, os.W_OK):
+            raise StoreError(str(path), "the folder cannot be created here", "choose a --store")
+    elif create and not os.access(path, os.W_OK):
+        raise StoreError(str(path), "the store is not writable", "choose a writable --store")
+    try:
+        return pyoxigraph.Store(str(path))
+    except OSError as exc:
+        raise _describe_os_error(path, exc) from exc
+
+
+def missing_store(path: Path) -> StoreError:
+    return StoreError(
+        str(path),
+        "there is no store here",
+        "load one first: kg load PAGE.json (or pass --store / set KG_STORE)",
+    )
+
+
+def is_empty(store: pyoxigraph.Store) -> bool:
+    return not bool(store.query("ASK { ?s ?p ?o }"))
