@@ -21,7 +21,7 @@ from kg.errors import KgError
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_pages
 from kg.reader import Page, expand_inputs, read_page
 from kg.sparql import run_query
-from kg.store import open_store
+from kg.store import open_for_reading, open_store
 
 
 class KgGroup(click.Group):
@@ -113,7 +113,7 @@ def validate(store_path: Path, report_format: str, engine: str) -> None:
     """Check the store against the SHACL shapes: exit 0 if it conforms, 1 if not."""
     from kg import validate as validation
 
-    store = open_store(store_path, create=False)
+    store = open_for_reading(store_path)
     if engine == "pyshacl":
         results = validation.validate_with_pyshacl(store)
     else:
@@ -133,7 +133,7 @@ def export_command(store_path: Path, fmt: str, output_path: Path | None) -> None
     """Export the store as Turtle, N-Triples, N-Quads, TriG, RDF/XML or compact JSON-LD."""
     from kg.export import export, export_to_file
 
-    store = open_store(store_path, create=False)
+    store = open_for_reading(store_path)
     if output_path is None:
         export(store, fmt=fmt, out=sys.stdout.buffer)
     else:
@@ -148,7 +148,7 @@ def stats(store_path: Path, fmt: str, no_headers: bool) -> None:
     """What is in the store."""
     from kg.stats import store_stats
 
-    store = open_store(store_path, create=False)
+    store = open_for_reading(store_path)
     pairs = store_stats(store)
     output.write_rows(
         ["name", "value"], [list(p) for p in pairs], fmt=fmt, out=sys.stdout, headers=not no_headers
@@ -182,6 +182,6 @@ def sparql(
             ) from exc
         where = str(query_file)
     assert query is not None
-    store = open_store(store_path, create=False)
+    store = open_for_reading(store_path)
     outcome = run_query(store, query, where=where, timeout=timeout)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers)

@@ -75,7 +75,9 @@ _HOUSE_LINK = ntriples.iri(vocab.IN_HOUSE)
 _DAYS = ntriples.iri(vocab.DAYS_TO_ANSWER)
 _CONTENT_HASH = ntriples.iri(vocab.CONTENT_HASH)
 _LABEL = ntriples.iri(vocab.RDFS + "label")
-_HOUSE_ID = ntriples.iri(vocab.PARL + "houseId")
+_PREF_LABEL = ntriples.iri(vocab.SKOS + "prefLabel")
+#: Names of the houses by ``houseId``, for houses the data gives no legislature term for.
+HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
 _DEPARTMENT_KEYS = ("answeringDeptId", "answeringDeptShortName", "answeringDeptSortName")
 
 
@@ -185,11 +187,11 @@ class _ItemConverter:
                 break
         if house is None and house_id:
             house = ntriples.iri(vocab.house_iri(house_id))
+            name = HOUSE_NAMES.get(house_id, f"House {house_id}")
             lines.append(f"{house} {_TYPE} <{vocab.HOUSE}> .\n")
+            lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
         if house is not None:
             lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
-            if house_id:
-                lines.append(f"{house} {_HOUSE_ID} {ntriples.literal(house_id)} .\n")
         answer = item.get("answer")
         answer = answer[0] if isinstance(answer, list) and answer else answer
         if isinstance(answer, dict):

@@ -4,8 +4,10 @@ Every IRI and literal kg writes as RDF text goes through :func:`iri` and :func:`
 which escape exactly per the N-Triples grammar (W3C RDF 1.1 N-Triples, productions
 IRIREF, STRING_LITERAL_QUOTE, LANGTAG):
 
-* an IRI may not contain ``<>"{}|^`\\``, spaces or control characters: those are
-  percent-encoded (a ``%`` already in the IRI stays, it is legal);
+* an IRI keeps what RFC 3987 allows (unreserved and reserved ASCII, valid ``%XX``
+  escapes, the first ``#``, and non-ASCII ``ucschar`` characters); everything else (spaces,
+  ``<>"{}|^`\\[]``, control characters, a stray ``%``, a second ``#``, non-characters) is
+  percent-encoded as UTF-8, so that any text becomes an IRI that parsers accept;
 * in a literal ``"`` ``\\`` LF and CR are escaped with ECHAR, every other control character
   (and DEL) with UCHAR; lone surrogates, which UTF-8 cannot carry, become U+FFFD.
 """
@@ -16,19 +18,60 @@ import re
 
 from kg.vocab import XSD
 
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+_IRI_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*$")
+_IRI_ASCII_KEEP = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
+)
+_HEX = frozenset("0123456789abcdefABCDEF")
 _LITERAL_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
 _LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
 _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 XSD_STRING = XSD + "string"
 
 
-def _percent_encode(match: re.Match[str]) -> str:
-    return "".join(f"%{byte:02X}" for byte in match.group(0).encode("utf-8"))
+def _percent_encode(ch: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in ch.encode("utf-8"))
+
+
+def _is_ucschar(code: int) -> bool:
+    if (code & 0xFFFF) >= 0xFFFE:
+        return False
+    return (
+        0xA0 <= code <= 0xD7FF
+        or 0xF900 <= code <= 0xFDCF
+        or 0xFDF0 <= code <= 0xFFEF
+        or (0x10000 <= code <= 0xEFFFD and not 0xE0000 <= code <= 0xE0FFF)
+    )
+
+
+def _normalise_iri(value: str) -> str:
+    out: list[str] = []
+    seen_fragment = False
+    length = len(value)
+    for index, ch in enumerate(value):
+        if ch in _IRI_ASCII_KEEP:
+            out.append(ch)
+        elif (
+            ch == "%"
+            and value[index + 1 : index + 3]
+            and set(value[index + 1 : index + 3]) <= _HEX
+            and index + 2 < length
+        ):
+            out.append(ch)
+        elif ch == "#" and not seen_fragment:
+            seen_fragment = True
+            out.append(ch)
+        elif ord(ch) > 0x7F and _is_ucschar(ord(ch)):
+            out.append(ch)
+        else:
+            out.append(_percent_encode(ch))
+    return "".join(out)
 
 
 def _replace_surrogates(value: str) -> str:
-    return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    if not _has_surrogate(value):
+        return value
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
 
 
 def _has_surrogate(value: str) -> bool:
@@ -46,10 +89,10 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def iri_text(value: str) -> str:
     """The IRI as kg stores it: forbidden characters percent-encoded."""
-    value = _replace_surrogates(value)
-    if _IRI_FORBIDDEN.search(value):
-        value = _IRI_FORBIDDEN.sub(_percent_encode, value)
-    return value
+    if _IRI_SAFE.match(value):
+        return value
+    scheme, colon, rest = _replace_surrogates(value).partition(":")
+    return scheme + colon + _normalise_iri(rest)
 
 
 def iri(value: str) -> str:

@@ -19,7 +19,7 @@ def _describe_os_error(path: Path, exc: OSError) -> StoreError:
             "the store is locked by another process",
             "wait for the other kg command to finish, or use another --store",
         )
-    if "permission" in lowered or "read-only" in lowered or "read only" in lowered:
+    if any(w in lowered for w in ("permission", "not permitted", "read-only", "read only")):
         return StoreError(
             str(path), "the store is not writable", "choose a writable --store folder"
         )
@@ -27,7 +27,7 @@ def _describe_os_error(path: Path, exc: OSError) -> StoreError:
 
 
 def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
-    """Open (or create) the on-disk store at ``path``; ``None`` means an in-memory store.
+    """Open (or create) the on-disk store at ``path`` for writing; ``None`` means in memory.
 
     With ``create=False`` a missing store is an error that says how to make one.
     """
@@ -47,6 +47,23 @@ def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
         return pyoxigraph.Store(str(path))
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
+
+
+def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Store:
+    """Open an existing store read-only (works while another process writes to it)."""
+    if not path.is_dir():
+        raise missing_store(path)
+    if not (path / "CURRENT").is_file():
+        raise StoreError(
+            str(path), "this folder is not an Oxigraph store", "give the --store that kg load made"
+        )
+    try:
+        store = pyoxigraph.Store.read_only(str(path))
+    except OSError as exc:
+        raise _describe_os_error(path, exc) from exc
+    if require_data and is_empty(store):
+        raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
+    return store
 
 
 def missing_store(path: Path) -> StoreError:

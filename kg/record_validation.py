@@ -1,0 +1,69 @@
+"""Validation of records before they are written: the bridge between SHACL and the loader.
+
+The records of one page are put in a small in-memory store, validated there, and every
+result is traced back to the question whose record it concerns.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph
+
+from kg import vocab
+from kg.convert import Record
+from kg.load import Finding, Validator
+from kg.validate import Shapes, load_shapes, validate_store
+
+_SEVERITY_PREFIX = "http://www.w3.org/ns/shacl#"
+
+
+def _severity_name(severity: str) -> str:
+    return severity[len(_SEVERITY_PREFIX) :] if severity.startswith(_SEVERITY_PREFIX) else severity
+
+
+def record_validator(*, shapes: Shapes | None = None) -> Validator:
+    """A :data:`kg.load.Validator` that checks records against kg's SHACL shapes."""
+    loaded = shapes if shapes is not None else load_shapes()
+
+    def validate(records: list[Record]) -> list[Finding]:
+        scratch = pyoxigraph.Store()
+        scratch.load("".join(line for r in records for line in r.lines), pyoxigraph.RdfFormat.N_TRIPLES)
+        results = validate_store(scratch, shapes=loaded)
+        if not results:
+            return []
+        owners = _owners(scratch, records)
+        findings = []
+        for result in results:
+            for owner in owners.get(result.focus, []):
+                findings.append(
+                    Finding(
+                        record=owner,
+                        severity=_severity_name(result.severity),
+                        message=result.message,
+                    )
+                )
+        return findings
+
+    return validate
+
+
+def _owners(scratch: pyoxigraph.Store, records: list[Record]) -> dict[str, list[str]]:
+    """For each node of the page, the question records it belongs to or is used by."""
+    owners: dict[str, list[str]] = {r.iri: [r.iri] for r in records}
+    part_of = pyoxigraph.NamedNode(vocab.PART_OF_RECORD)
+    for quad in scratch.quads_for_pattern(None, part_of, None):
+        if isinstance(quad.subject, pyoxigraph.NamedNode) and isinstance(
+            quad.object, pyoxigraph.NamedNode
+        ):
+            owners.setdefault(quad.subject.value, []).append(quad.object.value)
+    parts = dict(owners)
+    for quad in scratch.quads_for_pattern(None, None, None):
+        obj, subject = quad.object, quad.subject
+        if not isinstance(obj, pyoxigraph.NamedNode) or obj.value in parts:
+            continue
+        if isinstance(subject, pyoxigraph.NamedNode):
+            for owner in parts.get(subject.value, []):
+                owners.setdefault(obj.value, []).append(owner)
+    return {k: list(dict.fromkeys(v)) for k, v in owners.items()}
+
+
+__all__ = ["record_validator"]

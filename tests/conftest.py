@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+
+from kg.load import load_paths
+from kg.paths import sample_page
+from kg.reader import read_page
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    """The real API page bundled with kg (and shipped as its sample)."""
+    return sample_page()
+
+
+@pytest.fixture(scope="session")
+def sample_items(sample_path: Path) -> list[dict[str, Any]]:
+    return read_page(str(sample_path)).items
+
+
+@pytest.fixture()
+def sample_store(sample_path: Path) -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    load_paths(store, [str(sample_path)])
+    return store
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_page(path: Path, items: list[dict[str, Any]], **meta: Any) -> Path:
+    """Write a linked-data-api list page holding ``items``."""
+    doc = {"format": "linked-data-api", "version": "0.2", "result": {**meta, "items": items}}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pyoxigraph
+import pytest
+
+from kg import vocab
+from kg.convert import convert_item
+from kg.errors import InputError
+from kg.values import as_list
+
+Q = "http://data.parliament.uk/resources/"
+
+
+def store_of(*items: dict[str, Any]) -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    for number, item in enumerate(items, start=1):
+        lines = "".join(convert_item(item, where=f"t item {number}").lines)
+        store.load(lines, pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def objects(store: pyoxigraph.Store, subject: str, predicate: str) -> list[Any]:
+    return [
+        q.object
+        for q in store.quads_for_pattern(
+            pyoxigraph.NamedNode(subject), pyoxigraph.NamedNode(predicate), None
+        )
+    ]
+
+
+def lords_item() -> dict[str, Any]:
+    return {
+        "_about": Q + "900001",
+        "AnsweringBody": {"_value": "Home Office"},
+        "answeringDeptId": {"_value": "1"},
+        "date": {"_value": "2024-01-10", "_datatype": "dateTime"},
+        "houseId": {"_value": "2"},
+        "questionText": {"_value": 'To ask His Majesty\'s Government "how" …'},
+        "tablingMember": {"_about": "http://data.parliament.uk/members/3000"},
+        "tablingMemberPrinted": {"_value": "Lord Example"},
+        "uin": "HL1234",
+        "answer": {
+            "_about": Q + "900001/answer",
+            "answeringMember": {"_about": "http://data.parliament.uk/members/0"},
+            "dateOfAnswer": {"_value": "2024-01-24T00:00:00Z", "_datatype": "dateTime"},
+            "isMinisterialCorrection": {"_value": "true", "_datatype": "boolean"},
+            "previousAnswerVersion": [
+                {
+                    "_about": Q + "900001/answer/previousversion/1",
+                    "answerText": {"_value": "<p>Old text</p>"},
+                    "dateOfAnswer": {"_value": "2024-01-20", "_datatype": "dateTime"},
+                }
+            ],
+            "attachment": [{"fileName": {"_value": "table.xlsx"}, "title": "Table"}],
+        },
+        "someNewField": {"_value": "kept", "_lang": "en"},
+    }
+
+
+def test_dates_booleans_and_identifiers_are_well_typed(sample_items: list[dict[str, Any]]) -> None:
+    store = store_of(sample_items[0])
+    q = Q + "1698517"
+    (date,) = objects(store, q, vocab.DCTERMS + "date")
+    assert (date.value, date.datatype.value) == ("2024-03-25", vocab.XSD + "date")
+    (first,) = objects(store, q + "/answer", vocab.PARL + "questionFirstAnswered")
+    assert first.datatype.value == vocab.XSD + "dateTime"
+    (interest,) = objects(store, q, vocab.PARL + "registeredInterest")
+    assert (interest.value, interest.datatype.value) == ("false", vocab.XSD + "boolean")
+    (uin,) = objects(store, q, vocab.PARL + "uin")
+    assert (uin.value, uin.datatype.value) == ("20427", vocab.XSD + "string")
+    (days,) = objects(store, q, vocab.DAYS_TO_ANSWER)
+    assert days.value == "22"  # tabled 2024-03-25, answered 2024-04-16
+
+
+def test_department_and_house_are_resources(sample_items: list[dict[str, Any]]) -> None:
+    store = store_of(sample_items[0])
+    q = Q + "1698517"
+    dept = vocab.department_iri("29")
+    assert objects(store, q, vocab.ANSWERING_DEPARTMENT) == [pyoxigraph.NamedNode(dept)]
+    assert objects(store, dept, vocab.RDFS + "label") == [
+        pyoxigraph.Literal("Department for Work and Pensions")
+    ]
+    assert objects(store, dept, vocab.RDF_TYPE) == [pyoxigraph.NamedNode(vocab.DEPARTMENT)]
+    commons = "http://data.parliament.uk/terms/25259"
+    assert objects(store, q, vocab.IN_HOUSE) == [pyoxigraph.NamedNode(commons)]
+    assert objects(store, commons, vocab.RDF_TYPE) == [pyoxigraph.NamedNode(vocab.HOUSE)]
+
+
+def test_lords_question_correction_versions_attachments() -> None:
+    store = store_of(lords_item())
+    q = Q + "900001"
+    house = vocab.house_iri("2")
+    assert objects(store, q, vocab.IN_HOUSE) == [pyoxigraph.NamedNode(house)]
+    assert objects(store, house, vocab.SKOS + "prefLabel") == [pyoxigraph.Literal("House of Lords")]
+    assert objects(store, q, vocab.PARL + "tablingMemberConstituency") == []
+    version = q + "/answer/previousversion/1"
+    assert objects(store, version, vocab.RDF_TYPE) == [pyoxigraph.NamedNode(vocab.ANSWER_VERSION)]
+    assert objects(store, version, vocab.PART_OF_RECORD) == [pyoxigraph.NamedNode(q)]
+    attachment = q + "/answer/attachment/1"
+    assert objects(store, attachment, vocab.PARL + "fileName") == [pyoxigraph.Literal("table.xlsx")]
+    assert objects(store, attachment, vocab.RDF_TYPE) == [pyoxigraph.NamedNode(vocab.ATTACHMENT)]
+    (answered,) = objects(store, q + "/answer", vocab.PARL + "dateOfAnswer")
+    assert answered.datatype.value == vocab.XSD + "dateTime"
+    (days,) = objects(store, q, vocab.DAYS_TO_ANSWER)
+    assert days.value == "14"
+    assert objects(store, q, vocab.PARL + "someNewField") == [
+        pyoxigraph.Literal("kept", language="en")
+    ]
+
+
+def test_unknown_keys_are_kept_and_counted() -> None:
+    record = convert_item(lords_item(), where="t")
+    assert record.unknown_keys == {"question.someNewField": 1}
+    assert record.uin == "HL1234"
+
+
+def test_single_value_and_one_element_list_give_the_same_triples(
+    sample_items: list[dict[str, Any]],
+) -> None:
+    item = copy.deepcopy(sample_items[0])
+    as_single = copy.deepcopy(item)
+    as_single["tablingMemberPrinted"] = item["tablingMemberPrinted"][0]
+    as_single["answer"]["questionFirstAnswered"] = item["answer"]["questionFirstAnswered"][0]
+    plain = copy.deepcopy(item)
+    plain["hansardHeading"] = "Children: Maintenance"
+    lines = set(convert_item(item, where="a").lines)
+    other = set(convert_item(as_single, where="b").lines)
+    assert {line for line in lines if "contentHash" not in line} == {
+        line for line in other if "contentHash" not in line
+    }
+    assert {line for line in convert_item(plain, where="c").lines if "contentHash" not in line} == {
+        line for line in lines if "contentHash" not in line
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda i: i.pop("_about"),
+            "t item 3: the item has no _about (its IRI) — fix the page or drop the item",
+        ),
+        (
+            lambda i: i.update(date={"_value": "25/03/2024", "_datatype": "dateTime"}),
+            f"t item 3 ({Q}1698517): unparseable date '25/03/2024' — fix the value in the page, "
+            "or drop the item",
+        ),
+        (
+            lambda i: i.update(date={"_value": "2024-02-30", "_datatype": "date"}),
+            f"t item 3 ({Q}1698517): unparseable date '2024-02-30' — fix the value in the page, "
+            "or drop the item",
+        ),
+        (
+            lambda i: i.update(registeredInterest={"_value": "maybe", "_datatype": "boolean"}),
+            f"t item 3 ({Q}1698517): not a boolean: 'maybe' — fix the value in the page, or drop "
+            "the item",
+        ),
+        (
+            lambda i: i.update(uin=[["20427"]]),
+            f"t item 3 ({Q}1698517): uin: a list inside a list — fix the value in the page, or "
+            "drop the item",
+        ),
+        (
+            lambda i: i.update(uin={"_value": {"a": 1}}),
+            f"t item 3 ({Q}1698517): _value holds a dict, not text — fix the value in the page, "
+            "or drop the item",
+        ),
+        (
+            lambda i: i.update(_about="resources/1"),
+            "t item 3: _about is not an absolute IRI: 'resources/1' — fix the page",
+        ),
+    ],
+)
+def test_bad_values_name_the_item(
+    sample_items: list[dict[str, Any]], change: Any, message: str
+) -> None:
+    item = copy.deepcopy(sample_items[0])
+    change(item)
+    with pytest.raises(InputError) as caught:
+        convert_item(item, where="t item 3")
+    assert caught.value.line() == message
+
+
+# --- nothing is lost: every item of the sample, rebuilt from the graph ---------------------
+
+SHARED = {"tablingMember", "answeringMember", "legislature"}
+
+
+def fields_of_input(obj: dict[str, Any]) -> dict[str, list[Any]]:
+    """An item's fields as key → sorted values (text, or nested fields for resources)."""
+    fields: dict[str, list[Any]] = {}
+    for key, value in obj.items():
+        if key == "_about":
+            continue
+        values = []
+        for entry in as_list(value):
+            if isinstance(entry, dict) and "_value" in entry:
+                values.append(str(entry["_value"]))
+            elif isinstance(entry, dict):
+                values.append({"_about": entry["_about"], **fields_of_input(entry)})
+            else:
+                values.append(str(entry))
+        fields[key] = sorted(values, key=json.dumps)
+    return fields
+
+
+def fields_from_graph(store: pyoxigraph.Store, subject: str) -> dict[str, list[Any]]:
+    """The same shape, read back from the graph by the parl:/rdfs:/skos:/dcterms: key rule."""
+    fields: dict[str, list[Any]] = {}
+    for quad in store.quads_for_pattern(pyoxigraph.NamedNode(subject), None, None):
+        key = vocab.key_for_predicate(quad.predicate.value)
+        if key is None or key == "type":
+            continue  # kg's own derived triples and types are additions, not source fields
+        obj = quad.object
+        if isinstance(obj, pyoxigraph.NamedNode):
+            value: Any = {"_about": obj.value, **fields_from_graph(store, obj.value)}
+        else:
+            assert isinstance(obj, pyoxigraph.Literal)
+            value = obj.value
+        fields.setdefault(key, []).append(value)
+    return {k: sorted(v, key=json.dumps) for k, v in fields.items()}
+
+
+def test_every_sample_item_comes_back_from_the_graph(sample_items: list[dict[str, Any]]) -> None:
+    store = store_of(*sample_items)
+    for item in sample_items:
+        assert fields_from_graph(store, item["_about"]) == fields_of_input(item), item["uin"]
+    answer_text = sample_items[1]["answer"]["answerText"]["_value"]
+    stored = objects(store, Q + "1696806/answer", vocab.PARL + "answerText")
+    assert stored == [pyoxigraph.Literal(answer_text)]  # the HTML, verbatim

@@ -1,0 +1,94 @@
+"""The one serializer, checked against pyoxigraph's own N-Triples parser."""
+
+from __future__ import annotations
+
+import pyoxigraph
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg import ntriples
+from kg.vocab import XSD
+
+S = ntriples.iri("http://example.org/s")
+P = ntriples.iri("http://example.org/p")
+
+
+def parse_one(line: str) -> pyoxigraph.Triple:
+    triples = list(pyoxigraph.parse(line.encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES))
+    assert len(triples) == 1
+    return triples[0]
+
+
+hostile_text = st.text(
+    alphabet=st.characters(codec=None, categories=None),
+    max_size=80,
+)
+
+
+@settings(max_examples=400)
+@given(hostile_text)
+def test_any_string_round_trips_through_pyoxigraph(value: str) -> None:
+    parsed = parse_one(ntriples.triple(S, P, ntriples.literal(value)))
+    expected = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+    assert isinstance(parsed.object, pyoxigraph.Literal)
+    assert parsed.object.value == expected
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40), st.sampled_from(["integer", "date", "dateTime", "string", "boolean"]))
+def test_typed_literals_keep_their_datatype(value: str, local: str) -> None:
+    parsed = parse_one(ntriples.triple(S, P, ntriples.literal(value, XSD + local)))
+    assert isinstance(parsed.object, pyoxigraph.Literal)
+    assert parsed.object.datatype == pyoxigraph.NamedNode(XSD + local)
+
+
+@settings(max_examples=400)
+@given(hostile_text)
+def test_any_iri_path_gives_a_valid_iri(tail: str) -> None:
+    value = "http://example.org/" + tail
+    parsed = parse_one(ntriples.triple(ntriples.iri(value), P, '"x"'))
+    assert isinstance(parsed.subject, pyoxigraph.NamedNode)
+    assert parsed.subject.value == ntriples.iri_text(value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("http://example.org/a b", "http://example.org/a%20b"),
+        ("http://example.org/a>b", "http://example.org/a%3Eb"),
+        ('http://example.org/"{x}|^`\\', "http://example.org/%22%7Bx%7D%7C%5E%60%5C"),
+        ("http://example.org/®", "http://example.org/®"),
+        ("http://example.org/%20", "http://example.org/%20"),
+    ],
+)
+def test_forbidden_iri_characters_are_percent_encoded(raw: str, stored: str) -> None:
+    assert ntriples.iri_text(raw) == stored
+    assert parse_one(ntriples.triple(ntriples.iri(raw), P, '"x"')).subject.value == stored
+
+
+def test_escapes_are_exactly_the_grammar_ones() -> None:
+    assert ntriples.literal('a"b\\c\nd\re\tf\x00g\x7f😀') == (
+        '"a\\"b\\\\c\\nd\\re\\tf\\u0000g\\u007F😀"'
+    )
+
+
+def test_lone_surrogate_becomes_replacement_character() -> None:
+    assert ntriples.literal("a\ud800b") == '"a\ufffdb"'
+
+
+def test_language_tags() -> None:
+    assert ntriples.literal("Tŷ", language="cy-GB") == '"Tŷ"@cy-GB'
+    assert (
+        parse_one(ntriples.triple(S, P, ntriples.literal("x", language="en"))).object.language
+        == "en"
+    )
+    with pytest.raises(ValueError, match="not a language tag"):
+        ntriples.literal("x", language="en gb")
+
+
+def test_quads_name_their_graph() -> None:
+    line = ntriples.quad(S, P, '"x"', ntriples.iri("http://example.org/g"))
+    quads = list(pyoxigraph.parse(line.encode(), pyoxigraph.RdfFormat.N_QUADS))
+    assert quads[0].graph_name == pyoxigraph.NamedNode("http://example.org/g")
+    assert ntriples.quad(S, P, '"x"', None) == ntriples.triple(S, P, '"x"')
