@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as exc:
+            # Release what the failed command held (an open store, above all) right away.
+            traceback.clear_frames(exc.__traceback__)
             raise click.ClickException(exc.line()) from None
 
 
@@ -87,7 +90,7 @@ def _load_with_progress(
     on_invalid: OnInvalid,
     silent: bool,
 ) -> LoadReport:
-    if silent or total < 2:
+    if silent or total < 2 or not sys.stderr.isatty():
         return load_pages(store, pages, validator=validator, on_invalid=on_invalid)
     with click.progressbar(length=total, label="Loading", file=sys.stderr) as bar:
 

@@ -91,10 +91,14 @@ def parse_page(source: str, data: bytes) -> Page:
     try:
         doc = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        # With strict=False a string may hold raw newlines: unterminated means cut off.
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            end = text.rstrip()
+            line = end.count("\n") + 1
+            column = len(end) - (end.rfind("\n") + 1)
             raise InputError(
                 source,
-                f"truncated JSON (it ends at line {exc.lineno} column {exc.colno})",
+                f"truncated JSON (it ends at line {line} column {column})",
                 "the download was cut short: fetch the page again",
             ) from exc
         raise InputError(

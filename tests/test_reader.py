@@ -57,7 +57,7 @@ def test_standard_input(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> N
         ),
         (
             b'{"format": "linked-data-api", "result": {"items": [{"_about"',
-            "p.json: truncated JSON (it ends at line 1 column 61) — the download was cut short: "
+            "p.json: truncated JSON (it ends at line 1 column 60) — the download was cut short: "
             "fetch the page again",
         ),
         (

@@ -1,0 +1,244 @@
+"""The kg command as a user runs it: exact output, one-line errors, store left as it was."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from tests.conftest import write_page
+
+Q = "http://data.parliament.uk/resources/"
+LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 314 triples written, 0 removed, 0 warnings\n"
+
+
+def run(runner: CliRunner, *args: str, input: bytes | None = None) -> Any:
+    return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture()
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "kg-store"
+
+
+def snapshot(store_dir: Path) -> set[str]:
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    return {str(q) for q in store}
+
+
+def test_load_then_stats_then_sparql(runner: CliRunner, store_dir: Path, sample_path: Path) -> None:
+    result = run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    assert (result.exit_code, result.output) == (0, LOADED)
+    again = run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    assert again.output == (
+        "Loaded 1 file, 9 items (0 new, 0 replaced, 9 unchanged), 0 triples written, "
+        "0 removed, 0 warnings\n"
+    )
+    stats = run(runner, "stats", "--store", str(store_dir), "--csv")
+    lines = stats.output.splitlines()
+    assert lines[:12] == [
+        "name,value",
+        "triples,334",
+        "questions,9",
+        "answers,9",
+        "previousAnswerVersions,0",
+        "attachments,0",
+        "members,4",
+        "departments,1",
+        "houses,1",
+        "groupedQuestions,5",
+        "firstTabled,2021-02-01",
+        "lastTabled,2024-03-25",
+    ]
+    assert lines[12].startswith("lastLoaded,20")
+    assert lines[13] == "sources,1"
+    query = (
+        "SELECT ?uin ?days WHERE { ?q parl:uin ?uin ; kg:daysToAnswer ?days } ORDER BY ?uin LIMIT 3"
+    )
+    table = run(runner, "sparql", "--store", str(store_dir), query)
+    assert table.output == (
+        "uin     days\n------  ----\n147074     3\n185646     7\n185648     5\n"
+    )
+    as_json = run(runner, "sparql", "--store", str(store_dir), "--nl", query)
+    assert as_json.output.splitlines()[0] == '{"uin": "147074", "days": 3}'
+
+
+def test_environment_variable_names_the_store(
+    runner: CliRunner, store_dir: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KG_STORE", str(store_dir))
+    assert run(runner, "load", "--no-validate", str(sample_path)).output == LOADED
+    assert run(runner, "sparql", "ASK { ?q parl:uin '19185' }").output == "result\n------\ntrue\n"
+
+
+def test_standard_input_and_gzip(
+    runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path
+) -> None:
+    packed = tmp_path / "page.json.gz"
+    packed.write_bytes(gzip.compress(sample_path.read_bytes()))
+    result = run(
+        runner, "load", "--no-validate", "--store", str(store_dir), "-", input=packed.read_bytes()
+    )
+    assert result.output == LOADED
+
+
+def bad_pages(tmp_path: Path, items: list[dict[str, Any]]) -> dict[str, tuple[Path, str]]:
+    """Each bad input a user can give, with the one error line kg must print for it."""
+    cases: dict[str, tuple[Path, str]] = {}
+    not_json = tmp_path / "notes.json"
+    not_json.write_text("Dear user, this is not JSON")
+    cases["not json"] = (not_json, f"{not_json}: not JSON: Expecting value at line 1 column 1")
+    other = tmp_path / "other.json"
+    other.write_text('{"results": []}')
+    cases["not a page"] = (
+        other,
+        f'{other}: not a linked-data-api page (no "format": "linked-data-api")',
+    )
+    truncated = tmp_path / "cut.json"
+    truncated.write_text('{"format": "linked-data-api", "result": {"items": [{"_about": "http://')
+    cases["truncated"] = (truncated, f"{truncated}: truncated JSON (it ends at line 1 column 70)")
+    no_about = copy.deepcopy(items[:2])
+    del no_about[1]["_about"]
+    path = write_page(tmp_path / "no-about.json", no_about)
+    cases["no _about"] = (path, f"{path} item 2: the item has no _about (its IRI)")
+    shape = copy.deepcopy(items[:2])
+    shape[0]["questionText"] = {"_value": ["two", "texts"]}
+    path = write_page(tmp_path / "shape.json", shape)
+    cases["unexpected shape"] = (
+        path,
+        f"{path} item 1 (http://data.parliament.uk/resources/1698517): _value holds a list, not text",
+    )
+    date = copy.deepcopy(items[:2])
+    date[1]["answer"]["dateOfAnswer"] = {"_value": "26th March", "_datatype": "dateTime"}
+    path = write_page(tmp_path / "date.json", date)
+    cases["unparseable date"] = (
+        path,
+        f"{path} item 2 (http://data.parliament.uk/resources/1696806): unparseable date '26th March'",
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases["empty folder"] = (empty, f"{empty}: the folder holds no .json or .json.gz files")
+    missing = tmp_path / "missing.json"
+    cases["missing file"] = (missing, f"{missing}: no such file or folder — check the path")
+    return cases
+
+
+def test_each_bad_input_is_one_error_line_and_the_store_is_unchanged(
+    runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path, sample_items: list[Any]
+) -> None:
+    changed = copy.deepcopy(sample_items)
+    changed[0]["hansardHeading"] = {"_value": "Changed heading"}
+    good_first = write_page(tmp_path / "good.json", changed[:1])
+    for name, (path, message) in bad_pages(tmp_path, sample_items).items():
+        run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+        before = snapshot(store_dir)
+        result = runner.invoke(
+            cli, ["load", "--no-validate", "--store", str(store_dir), str(good_first), str(path)]
+        )
+        assert result.exit_code == 1, name
+        lines = result.output.splitlines()
+        assert len(lines) == 1, (name, result.output)
+        assert lines[0].startswith("Error: " + message), (name, lines[0])
+        assert " — " in lines[0] and "Traceback" not in result.output
+        # The good page before the bad one is loaded (or, when the bad input is found while
+        # listing the inputs, nothing is); the bad page leaves no trace.
+        after = snapshot(store_dir)
+        touched = {t for t in before ^ after if not t.startswith("<" + Q + "1698517")}
+        assert touched == set(), name
+        listing_error = name in ("empty folder", "missing file")
+        assert (after == before) == listing_error, name
+        shutil.rmtree(store_dir)
+
+
+@pytest.fixture()
+def locked_store(store_dir: Path, sample_path: Path) -> Iterator[Path]:
+    CliRunner().invoke(cli, ["load", "--no-validate", "--store", str(store_dir), str(sample_path)])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import pyoxigraph,sys; s=pyoxigraph.Store(sys.argv[1]); "
+         "print('ready', flush=True); sys.stdin.read()", str(store_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    yield store_dir
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+
+
+def test_locked_store(runner: CliRunner, locked_store: Path, sample_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["load", "--no-validate", "--store", str(locked_store), str(sample_path)]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {locked_store}: the store is locked by another process — wait for the other "
+        "kg command to finish, or use another --store\n",
+    )
+    # reading still works while another process writes
+    assert run(runner, "sparql", "--store", str(locked_store), "ASK { ?s ?p ?o }").output.endswith(
+        "true\n"
+    )
+
+
+def test_store_that_is_not_writable(
+    runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path, sample_items: list[Any]
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    before = snapshot(store_dir)
+    changed = copy.deepcopy(sample_items)
+    changed[0]["hansardHeading"] = {"_value": "Changed heading"}
+    page = write_page(tmp_path / "changed.json", changed)
+    as_root = os.geteuid() == 0
+    if as_root:
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: cannot make a folder read-only")
+        subprocess.run(["chattr", "+i", str(store_dir)], check=True)
+    else:
+        store_dir.chmod(0o555)
+    try:
+        result = runner.invoke(cli, ["load", "--no-validate", "--store", str(store_dir), str(page)])
+    finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(store_dir)], check=True)
+        else:
+            store_dir.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {store_dir}: the store is not writable — ")
+    assert snapshot(store_dir) == before
+
+
+def test_reading_commands_need_a_store(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "none"
+    result = runner.invoke(cli, ["stats", "--store", str(missing)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {missing}: there is no store here — load one first: kg load PAGE.json "
+        "(or pass --store / set KG_STORE)\n",
+    )
+    pyoxigraph.Store(str(tmp_path / "empty"))
+    result = runner.invoke(cli, ["sparql", "--store", str(tmp_path / "empty"), "ASK {}"])
+    assert result.output == (
+        f"Error: {tmp_path / 'empty'}: the store is empty — load pages first: kg load PAGE.json\n"
+    )
+
+
+def test_invalid_sparql_names_line_and_column(
+    runner: CliRunner, store_dir: Path, sample_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    result = runner.invoke(
+        cli, ["sparql", "--store", str(store_dir), "SELECT ?q WHERE {\n ?q ?p }"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: query: invalid SPARQL at line 2, column ")
