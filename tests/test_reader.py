@@ -87,5 +87,5 @@ def test_bad_pages_say_what_is_wrong(data: bytes, message: str) -> None:
 def test_missing_file_and_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file or folder — check the path"):
         expand_inputs([str(tmp_path / "nope.json")])
-    with pytest.raises(InputError, match="the folder holds no .json or .json.gz files"):
+    with pytest.raises(InputError, match=r"the folder holds no \.json or \.json\.gz files"):
         expand_inputs([str(tmp_path)])
