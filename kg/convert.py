@@ -11,7 +11,6 @@ versions, attachments) to the question, so that a newer version of a question ca
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -81,9 +80,15 @@ HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
 _DEPARTMENT_KEYS = ("answeringDeptId", "answeringDeptShortName", "answeringDeptSortName")
 
 
-@lru_cache(maxsize=4096)
+_MISSING = object()
+_PREDICATES: dict[str, str] = {}
+
+
 def _predicate(key: str) -> str:
-    return ntriples.iri(vocab.predicate_for_key(key))
+    text = ntriples.iri(vocab.predicate_for_key(key))
+    if len(_PREDICATES) < 4096:
+        _PREDICATES[key] = text
+    return text
 
 
 @lru_cache(maxsize=65536)
@@ -102,10 +107,12 @@ class Record:
     unknown_keys: Counter[str] = field(default_factory=Counter)
 
 
-def content_hash(item: dict[str, Any]) -> str:
-    """A fingerprint of an item's JSON and of the converter that reads it."""
-    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((CONVERTER_VERSION + canonical).encode("utf-8")).hexdigest()
+def content_hash(lines: list[str]) -> str:
+    """A fingerprint of a converted item (nothing is lost in conversion, so it stands for the
+    item's content) and of the converter that read it."""
+    digest = hashlib.sha256(CONVERTER_VERSION.encode("ascii"))
+    digest.update("".join(lines).encode("utf-8"))
+    return digest.hexdigest()
 
 
 class _ItemConverter:
@@ -118,22 +125,36 @@ class _ItemConverter:
     def resource(self, subject: str, subject_nt: str, obj: dict[str, Any], role: str) -> None:
         known = KNOWN_KEYS.get(role)
         lines = self.lines
+        term = self.term
         for key, value in obj.items():
             if key == "_about":
                 continue
             if known is not None and key not in known:
                 self.unknown[f"{role}.{key}"] += 1
-            predicate = _predicate(key)
-            for index, entry in enumerate(as_list(value), start=1):
-                term = self.term(subject, key, index, entry)
-                if term is not None:
-                    lines.append(f"{subject_nt} {predicate} {term} .\n")
+            predicate = _PREDICATES.get(key) or _predicate(key)
+            if type(value) is list:
+                for index, entry in enumerate(value, start=1):
+                    text = term(subject, key, index, entry)
+                    if text is not None:
+                        lines.append(f"{subject_nt} {predicate} {text} .\n")
+            else:
+                text = term(subject, key, 1, value)
+                if text is not None:
+                    lines.append(f"{subject_nt} {predicate} {text} .\n")
 
     def term(self, subject: str, key: str, index: int, entry: Any) -> str | None:
-        if isinstance(entry, dict):
-            if "_value" in entry:
-                return value_literal(entry)
-            return self.child(subject, key, index, entry)
+        kind = type(entry)
+        if kind is dict:
+            raw = entry.get("_value", _MISSING)
+            if raw is _MISSING:
+                return self.child(subject, key, index, entry)
+            if type(raw) is str and len(entry) == 1:
+                return ntriples.string_literal(raw)
+            return value_literal(entry)
+        if kind is str:
+            if key == "type" and _ABSOLUTE_IRI.match(entry):
+                return _shared_iri(entry)
+            return ntriples.string_literal(entry)
         if entry is None:
             self.unknown[f"null value of {key}"] += 1
             return None
@@ -217,14 +238,13 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         raise InputError(
             f"{where} ({about})", str(exc), "fix the value in the page, or drop the item"
         ) from exc
-    digest = content_hash(item)
-    converter.lines.append(
-        f"{converter.question_nt} {_CONTENT_HASH} {ntriples.literal(digest)} .\n"
-    )
+    lines = list(dict.fromkeys(converter.lines))
+    digest = content_hash(lines)
+    lines.append(f"{converter.question_nt} {_CONTENT_HASH} {ntriples.literal(digest)} .\n")
     return Record(
         iri=about,
         uin=plain_text(item.get("uin")),
-        lines=list(dict.fromkeys(converter.lines)),
+        lines=lines,
         content_hash=digest,
         unknown_keys=converter.unknown,
     )

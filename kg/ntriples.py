@@ -18,7 +18,9 @@ import re
 
 from kg.vocab import XSD
 
-_IRI_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*$")
+_IRI_SAFE = re.compile(
+    r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
+)
 _IRI_ASCII_KEEP = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
 )
@@ -27,6 +29,7 @@ _LITERAL_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
 _LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
 _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 XSD_STRING = XSD + "string"
+_DATATYPE_SUFFIXES: dict[str, str] = {}
 
 
 def _percent_encode(ch: str) -> str:
@@ -49,9 +52,7 @@ def _normalise_iri(value: str) -> str:
     seen_fragment = False
     length = len(value)
     for index, ch in enumerate(value):
-        if ch in _IRI_ASCII_KEEP:
-            out.append(ch)
-        elif (
+        if ch in _IRI_ASCII_KEEP or (
             ch == "%"
             and value[index + 1 : index + 3]
             and set(value[index + 1 : index + 3]) <= _HEX
@@ -100,11 +101,32 @@ def iri(value: str) -> str:
     return "<" + iri_text(value) + ">"
 
 
+_RARE_SPECIAL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def escape_string(value: str) -> str:
     """The body of a quoted N-Triples string (without the quotes)."""
-    if _LITERAL_SPECIAL.search(value):
-        return _LITERAL_SPECIAL.sub(_escape_char, value)
+    if _LITERAL_SPECIAL.search(value) is None:
+        return value
+    # str.replace runs in C: far faster than a callback per newline in long HTML answers.
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if '"' in value:
+        value = value.replace('"', '\\"')
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    if _RARE_SPECIAL.search(value) is not None:
+        value = _RARE_SPECIAL.sub(_escape_char, value)
     return value
+
+
+def string_literal(value: str) -> str:
+    """A plain string literal (the commonest term kg writes)."""
+    if _LITERAL_SPECIAL.search(value) is None:
+        return '"' + value + '"'
+    return '"' + escape_string(value) + '"'
 
 
 def literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
@@ -115,7 +137,10 @@ def literal(value: str, datatype: str | None = None, language: str | None = None
             raise ValueError(f"not a language tag: {language!r}")
         return body + "@" + language
     if datatype and datatype != XSD_STRING:
-        return body + "^^" + iri(datatype)
+        suffix = _DATATYPE_SUFFIXES.get(datatype)
+        if suffix is None:
+            suffix = _DATATYPE_SUFFIXES[datatype] = "^^" + iri(datatype)
+        return body + suffix
     return body
 
 

@@ -26,7 +26,9 @@ def record_validator(*, shapes: Shapes | None = None) -> Validator:
 
     def validate(records: list[Record]) -> list[Finding]:
         scratch = pyoxigraph.Store()
-        scratch.load("".join(line for r in records for line in r.lines), pyoxigraph.RdfFormat.N_TRIPLES)
+        scratch.load(
+            "".join(line for r in records for line in r.lines), pyoxigraph.RdfFormat.N_TRIPLES
+        )
         results = validate_store(scratch, shapes=loaded)
         if not results:
             return []
