@@ -1,0 +1,108 @@
+"""HTML of answers → plain text, safely: paragraphs kept, tags dropped, entities decoded.
+
+The answers of the linked-data-api are HTML fragments, and the real data has lost the opening
+``<p>`` tags while keeping the closing ones, so a paragraph ends at *any* block tag, opening or
+closing. The parser is the standard library's :class:`html.parser.HTMLParser`: it never runs
+anything, it only hands over text, and the content of ``<script>``, ``<style>`` (and of the other
+elements whose text a reader never sees) is thrown away.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+#: Tags that end a paragraph (when they open and when they close).
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "header", "footer", "aside", "blockquote", "pre",
+        "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "dt", "dd", "table", "thead",
+        "tbody", "tfoot", "tr", "hr", "address", "figure", "figcaption", "form", "fieldset",
+    }
+)  # fmt: skip
+#: Tags whose content is never shown.
+HIDDEN_TAGS = frozenset(
+    {"script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head"}
+)
+#: Void elements: they never hold content, so their start tag must not open a hidden region.
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "wbr"})
+#: Whitespace that HTML collapses: ASCII only, so no-break spaces (U+00A0, U+202F) are kept.
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.lines: list[str] = []
+        self.parts: list[str] = []
+        self.hidden: list[str] = []
+
+    # Building the text
+    def _end_line(self) -> None:
+        line = _HTML_SPACE.sub(" ", "".join(self.parts)).strip(" ")
+        self.parts = []
+        if line:
+            self.lines.append(line)
+
+    def end_paragraph(self) -> None:
+        self._end_line()
+        if self.lines:
+            self.paragraphs.append("\n".join(self.lines))
+        self.lines = []
+
+    # Parser callbacks
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in HIDDEN_TAGS and tag not in _VOID:
+            self.hidden.append(tag)
+            return
+        if self.hidden:
+            return
+        if tag == "br":
+            self._end_line()
+        elif tag == "li":
+            self.end_paragraph()
+            self.parts.append("• ")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag in BLOCK_TAGS:
+            self.end_paragraph()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.hidden:
+            return
+        if tag == "br":
+            self._end_line()
+        elif tag in BLOCK_TAGS:
+            self.end_paragraph()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HIDDEN_TAGS:
+            if tag in self.hidden:
+                while self.hidden and self.hidden.pop() != tag:
+                    pass
+            return
+        if self.hidden:
+            return
+        if tag in BLOCK_TAGS or tag == "li":
+            self.end_paragraph()
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_paragraphs(html: str) -> list[str]:
+    """The paragraphs of an HTML fragment as plain text (a ``<br>`` becomes a line break)."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    collector.end_paragraph()
+    return collector.paragraphs
+
+
+def html_to_text(html: str, *, separator: str = "\n\n") -> str:
+    """Plain text of an HTML fragment: paragraphs joined by ``separator``."""
+    return separator.join(html_paragraphs(html))

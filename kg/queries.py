@@ -1,0 +1,523 @@
+"""The catalogue of canned queries (``queries/*.rq``): headers, typed parameters, post-steps.
+
+Each ``.rq`` file is one standard SPARQL 1.1 SELECT query with its own PREFIX lines, led by a
+header of comment lines (other comment lines there are notes shown by ``kg queries NAME``)::
+
+    # title: Late answers
+    # summary: Questions answered more than N days after they were tabled, per department.
+    # param: days integer default=10 -- answers later than this many days are late
+    # param: department department optional -- only this department
+    # post: sort-list uins ,
+
+A parameter binds the query variable of its name to an RDF term, never to query text: locally
+through pyoxigraph ``substitutions``, remotely through :func:`with_values` (a VALUES block at
+the top of every SELECT's WHERE group). So that both agree (tests/test_queries.py checks every
+query both ways): the outer SELECT projects every parameter variable (Oxigraph binds only
+projected ones; kg drops those columns); a parameter appears in a SELECT's top-level group
+(triple patterns, FILTER, BIND) and in nested plain groups or UNION branches only in triple
+patterns, never in OPTIONAL, MINUS or EXISTS; an optional parameter in an expression is wrapped
+in COALESCE; the first ``{`` after a SELECT opens its WHERE group. Post-steps turn the rows
+into what the user sees (:data:`POST_STEPS`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pyoxigraph
+
+from kg import vocab
+from kg.errors import QueryError
+from kg.html_text import html_to_text
+from kg.output import plain_value
+from kg.paths import queries_dir
+from kg.sparql import QueryOutcome, Term, run_query
+
+PARAMETER_TYPES: dict[str, str] = {
+    "member": "member id, IRI or name",
+    "department": "department id, IRI or name",
+    "date": "date YYYY-MM-DD",
+    "integer": "integer",
+    "text": "text",
+}
+#: Folders of extra canned queries, separated like PATH (they may override the bundled ones).
+QUERIES_ENV = "KG_QUERIES"
+_XSD_INTEGER = pyoxigraph.NamedNode(vocab.XSD + "integer")
+_XSD_DECIMAL = pyoxigraph.NamedNode(vocab.XSD + "decimal")
+_XSD_DATE = pyoxigraph.NamedNode(vocab.XSD + "date")
+_HEADER_LINE = re.compile(r"^#\s*(title|summary|param|post):\s*(.*?)\s*$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)\s+"
+    r"(?P<mode>required|optional|default=\S+)\s*(?:--\s*(?P<text>.*))?$"
+)
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+Runner = Callable[[str, Mapping[str, Term]], QueryOutcome]
+"""Runs a query text with parameters bound to terms: local (substitutions) or remote (VALUES)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+    def describe(self) -> str:
+        mode = "required" if self.required else "optional"
+        if self.default is not None:
+            mode = f"default {self.default}"
+        return f"{self.name} ({self.type}, {mode})"
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    title: str
+    summary: str
+    text: str
+    path: Path
+    parameters: tuple[Parameter, ...] = ()
+    post: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+# --- Reading the catalogue --------------------------------------------------------------
+
+
+def parse_query(path: Path, text: str) -> CannedQuery:
+    """A canned query from the text of its ``.rq`` file; a bad header raises QueryError."""
+    values: dict[str, str] = {}
+    parameters: list[Parameter] = []
+    post: list[tuple[str, tuple[str, ...]]] = []
+    notes: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        match = _HEADER_LINE.match(stripped)
+        if match is None:
+            notes.append(stripped.lstrip("#").strip())
+            continue
+        key, value = match.groups()
+        if key == "param":
+            parameters.append(_parse_parameter(path, value, text))
+        elif key == "post":
+            words = value.split()
+            if not words or words[0] not in POST_STEPS:
+                known = ", ".join(sorted(POST_STEPS))
+                raise QueryError(str(path), f"unknown post-step {value!r}", f"use one of {known}")
+            post.append((words[0], tuple(words[1:])))
+        else:
+            values[key] = value
+    for key in ("title", "summary"):
+        if not values.get(key):
+            raise QueryError(str(path), f"the header has no '# {key}:' line", "add one")
+    if not re.search(r"\bSELECT\b", text, re.IGNORECASE):
+        raise QueryError(str(path), "a canned query must be a SELECT query", "rewrite it")
+    return CannedQuery(
+        name=path.stem,
+        title=values["title"],
+        summary=values["summary"],
+        text=text,
+        path=path,
+        parameters=tuple(parameters),
+        post=tuple(post),
+        notes=tuple(notes),
+    )
+
+
+def _parse_parameter(path: Path, value: str, text: str) -> Parameter:
+    match = _PARAM.match(value)
+    if match is None:
+        raise QueryError(
+            str(path), f"malformed parameter line {value!r}", "write: NAME TYPE MODE -- text"
+        )
+    name, kind, mode = match.group("name"), match.group("type"), match.group("mode")
+    if kind not in PARAMETER_TYPES:
+        known = ", ".join(PARAMETER_TYPES)
+        raise QueryError(str(path), f"parameter {name}: unknown type {kind!r}", f"use {known}")
+    if not re.search(rf"\?{name}\b", text):
+        raise QueryError(str(path), f"parameter {name}: the query has no ?{name}", "use it")
+    default = mode[len("default=") :] if mode.startswith("default=") else None
+    return Parameter(name, kind, mode == "required", default, match.group("text") or "")
+
+
+def query_dirs() -> list[Path]:
+    """The bundled queries folder, then the folders named in ``KG_QUERIES``."""
+    extra = [Path(p) for p in os.environ.get(QUERIES_ENV, "").split(os.pathsep) if p]
+    return [queries_dir(), *extra]
+
+
+def load_catalog(directories: Sequence[Path] | None = None) -> dict[str, CannedQuery]:
+    """Every canned query by name (a later folder overrides an earlier one)."""
+    catalog: dict[str, CannedQuery] = {}
+    for directory in query_dirs() if directories is None else directories:
+        if not directory.is_dir():
+            raise QueryError(str(directory), "no such queries folder", f"check {QUERIES_ENV}")
+        for path in sorted(directory.glob("*.rq")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise QueryError(str(path), f"cannot read: {exc}", "check the file") from exc
+            catalog[path.stem] = parse_query(path, text)
+    return dict(sorted(catalog.items()))
+
+
+def find_query(catalog: Mapping[str, CannedQuery], name: str) -> CannedQuery:
+    """The query called ``name``; an unknown name raises QueryError with the nearest names."""
+    if name in catalog:
+        return catalog[name]
+    near = difflib.get_close_matches(name, list(catalog), n=3, cutoff=0.5)
+    near += [n for n in catalog if name and name in n and n not in near][: 3 - len(near)]
+    listed = ", ".join(near[:-1]) + " or " + near[-1] if len(near) > 1 else "".join(near)
+    hint = f"did you mean {listed}?" if near else "kg queries lists them"
+    raise QueryError(name, "there is no canned query of that name", hint)
+
+
+# --- Parameters -------------------------------------------------------------------------
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
+    """``["member=4765", ...]`` as a mapping; a pair without ``=`` raises QueryError."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {pair}", "expected NAME=VALUE", "e.g. --param member=4765")
+        values[name.strip()] = value
+    return values
+
+
+def bind_parameters(
+    query: CannedQuery, given: Mapping[str, str], runner: Runner
+) -> dict[str, Term]:
+    """The query's parameters as ``{variable name: term}``, defaults filled in, names resolved.
+
+    ``runner`` answers the look-ups (a member or department by name), so the same code serves
+    a remote endpoint.
+    """
+    for name in given:
+        if query.parameter(name) is None:
+            names = ", ".join(p.name for p in query.parameters) or "none"
+            raise QueryError(
+                f"{query.name} --param {name}", "no such parameter", f"its parameters: {names}"
+            )
+    bindings: dict[str, Term] = {}
+    for parameter in query.parameters:
+        raw = given.get(parameter.name, parameter.default)
+        if raw is None:
+            if parameter.required:
+                raise QueryError(
+                    query.name,
+                    f"the parameter {parameter.name} is missing",
+                    f"give --param {parameter.name}=<{PARAMETER_TYPES[parameter.type]}>",
+                )
+            continue
+        bindings[parameter.name] = to_term(parameter, raw, runner)
+    return bindings
+
+
+def to_term(parameter: Parameter, raw: str, runner: Runner) -> Term:
+    """One parameter value as an RDF term; a malformed value raises QueryError."""
+    where, value = f"--param {parameter.name}={raw}", raw.strip()
+    if parameter.type == "integer":
+        if not _INTEGER.match(value):
+            raise QueryError(where, "not an integer", "give a whole number, e.g. 10")
+        return pyoxigraph.Literal(str(int(value)), datatype=_XSD_INTEGER)
+    if parameter.type == "date":
+        try:
+            dt.date.fromisoformat(value if _DATE.match(value) else "")
+        except ValueError:
+            raise QueryError(
+                where, "not a date", "give a date as YYYY-MM-DD, e.g. 2024-03-18"
+            ) from None
+        return pyoxigraph.Literal(value, datatype=_XSD_DATE)
+    if parameter.type == "text":
+        return pyoxigraph.Literal(raw)
+    if not value:
+        raise QueryError(where, f"an empty {parameter.type}", "give an id, an IRI or a name")
+    return resolve(parameter.type, value, runner, where=where)
+
+
+_PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in vocab.PREFIXES.items())
+#: Per kind: IRI of a numeric id, query that finds the IRI, catalogue query that finds names.
+_KINDS: dict[str, tuple[Callable[[str], str], str, str, tuple[str, ...]]] = {
+    "member": (
+        lambda key: vocab.PARLIAMENT_MEMBERS + key,
+        "SELECT ?member WHERE { { ?question parl:tablingMember ?member }\n"
+        "  UNION { ?answer parl:answeringMember ?member } } LIMIT 1",
+        "members",
+        ("memberName",),
+    ),
+    "department": (
+        vocab.department_iri,
+        "SELECT ?department WHERE { ?department a kg:Department } LIMIT 1",
+        "departments",
+        ("department", "fullName"),
+    ),
+}
+
+
+def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxigraph.NamedNode:
+    """A member or department given by numeric id, IRI or name (any case) as its IRI.
+
+    A name is looked up with the ``members`` or ``departments`` query (part of a name will do);
+    when several match, the one whose whole name it is wins, else the name is ambiguous.
+    """
+    iri_of, exists, finder, name_columns = _KINDS[kind]
+    where = where or kind
+    listing = f"kg query {finder}" + (" --param name=PART" if kind == "member" else "")
+    if value.isdigit() or _IRI.match(value):
+        try:
+            node = pyoxigraph.NamedNode(iri_of(value) if value.isdigit() else value)
+        except ValueError as exc:
+            raise QueryError(where, f"not a valid IRI ({exc})", "check the IRI") from exc
+        if not runner(_PREFIX_LINES + exists, {kind: node}).rows:
+            raise QueryError(where, f"no such {kind} in the store", f"{listing} finds one")
+        return node
+    outcome = execute(load_catalog([queries_dir()])[finder], {"name": value}, runner)
+    candidates: dict[str, str] = {}
+    for row in outcome.rows:
+        found = {c: plain_value(v) for c, v in zip(outcome.columns, row, strict=True)}
+        names = [str(found[c]) for c in name_columns if found.get(c)]
+        exact = [n for n in names if n.lower() == value.lower()]
+        candidates[str(found[f"{kind}Id"])] = (exact or names or [""])[0]
+    exact_keys = [k for k, name in candidates.items() if name.lower() == value.lower()]
+    if len(candidates) == 1 or len(exact_keys) == 1:
+        return pyoxigraph.NamedNode(iri_of(exact_keys[0] if exact_keys else next(iter(candidates))))
+    if not candidates:
+        raise QueryError(where, f"no {kind} of that name in the store", f"{listing} lists them")
+    listed = ", ".join(f"{name} ({key})" for key, name in sorted(candidates.items())[:8])
+    more = " ..." if len(candidates) > 8 else ""
+    raise QueryError(
+        where,
+        f"the name matches {len(candidates)} {kind}s: {listed}{more}",
+        f"give the {kind}'s id instead",
+    )
+
+
+# --- Running ----------------------------------------------------------------------------
+
+
+def local_runner(
+    store: pyoxigraph.Store, *, timeout: float | None = None, where: str = "query"
+) -> Runner:
+    """A runner on an Oxigraph store: parameters go in as pyoxigraph substitutions."""
+
+    def run(text: str, bindings: Mapping[str, Term]) -> QueryOutcome:
+        return run_query(store, text, where=where, substitutions=bindings, timeout=timeout)
+
+    return run
+
+
+def execute(query: CannedQuery, given: Mapping[str, str], runner: Runner) -> QueryOutcome:
+    """Bind the parameters, run the query, drop the parameter columns, apply the post-steps."""
+    bindings = bind_parameters(query, given, runner)
+    return finish(query, runner(query.text, bindings))
+
+
+def run_canned(
+    store: pyoxigraph.Store,
+    name: str,
+    given: Mapping[str, str] | None = None,
+    *,
+    timeout: float | None = None,
+    catalog: Mapping[str, CannedQuery] | None = None,
+) -> QueryOutcome:
+    """Run the canned query ``name`` on a local store."""
+    query = find_query(load_catalog() if catalog is None else catalog, name)
+    return execute(query, given or {}, local_runner(store, timeout=timeout, where=query.name))
+
+
+def finish(query: CannedQuery, outcome: QueryOutcome) -> QueryOutcome:
+    """What the user sees of a raw result: parameter columns dropped, post-steps applied."""
+    hidden = {p.name for p in query.parameters}
+    keep = [i for i, c in enumerate(outcome.columns) if c not in hidden]
+    outcome = QueryOutcome(
+        kind=outcome.kind,
+        columns=[outcome.columns[i] for i in keep],
+        rows=[[row[i] for i in keep] for row in outcome.rows],
+    )
+    for step, args in query.post:
+        outcome = POST_STEPS[step](outcome, args)
+    return outcome
+
+
+# --- Binding for a remote endpoint -------------------------------------------------------
+
+_SKIP = re.compile(
+    r"""<[^<>"{}|^`\\\s]*>|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[^\n]*""",
+    re.DOTALL,
+)
+_TOKEN = re.compile(r"\bSELECT\b|\{", re.IGNORECASE)
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """``VALUES (?a ?b) { (term term) }`` for the bindings, each term in its SPARQL syntax."""
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query with a VALUES block at the top of the WHERE group of every SELECT in it.
+
+    This is how a runner without substitutions (a remote SPARQL endpoint) binds the parameters
+    so that the results equal those of :func:`local_runner`.
+    """
+    if not bindings:
+        return text
+    block = values_block(bindings)
+    out: list[str] = []
+    position = 0
+    after_select = False
+    while position < len(text):
+        skipped = _SKIP.match(text, position)
+        if skipped:
+            out.append(skipped.group())
+            position = skipped.end()
+            continue
+        token = _TOKEN.match(text, position)
+        if token and (token.group() == "{" or text[position - 1 : position] not in ("?", "$", ":")):
+            out.append(token.group())
+            position = token.end()
+            if token.group() != "{":
+                after_select = True
+            elif after_select:
+                out.append(f" {block} ")
+                after_select = False
+            continue
+        out.append(text[position])
+        position += 1
+    return "".join(out)
+
+
+# --- Post-steps -------------------------------------------------------------------------
+
+PostStep = Callable[[QueryOutcome, tuple[str, ...]], QueryOutcome]
+
+
+def _column(outcome: QueryOutcome, name: str) -> int:
+    if name not in outcome.columns:
+        raise QueryError("post-step", f"the result has no column {name!r}", "fix the query header")
+    return outcome.columns.index(name)
+
+
+def _decimal(value: Fraction, places: int | None = None) -> pyoxigraph.Literal:
+    number = Decimal(value.numerator) / Decimal(value.denominator)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    text = format(number.normalize(), "f") if number != 0 else "0"
+    return pyoxigraph.Literal(text, datatype=_XSD_DECIMAL)
+
+
+def histogram_summary(histogram: Mapping[int, int]) -> dict[str, Fraction | int]:
+    """Count, median, mean and shares within 5 and 10 days of a {days: questions} histogram.
+
+    The median is exact: the middle value of the sorted days, or the mean of the two middle
+    values when the count is even.
+    """
+    total = sum(histogram.values())
+    if total == 0:
+        raise ValueError("an empty histogram has no median")
+    middle = {(total - 1) // 2, total // 2}
+    found: list[int] = []
+    seen = 0
+    for days in sorted(histogram):
+        count = histogram[days]
+        found += [days for index in sorted(middle) if seen <= index < seen + count]
+        seen += count
+    return {
+        "questions": total,
+        "medianDays": Fraction(sum(found), len(found)),
+        "meanDays": Fraction(sum(d * n for d, n in histogram.items()), total),
+        "within5Days": Fraction(sum(n for d, n in histogram.items() if d <= 5), total),
+        "within10Days": Fraction(sum(n for d, n in histogram.items() if d <= 10), total),
+    }
+
+
+def answer_times(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
+    """Rows (key..., days, questions) → per key: questions, median, mean, shares ≤5 and ≤10 days.
+
+    The median is exact; the mean is rounded to 2 decimal places and the shares (fractions of
+    the questions answered within 5 and within 10 calendar days) to 4.
+    """
+    days_at, count_at = _column(outcome, "days"), _column(outcome, "questions")
+    keys = [i for i in range(len(outcome.columns)) if i not in (days_at, count_at)]
+    groups: dict[tuple[str, ...], tuple[list[Term | None], dict[int, int]]] = {}
+    for row in outcome.rows:
+        key = tuple(str(row[i]) for i in keys)
+        first, histogram = groups.setdefault(key, ([row[i] for i in keys], {}))
+        days, count = plain_value(row[days_at]), plain_value(row[count_at])
+        histogram[int(days)] = histogram.get(int(days), 0) + int(count)
+    rows: list[list[Term | None]] = []
+    for first, histogram in groups.values():
+        summary = histogram_summary(histogram)
+        rows.append(
+            [
+                *first,
+                pyoxigraph.Literal(str(summary["questions"]), datatype=_XSD_INTEGER),
+                _decimal(Fraction(summary["medianDays"])),
+                _decimal(Fraction(summary["meanDays"]), 2),
+                _decimal(Fraction(summary["within5Days"]), 4),
+                _decimal(Fraction(summary["within10Days"]), 4),
+            ]
+        )
+    names = ["questions", "medianDays", "meanDays", "within5Days", "within10Days"]
+    return QueryOutcome(
+        kind="select", columns=[outcome.columns[i] for i in keys] + names, rows=rows
+    )
+
+
+def plain_text(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
+    """The named columns (HTML) as plain text, paragraphs separated by a blank line."""
+    indexes = [_column(outcome, name) for name in args]
+    rows = [list(row) for row in outcome.rows]
+    for row in rows:
+        for i in indexes:
+            if isinstance(row[i], pyoxigraph.Literal):
+                row[i] = pyoxigraph.Literal(html_to_text(str(plain_value(row[i]))))
+    return replace(outcome, rows=rows)
+
+
+def _natural(text: str) -> list[int | str]:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def sort_list(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
+    """``sort-list COLUMN SEP``: the column's SEP-separated items sorted (numbers by value)."""
+    if len(args) != 2:
+        raise QueryError("post-step sort-list", "expected a column and a separator", "fix it")
+    index, separator = _column(outcome, args[0]), args[1]
+    rows = [list(row) for row in outcome.rows]
+    for row in rows:
+        if isinstance(row[index], pyoxigraph.Literal):
+            items = {i.strip() for i in str(plain_value(row[index])).split(separator)}
+            joined = (separator + " ").join(sorted((i for i in items if i), key=_natural))
+            row[index] = pyoxigraph.Literal(joined)
+    return replace(outcome, rows=rows)
+
+
+POST_STEPS: dict[str, PostStep] = {
+    "answer-times": answer_times,
+    "plain-text": plain_text,
+    "sort-list": sort_list,
+}
