@@ -188,3 +188,8 @@ def sparql(
     store = open_for_reading(store_path)
     outcome = run_query(store, query, where=where, timeout=timeout)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers)
+
+
+from kg.cli_fetch import fetch  # noqa: E402
+
+cli.add_command(fetch)

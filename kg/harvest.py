@@ -1,0 +1,417 @@
+"""Harvesting a query into a cache folder, with resume state and high-water marks.
+
+Layout (nothing in a path comes from the server)::
+
+    <cache>/<endpoint>-<hash of the query>/query.json        the query, for people
+    <cache>/<endpoint>-<hash of the query>/manifest.jsonl    one line per saved page
+    <cache>/<endpoint>-<hash of the query>/<run>/page-000037.json
+    <store>.harvest/state.json                               resume state, high-water marks
+
+Every page is written as received, atomically (temporary file + rename), before anything else
+is done with it; a page that does not parse is never written. The state records, per query,
+how many pages were saved and loaded, so that an interrupted harvest continues where it
+stopped, and, per query without its date filter, the latest answer date harvested.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import FetchError, InputError, KgError
+from kg.fetch import PAGE_SIZE, Endpoint, FetchedPage, Fetcher, Query, paginate
+from kg.reader import parse_page
+
+STATE_VERSION = 1
+MANIFEST = "manifest.jsonl"
+
+
+def harvest_dir(store_path: Path) -> Path:
+    """The folder kept beside the store: ``kg-store`` → ``kg-store.harvest``."""
+    return store_path.with_name(store_path.name + ".harvest")
+
+
+def default_cache_dir(store_path: Path) -> Path:
+    return harvest_dir(store_path) / "cache"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that it is either all there or not there at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path, *, wait: bool) -> Iterator[bool]:
+    """An exclusive lock on ``path`` (POSIX); yields False when busy and ``wait`` is False."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        if sys.platform == "win32":  # pragma: no cover - no advisory locks there
+            yield True
+            return
+        import fcntl
+
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _io_error(path: Path, exc: OSError) -> KgError:
+    return KgError(str(path), f"cannot write ({exc.strerror})", "choose a writable --cache/--store")
+
+
+class Cache:
+    """Raw pages as received, one folder per query, one sub-folder per harvest run."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def query_dir(self, query: Query) -> Path:
+        digest = hashlib.sha256(query.key.encode("utf-8")).hexdigest()[:16]
+        return self.root / f"{query.endpoint}-{digest}"
+
+    def prepare(self, query: Query, run: str) -> Path:
+        folder = self.query_dir(query)
+        try:
+            (folder / run).mkdir(parents=True, exist_ok=True)
+            about = folder / "query.json"
+            if not about.exists():
+                text = json.dumps({"endpoint": query.endpoint, "params": query.params}, indent=1)
+                write_atomic(about, text.encode("utf-8"))
+            for stale in (folder / run).glob(".tmp-*.part"):
+                stale.unlink()
+        except OSError as exc:
+            raise _io_error(folder, exc) from exc
+        return folder
+
+    def save(self, query: Query, run: str, fetched: FetchedPage) -> dict[str, Any]:
+        """Write one page and its manifest line; returns the line."""
+        folder = self.query_dir(query)
+        name = f"{run}/page-{fetched.number:06d}.json"
+        entry = {
+            "run": run,
+            "page": fetched.number,
+            "file": name,
+            "url": fetched.url,
+            "fetched_at": fetched.fetched_at,
+            "status": fetched.status,
+            "items": len(fetched.items),
+            "sha256": hashlib.sha256(fetched.body).hexdigest(),
+            "bytes": len(fetched.body),
+            "attempts": fetched.attempts,
+        }
+        try:
+            write_atomic(folder / name, fetched.body)
+            manifest = folder / MANIFEST
+            with open(manifest, "a+b") as handle:
+                handle.seek(0, os.SEEK_END)
+                line = json.dumps(entry, sort_keys=True).encode("utf-8") + b"\n"
+                if handle.tell() > 0:
+                    handle.seek(-1, os.SEEK_END)
+                    if handle.read(1) != b"\n":  # a line cut short by a crash
+                        line = b"\n" + line
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise _io_error(folder, exc) from exc
+        return entry
+
+    def entries(self, query: Query) -> list[dict[str, Any]]:
+        """The manifest lines of a query (a line cut short by a crash is left out)."""
+        path = self.query_dir(query) / MANIFEST
+        if not path.exists():
+            return []
+        found = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                entry = json.loads(line)
+                if isinstance(entry, dict) and isinstance(entry.get("page"), int):
+                    found.append(entry)
+        return found
+
+    def latest_run(self, query: Query) -> str | None:
+        runs = [e["run"] for e in self.entries(query) if isinstance(e.get("run"), str)]
+        return runs[-1] if runs else None
+
+    def cached_pages(
+        self, query: Query, run: str, *, start: int = 0, stop: int | None = None
+    ) -> Iterator[FetchedPage]:
+        """The saved pages of a run, in order, checked against their sha256 (the offline seam)."""
+        latest: dict[int, dict[str, Any]] = {}
+        for entry in self.entries(query):
+            if entry.get("run") == run:
+                latest[entry["page"]] = entry
+        folder = self.query_dir(query)
+        number = start
+        while number in latest and (stop is None or number < stop):
+            entry = latest[number]
+            path = folder / run / f"page-{number:06d}.json"
+            try:
+                body = path.read_bytes()
+            except OSError as exc:
+                raise InputError(str(path), "a cached page is missing", "use --refresh") from exc
+            if hashlib.sha256(body).hexdigest() != entry.get("sha256"):
+                raise InputError(
+                    str(path), "the cached page does not match its sha256", "use --refresh"
+                )
+            url = str(entry.get("url", path))
+            page, when = parse_page(url, body), str(entry.get("fetched_at", ""))
+            yield FetchedPage(number, url, entry.get("status", 200), body, page, when)
+            number += 1
+
+
+class HarvestState:
+    """Resume state and high-water marks: one JSON file beside the store, updated under a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_store(cls, store_path: Path) -> HarvestState:
+        return cls(harvest_dir(store_path) / "state.json")
+
+    def read(self) -> dict[str, Any]:
+        data: Any = {"version": STATE_VERSION}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                str(self.path),
+                f"the harvest state cannot be read ({exc})",
+                "delete it to start the harvests afresh (the cache keeps every page)",
+            ) from exc
+        if not isinstance(data, dict):
+            raise InputError(str(self.path), "the harvest state is not an object", "delete it")
+        for section in ("harvests", "high_water", "completed"):
+            data.setdefault(section, {})
+        return data
+
+    def update(self, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """Read, change and write back atomically, holding the lock for the whole step."""
+        try:
+            with _locked(self.path.with_name(self.path.name + ".lock"), wait=True):
+                data = self.read()
+                change(data)
+                text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+                write_atomic(self.path, text.encode("utf-8"))
+        except OSError as exc:
+            raise _io_error(self.path, exc) from exc
+        return data
+
+    def harvest(self, key: str) -> dict[str, Any] | None:
+        entry = self.read()["harvests"].get(key)
+        return entry if isinstance(entry, dict) else None
+
+    def high_water(self, base_key: str) -> str | None:
+        value = self.read()["high_water"].get(base_key)
+        return value if isinstance(value, str) else None
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        self.update(lambda data: data["harvests"].__setitem__(key, dict(entry)))
+
+
+def _later(a: str | None, b: str | None) -> str | None:
+    return max(x for x in (a, b) if x) if a or b else None
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class HarvestResult:
+    """What a harvest did: pages from the network and from the cache, items, where they are."""
+
+    query: Query
+    folder: Path
+    run: str
+    start_page: int = 0
+    pages: int = 0
+    replayed: int = 0
+    items: int = 0
+    total: int | None = None
+    complete: bool = False
+    high_water: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+PageHook = Callable[[FetchedPage, HarvestResult], None]
+
+
+@dataclass
+class _Run:
+    query: Query
+    endpoint: Endpoint
+    cache: Cache
+    state: HarvestState
+    entry: dict[str, Any]
+    result: HarvestResult
+    load: Callable[[FetchedPage], None] | None
+    on_page: PageHook | None
+
+    def take(self, fetched: FetchedPage, *, replayed: bool = False, count: bool = True) -> None:
+        """Load a page (already saved) and count it."""
+        if self.load is not None:
+            self.load(fetched)
+        result = self.result
+        result.replayed += replayed
+        result.pages += not replayed
+        result.items += len(fetched.items) if count else 0
+        result.high_water = _later(result.high_water, self.endpoint.latest_date(fetched.items))
+        if result.total is None:
+            result.total = fetched.total_results
+        if self.on_page is not None:
+            self.on_page(fetched, result)
+
+    def load_cached(self) -> None:
+        """Load the pages saved by an earlier run but not loaded (a run without --load)."""
+        entry = self.entry
+        pages = self.cache.cached_pages(
+            self.query, self.result.run, start=entry["loaded"], stop=entry["fetched"]
+        )
+        for fetched in pages:
+            self.take(fetched, replayed=True, count=False)
+            entry["loaded"] = fetched.number + 1
+            self.state.put(self.query.key, entry)
+        entry["fetched"] = entry["loaded"]  # pages missing from the cache are fetched again
+
+    def fetch(self, fetcher: Fetcher, *, page_size: int, in_flight: int) -> None:
+        entry, result = self.entry, self.result
+        start = result.start_page = entry["fetched"]
+        size = entry["page_size"] or page_size
+        pages = paginate(fetcher, self.query, start_page=start, page_size=size, in_flight=in_flight)
+        for fetched in pages:
+            if fetched.number == start and start:
+                self.check_resumed(fetched)
+            self.cache.save(self.query, result.run, fetched)
+            self.take(fetched)
+            entry["page_size"] = entry["page_size"] or fetched.items_per_page
+            if fetched.total_results is not None:
+                entry["total"] = result.total = fetched.total_results
+            entry["fetched"] = fetched.number + 1
+            if self.load is not None:
+                entry["loaded"] = entry["fetched"]
+            entry.update(items=result.items, high_water=result.high_water)
+            entry["updated_at"] = fetched.fetched_at
+            self.state.put(self.query.key, entry)
+
+    def check_resumed(self, fetched: FetchedPage) -> None:
+        before, now = self.entry["page_size"], fetched.items_per_page
+        if before and now not in (None, before):
+            raise FetchError(
+                fetched.url,
+                f"the server's page size changed from {before} to {now} since the harvest began",
+                "start it again with --refresh",
+            )
+        total = self.entry.get("total")
+        if total is not None and fetched.total_results != total:
+            self.result.warnings.append(
+                f"the query has {fetched.total_results} results now, {total} when the harvest "
+                "began: pages may have shifted, run it again with --refresh to be sure"
+            )
+
+    def finish(self, base_key: str, finished_at: str) -> None:
+        result = self.result
+        result.complete = True
+        done: dict[str, Any] = {"query": self.query.key, "run": result.run, "at": finished_at}
+        done.update(pages=self.entry["fetched"], items=result.items)
+
+        def change(data: dict[str, Any]) -> None:
+            data["harvests"].pop(self.query.key, None)
+            data["completed"][base_key] = done
+            mark = _later(data["high_water"].get(base_key), result.high_water)
+            if mark:
+                data["high_water"][base_key] = mark
+
+        self.state.update(change)
+
+
+def harvest(
+    query: Query,
+    *,
+    endpoint: Endpoint,
+    base_key: str,
+    cache: Cache,
+    state: HarvestState,
+    fetcher: Fetcher | None,
+    load: Callable[[FetchedPage], None] | None = None,
+    on_page: PageHook | None = None,
+    refresh: bool = False,
+    page_size: int = PAGE_SIZE,
+    in_flight: int = 2,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> HarvestResult:
+    """Fetch (or, with ``fetcher=None``, replay from the cache) every page of ``query``.
+
+    An unfinished harvest of the same query resumes at its first page not yet saved (pages
+    saved but not yet loaded are loaded from the cache first); ``refresh`` starts over. When
+    it completes, ``base_key`` (the query without its date filter) gets its high-water mark.
+    """
+    folder = cache.query_dir(query)
+    if fetcher is None:
+        entry = state.harvest(query.key)
+        run = entry["run"] if entry else cache.latest_run(query)
+        if run is None:
+            raise InputError(str(folder), "nothing is cached for this query", "fetch it first")
+        replay = _Run(
+            query, endpoint, cache, state, {}, HarvestResult(query, folder, run), load, on_page
+        )
+        for fetched in cache.cached_pages(query, run):
+            replay.take(fetched, replayed=True)
+        replay.result.complete = True
+        return replay.result
+    with _locked(folder / ".lock", wait=False) as free:
+        if not free:
+            raise FetchError(str(folder), "another kg fetch is harvesting this query", "wait")
+        entry = None if refresh else state.harvest(query.key)
+        if entry is None:
+            entry = {"run": f"run-{now().strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"}
+            entry.update(started_at=_stamp(now()), fetched=0, loaded=0, items=0, page_size=None)
+        result = HarvestResult(query, folder, str(entry["run"]), total=entry.get("total"))
+        result.items, result.high_water = entry["items"], entry.get("high_water")
+        run = _Run(query, endpoint, cache, state, entry, result, load, on_page)
+        cache.prepare(query, result.run)
+        state.put(query.key, entry)
+        if load is not None and entry["loaded"] < entry["fetched"]:
+            run.load_cached()
+        try:
+            run.fetch(fetcher, page_size=page_size, in_flight=in_flight)
+        except FetchError as exc:
+            kept = entry["fetched"]
+            raise FetchError(
+                exc.where,
+                exc.what,
+                f"{exc.hint}; the {kept} page{'s' if kept != 1 else ''} fetched so far are kept "
+                f"in {folder}: run the same command again to resume at page {kept}",
+            ) from exc
+        run.finish(base_key, _stamp(now()))
+    return result
