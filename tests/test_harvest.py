@@ -21,7 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.fetch import Query
+from kg.cli_fetch import base_urls
+from kg.fetch import DEFAULT_BASE_URL, DEFAULT_MIRROR_URL, Query
 from kg.harvest import Cache, HarvestState, _locked, default_cache_dir, write_atomic
 from kg.reader import parse_page
 from tests.api_server import ApiServer, make_questions
@@ -331,3 +332,42 @@ def test_progress_bar_counts_items(api: ApiServer, store_path: Path) -> None:
     result = CliRunner().invoke(cli, ["fetch", "answeredquestions", *options])
     assert result.exit_code == 0, result.output
     assert "Fetching page 5/5" in result.stderr
+
+
+def test_items_added_during_an_interrupted_harvest_are_not_lost(
+    api: ApiServer, store_path: Path, questions: list[dict[str, Any]], sample_items: list[Any]
+) -> None:
+    api.fault("503", page=3, times=99)
+    assert fetch(api, store_path, "--load", "--max-attempts", "1").exit_code == 1
+    added = make_questions(sample_items[0], 5, first_id=4_000_000, start="2024-08-01")
+    api.datasets["answeredquestions"] += added
+    api.faults.clear()
+    result = fetch(api, store_path, "--load")
+    assert result.exit_code == 0, result.output
+    assert "Warning: the query has 55 results now, 50 when the harvest began" in result.output
+    assert stored_questions(store_path) == {q["_about"]: 1 for q in questions + added}
+
+
+def test_questions_are_validated_while_loading(api: ApiServer, store_path: Path) -> None:
+    options = ["--base-url", api.url, "--store", str(store_path), "--silent", "--load"]
+    result = CliRunner().invoke(cli, ["fetch", "answeredquestions", *options])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 5 files, 50 items (50 new, 0 replaced, 0 unchanged)" in result.output
+
+
+def test_the_public_mirror_is_the_fallback_of_the_public_api_only() -> None:
+    assert base_urls(None, None) == [DEFAULT_BASE_URL, DEFAULT_MIRROR_URL]
+    assert base_urls(None, "none") == [DEFAULT_BASE_URL]
+    assert base_urls("http://127.0.0.1:1", None) == ["http://127.0.0.1:1"]
+    assert base_urls("http://127.0.0.1:1", "http://127.0.0.1:2") == [
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:2",
+    ]
+
+
+def test_base_url_and_contact_from_the_environment(api: ApiServer, store_path: Path) -> None:
+    env = {"KG_API_BASE_URL": api.url, "KG_CONTACT": "me@example.org", "KG_STORE": str(store_path)}
+    result = CliRunner().invoke(cli, ["fetch", "answeredquestions", "--silent"], env=env)
+    assert result.exit_code == 0, result.output
+    assert api.seen[0].user_agent.endswith("; me@example.org)")
+    assert (store_path.parent / "store.harvest" / "state.json").is_file()
