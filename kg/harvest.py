@@ -93,6 +93,8 @@ class Cache:
         self.root = root
 
     def query_dir(self, query: Query) -> Path:
+        if not query.endpoint.isalnum():
+            raise InputError(query.endpoint, "not an endpoint name", "give e.g. answeredquestions")
         digest = hashlib.sha256(query.key.encode("utf-8")).hexdigest()[:16]
         return self.root / f"{query.endpoint}-{digest}"
 
@@ -114,18 +116,10 @@ class Cache:
         """Write one page and its manifest line; returns the line."""
         folder = self.query_dir(query)
         name = f"{run}/page-{fetched.number:06d}.json"
-        entry = {
-            "run": run,
-            "page": fetched.number,
-            "file": name,
-            "url": fetched.url,
-            "fetched_at": fetched.fetched_at,
-            "status": fetched.status,
-            "items": len(fetched.items),
-            "sha256": hashlib.sha256(fetched.body).hexdigest(),
-            "bytes": len(fetched.body),
-            "attempts": fetched.attempts,
-        }
+        entry: dict[str, Any] = {"run": run, "page": fetched.number, "file": name}
+        entry.update(url=fetched.url, fetched_at=fetched.fetched_at, status=fetched.status)
+        entry.update(items=len(fetched.items), sha256=hashlib.sha256(fetched.body).hexdigest())
+        entry.update(bytes=len(fetched.body), attempts=fetched.attempts)
         try:
             write_atomic(folder / name, fetched.body)
             manifest = folder / MANIFEST
@@ -387,6 +381,8 @@ def harvest(
         )
         for fetched in cache.cached_pages(query, run):
             replay.take(fetched, replayed=True)
+        if not replay.result.replayed:
+            raise InputError(str(folder), "no page of this query is cached", "fetch it first")
         replay.result.complete = True
         return replay.result
     with _locked(folder / ".lock", wait=False) as free:

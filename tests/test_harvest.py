@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.cli_fetch import base_urls
+from kg.errors import InputError
 from kg.fetch import DEFAULT_BASE_URL, DEFAULT_MIRROR_URL, Query
 from kg.harvest import Cache, HarvestState, _locked, default_cache_dir, write_atomic
 from kg.reader import parse_page
@@ -371,3 +372,25 @@ def test_base_url_and_contact_from_the_environment(api: ApiServer, store_path: P
     assert result.exit_code == 0, result.output
     assert api.seen[0].user_agent.endswith("; me@example.org)")
     assert (store_path.parent / "store.harvest" / "state.json").is_file()
+
+
+def test_the_cache_survives_a_cut_manifest_line_and_detects_a_changed_page(
+    api: ApiServer, store_path: Path
+) -> None:
+    assert fetch(api, store_path).exit_code == 0
+    folder = cache_folder(store_path)
+    manifest = folder / "manifest.jsonl"
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    manifest.write_bytes(b"".join(lines[:4]) + lines[4][:30])  # the last line cut by a crash
+    cache, query = Cache(default_cache_dir(store_path)), Query("answeredquestions")
+    run = json.loads(lines[0])["run"]
+    assert [p.number for p in cache.cached_pages(query, run)] == [0, 1, 2, 3]
+    result = fetch(api, store_path, "--refresh")
+    assert result.exit_code == 0, result.output
+    raw = manifest.read_bytes().splitlines()
+    assert len(raw) == 10 and raw[4] == lines[4][:30]  # the cut line stays on its own line
+    assert len(cache.entries(query)) == 4 + 5
+    page = folder / json.loads(lines[1])["file"]
+    page.write_bytes(page.read_bytes().replace(b"Maintenance", b"Maintenancf"))
+    with pytest.raises(InputError, match="does not match its sha256"):
+        list(cache.cached_pages(query, run))
