@@ -26,6 +26,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -319,10 +320,37 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
 def local_runner(
     store: pyoxigraph.Store, *, timeout: float | None = None, where: str = "query"
 ) -> Runner:
-    """A runner on an Oxigraph store: parameters go in as pyoxigraph substitutions."""
+    """A runner on an Oxigraph store: parameters go in as pyoxigraph substitutions.
+
+    With ``timeout`` the query runs (is both started and read) in a worker thread, since
+    pyoxigraph's results cannot cross threads; past the timeout QueryError is raised and the
+    worker is abandoned (it ends with the query or the process).
+    """
 
     def run(text: str, bindings: Mapping[str, Term]) -> QueryOutcome:
-        return run_query(store, text, where=where, substitutions=bindings, timeout=timeout)
+        if timeout is None:
+            return run_query(store, text, where=where, substitutions=bindings)
+        done: list[QueryOutcome] = []
+        failed: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                done.append(run_query(store, text, where=where, substitutions=bindings))
+            except BaseException as exc:  # handed over to the caller's thread
+                failed.append(exc)
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise QueryError(
+                where,
+                f"the query ran longer than {timeout:g} s and was stopped",
+                "narrow the query, or give a larger --timeout",
+            )
+        if failed:
+            raise failed[0]
+        return done[0]
 
     return run
 
@@ -347,17 +375,15 @@ def run_canned(
 
 
 def finish(query: CannedQuery, outcome: QueryOutcome) -> QueryOutcome:
-    """What the user sees of a raw result: parameter columns dropped, post-steps applied."""
-    hidden = {p.name for p in query.parameters}
-    keep = [i for i, c in enumerate(outcome.columns) if c not in hidden]
-    outcome = QueryOutcome(
+    """What the user sees of a raw result: post-steps applied, parameter columns dropped."""
+    for step, args in query.post:
+        outcome = POST_STEPS[step](outcome, args)
+    keep = [i for i, c in enumerate(outcome.columns) if query.parameter(c) is None]
+    return QueryOutcome(
         kind=outcome.kind,
         columns=[outcome.columns[i] for i in keep],
         rows=[[row[i] for i in keep] for row in outcome.rows],
     )
-    for step, args in query.post:
-        outcome = POST_STEPS[step](outcome, args)
-    return outcome
 
 
 # --- Binding for a remote endpoint -------------------------------------------------------

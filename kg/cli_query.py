@@ -1,0 +1,134 @@
+"""``kg queries``, ``kg query`` and ``kg show``: the canned queries and one question for a person."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from kg import output
+from kg.cli_options import output_options, store_option, write_outcome
+from kg.queries import CannedQuery, execute, find_query, load_catalog, local_runner
+from kg.queries import parse_assignments as parse_params
+from kg.show import find_question, question_view, render
+from kg.store import open_for_reading
+
+
+def _parameters_text(query: CannedQuery) -> str:
+    return "; ".join(p.describe() for p in query.parameters) or "-"
+
+
+def _describe(query: CannedQuery) -> str:
+    lines = [f"{query.name}: {query.title}", "", *textwrap.wrap(query.summary, 78), ""]
+    if query.parameters:
+        lines.append("Parameters (--param NAME=VALUE):")
+        for p in query.parameters:
+            lines.append(f"  {p.describe()}")
+            lines.extend(
+                textwrap.wrap(
+                    p.description, 74, initial_indent="      ", subsequent_indent="      "
+                )
+            )
+    else:
+        lines.append("No parameters.")
+    if query.post:
+        steps = ", ".join(" ".join((name, *args)) for name, args in query.post)
+        lines.append(f"Post-steps: {steps}")
+    if query.notes:
+        lines.append("")
+        lines.extend(textwrap.wrap(" ".join(query.notes), 78))
+    lines.append("")
+    lines.append(f"File: {query.path}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command(name="queries")
+@click.argument("name", required=False)
+@output_options
+def queries_command(name: str | None, fmt: str, no_headers: bool) -> None:
+    """List the canned queries, or describe the one called NAME."""
+    catalog = load_catalog()
+    if name is not None:
+        click.echo(_describe(find_query(catalog, name)), nl=False)
+        return
+    if fmt != "table":
+        rows = [[q.name, q.summary, _parameters_text(q)] for q in catalog.values()]
+        output.write_rows(
+            ["name", "summary", "parameters"], rows, fmt=fmt, out=sys.stdout, headers=not no_headers
+        )
+        return
+    for query in catalog.values():
+        click.echo(query.name)
+        for line in textwrap.wrap(query.summary, 76):
+            click.echo(f"    {line}")
+        if query.parameters:
+            text = f"parameters: {_parameters_text(query)}"
+            for line in textwrap.wrap(text, 76, subsequent_indent="    "):
+                click.echo(f"    {line}")
+    click.echo("\nRun one with: kg query NAME --param NAME=VALUE  (kg queries NAME describes it)")
+
+
+@click.command(name="query")
+@click.argument("name")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeat)."
+)
+@store_option
+@output_options
+@click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
+@click.option("--print-query", is_flag=True, help="Print the query's SPARQL instead of running it.")
+def query_command(
+    name: str,
+    params: Sequence[str],
+    store_path: Path,
+    fmt: str,
+    no_headers: bool,
+    timeout: float | None,
+    print_query: bool,
+) -> None:
+    """Run the canned query NAME (see kg queries), e.g. kg query member-questions -p member=4765."""
+    query = find_query(load_catalog(), name)
+    given = parse_params(params)
+    if print_query:
+        click.echo(query.text, nl=False)
+        return
+    store = open_for_reading(store_path)
+    outcome = execute(query, given, local_runner(store, timeout=timeout, where=query.name))
+    write_outcome(outcome, fmt=fmt, no_headers=no_headers)
+
+
+@click.command(name="show")
+@click.argument("question")
+@store_option
+@click.option("--house", default=None, help="commons or lords, when a UIN is ambiguous.")
+@click.option(
+    "--date", "date", default=None, help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous."
+)
+@click.option(
+    "--width", type=int, default=80, show_default=True, help="Wrap at this width (0: no wrap)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Output the fields as a JSON object.")
+@click.option("--timeout", type=float, default=None, help="Stop after this many seconds.")
+def show_command(
+    question: str,
+    store_path: Path,
+    house: str | None,
+    date: str | None,
+    width: int,
+    as_json: bool,
+    timeout: float | None,
+) -> None:
+    """Show one question (by UIN or IRI) the way a person reads it."""
+    store = open_for_reading(store_path)
+    runner = local_runner(store, timeout=timeout, where="show")
+    iri = find_question(runner, question, house=house, date=date)
+    view = question_view(runner, iri)
+    if as_json:
+        click.echo(json.dumps(asdict(view), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(view, width=width or None), nl=False)
