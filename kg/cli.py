@@ -193,3 +193,11 @@ def sparql(
 from kg.cli_fetch import fetch  # noqa: E402
 
 cli.add_command(fetch)
+
+
+# Canned queries and one question for a person (kg/cli_query.py).
+from kg.cli_query import queries_command, query_command, show_command  # noqa: E402
+
+cli.add_command(queries_command)
+cli.add_command(query_command)
+cli.add_command(show_command)
