@@ -201,3 +201,10 @@ from kg.cli_query import queries_command, query_command, show_command  # noqa: E
 cli.add_command(queries_command)
 cli.add_command(query_command)
 cli.add_command(show_command)
+
+
+# kg push and kg serve: the graph beyond one machine (kg/cli_remote.py).
+from kg.cli_remote import push, serve  # noqa: E402
+
+cli.add_command(push)
+cli.add_command(serve)
