@@ -1,0 +1,677 @@
+"""Synthetic linked-data-api pages of answered written questions, deterministic from a seed.
+
+The pages are written exactly as the API writes them: its spacing (``"key" : value``,
+``} , {``), its escaping (``\\/`` and ``\\uXXXX``) and RAW newlines inside the HTML of
+``answerText`` (so a page is not strict JSON, like the real data). The items have the real
+data's shapes: both Houses (Lords questions have ``HL`` UINs, no constituencies and may lack a
+``legislature`` term), grouped questions (``groupedQuestionUIN`` on each answer of a group, all
+tabled and answered the same day), ministerial corrections with previous answer versions,
+attachments, HTML answers of 0.5–4 KB, ``tablingMemberPrinted`` as a list or a single object,
+absent optional fields, about 1,500 members and 25 departments.
+
+Item ``i`` (0-based) has the IRI ``http://data.parliament.uk/resources/{FIRST_ID + i}``; page
+``p`` holds items ``p * page_size`` to ``(p + 1) * page_size - 1`` and draws from a random
+generator seeded with ``(seed, p)``, so pages can be made in parallel and any page can be made
+again alone. ``--faults K`` seeds K known SHACL faults (listed in the ``manifest`` file with the
+results they must give); ``--changed-variant V`` writes only the 1% "changed" questions (every
+100th), their answers amended (variant V), to re-load into a store holding the original ones.
+
+    python -m bench.generate --questions 100000 --seed 1 --out /tmp/pages [--faults 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import multiprocessing
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+GENERATOR_VERSION = "1"
+#: The JSON description of what was generated, beside the pages (no .json suffix, so that
+#: ``kg load FOLDER`` does not take it for a page).
+MANIFEST = "manifest"
+FIRST_ID = 2_000_000
+RESOURCES = "http://data.parliament.uk/resources/"
+MEMBERS = "http://data.parliament.uk/members/"
+KGSH = "https://w3id.org/parliament-kg/shapes#"
+API = "http://eldaddp.azurewebsites.net/answeredquestions.json"
+COMMONS_TERM = "http://data.parliament.uk/terms/25259"
+LORDS_TERM = "http://data.parliament.uk/terms/25277"
+LDA = "http://purl.org/linked-data/api/vocab#"
+#: Every CHANGE_EVERY-th question (index % CHANGE_EVERY == CHANGE_OFFSET) is a "changed" one.
+CHANGE_EVERY = 100
+CHANGE_OFFSET = 37
+N_COMMONS = 1150
+N_LORDS = 350
+FIRST_DAY = date(2014, 5, 1)
+N_DAYS = 4000
+
+FAULT_KINDS: tuple[str, ...] = (
+    "missing_uin",
+    "answer_before_question",
+    "bad_member_iri",
+    "interest_not_boolean",
+    "missing_question_text",
+    "correction_not_boolean",
+    "missing_date",
+    "grouped_uin_integer",
+    "placeholder_answerer",
+    "missing_department",
+)
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
+    # (id, AnsweringBody, short name, minister's title in a Commons question)
+    ("29", "Department for Work and Pensions", "Work and Pensions", "Work and Pensions"),
+    ("1", "Home Office", "Home Office", "the Home Department"),
+    ("14", "HM Treasury", "Treasury", "the Chancellor of the Exchequer"),
+    ("17", "Department of Health and Social Care", "Health and Social Care", "Health and Social Care"),
+    ("60", "Department for Education", "Education", "Education"),
+    ("11", "Ministry of Defence", "Defence", "Defence"),
+    ("208", "Foreign, Commonwealth and Development Office", "Foreign, Commonwealth and Development Office", "Foreign, Commonwealth and Development Affairs"),
+    ("54", "Ministry of Justice", "Justice", "Justice"),
+    ("27", "Department for Transport", "Transport", "Transport"),
+    ("13", "Department for Environment, Food and Rural Affairs", "Environment, Food and Rural Affairs", "Environment, Food and Rural Affairs"),
+    ("53", "Cabinet Office", "Cabinet Office", "the Cabinet Office"),
+    ("214", "Department for Business and Trade", "Business and Trade", "Business and Trade"),
+    ("202", "Department for Energy Security and Net Zero", "Energy Security and Net Zero", "Energy Security and Net Zero"),
+    ("216", "Department for Science, Innovation and Technology", "Science, Innovation and Technology", "Science, Innovation and Technology"),
+    ("10", "Department for Culture, Media and Sport", "Culture, Media and Sport", "Culture, Media and Sport"),
+    ("7", "Ministry of Housing, Communities and Local Government", "Housing, Communities and Local Government", "Housing, Communities and Local Government"),
+    ("21", "Northern Ireland Office", "Northern Ireland", "Northern Ireland"),
+    ("30", "Scotland Office", "Scotland", "Scotland"),
+    ("31", "Wales Office", "Wales", "Wales"),
+    ("56", "Attorney General", "Attorney General", "the Attorney General"),
+    ("201", "Department for International Development", "International Development", "International Development"),
+    ("209", "Department for Digital, Culture, Media and Sport", "Digital, Culture, Media and Sport", "Digital, Culture, Media and Sport"),
+    ("38", "Department for Exiting the European Union", "Exiting the European Union", "Exiting the European Union"),
+    ("24", "Women and Equalities", "Women and Equalities", "Women and Equalities"),
+    ("25", "Leader of the House", "Leader of the House", "the Leader of the House"),
+)  # fmt: skip
+
+_FIRST = _split(
+    "Paul Wendy Siân Guy Ruth Aled Priya Tom Nadia Liam Fiona Angus Bernadette Owain Kemi Rishi "
+    "Yvette Hilary Caroline Dawn Jonathan Marsha Stephen Rachel Chris Catherine Ian Ann Peter "
+    "Helen Andrew Jess Mark Emily Simon Anneliese Gareth Layla Jim Alison Kevin Abena Dominic "
+    "Stella Darren Rosie Philip Meg Alun Ruairí Jeremy Diane Greg Tulip Kirsty Jamie Bell Clive"
+)
+_LAST = _split(
+    "Maynard Chamberlain Opperman Jones Smith Khan O'Brien Davies Murphy McDonald Thomas "
+    "Patel Hughes Lewis Evans Roberts Walker Wright Thompson White Hall Green Clarke Jackson "
+    "Wood Harris Turner Edwards Cooper Hill Ward Morris Moore Clark Watson Young Allen King "
+    "Baker Fitzgerald Ní Bhriain Mac Neil Sørensen Okafor Adeyemi Gill Begum Ahmed Bradley "
+    "Rees-Mogg Duncan Lloyd Bell Mercer Stuart Fletcher Quin Hamilton Kennedy Campbell Stewart"
+)
+_PLACES = _split(
+    "Fife Hexham Blackpool Cleveleys Bristol Leeds Croydon Harrow Bolton Wirral Dundee Swansea "
+    "Cardiff Belfast Derby Ipswich Norwich Bath Wells Truro Falmouth Penrith Solway Kendal "
+    "Barnsley Halifax Keighley Stroud Thanet Gower Ogmore Moray Angus Perth Stirling Inverclyde "
+    "Renfrewshire Lagan Valley Strangford Foyle Ealing Acton Hornsey Wood Green Lewisham Deptford "
+    "Camberwell Peckham Bermondsey Southwark Walthamstow Chingford Hendon Finchley Golders Green"
+)
+_POINTS = ("North", "South", "East", "West", "Central", "North East", "South West", "Mid")
+_TOPICS = (
+    "Children", "Schools", "Pensions", "Universal Credit", "Housing", "Roads", "Railways",
+    "Armed Forces", "Prisons", "Courts", "Police", "Immigration", "Asylum", "NHS", "Dentistry",
+    "Energy", "Climate Change", "Agriculture", "Fisheries", "Broadband", "Arts", "Sport",
+    "Local Government", "Taxation", "Public Sector Pay", "Overseas Aid", "Visas", "Flood Control",
+    "Social Security Benefits", "Higher Education", "Apprentices", "Veterans", "Bus Services",
+)  # fmt: skip
+_SUBTOPICS = (
+    "Maintenance", "Finance", "Standards", "Recruitment", "Waiting Lists", "Safety", "Training",
+    "Young People", "Disability", "Rural Areas", "Scotland", "Wales", "Northern Ireland",
+    "Procurement", "Inspections", "Staff", "Costs", "Reviews", "Data", "Contracts",
+)  # fmt: skip
+_ASKS = (
+    "what steps {d} is taking to improve {t}",
+    "what assessment {d} has made of the effectiveness of {t}",
+    "how many people were affected by changes to {t} in each of the last five years",
+    "whether {d} plans to review the funding allocated to {t}",
+    "what estimate {d} has made of the cost of {t} in the current financial year",
+    "if {d} will publish the guidance issued on {t}",
+    "what discussions {d} has had with the devolved Administrations on {t}",
+    "with reference to the answer of 12 January 2024 on {t}, what the timetable is for the review",
+)
+_WORDS = _split(
+    "the Government the Department is committed to ensuring that all customers receive support "
+    "they need local authorities funding of £ million has been allocated in 2024/25 and this will "
+    "be kept under review information is published on GOV.UK officials continue to work closely "
+    "with stakeholders including charities the devolved administrations and employers it is not "
+    "possible to provide the information requested as it could only be obtained at "
+    "disproportionate cost the ‘Child Maintenance Service’ – and the National Health Service – "
+    "will consider the recommendations of the independent review café naïve résumé data are "
+    "collected quarterly and the latest figures show an increase of per cent since"
+)
+#: The days from tabling to answering, drawn uniformly from this list (median 7, long tail).
+_DELAYS = (
+    [0] * 2 + [1] * 6 + [2] * 8 + [3] * 8 + [4] * 8 + [5] * 9 + [6] * 8 + [7] * 8 + [8] * 6
+    + [9] * 5 + [10] * 4 + [12] * 4 + [14] * 4 + [17] * 3 + [21] * 3 + [28] * 2 + [35] * 2
+    + [45] + [60] + [90] + [120]
+)  # fmt: skip
+
+
+def esc(text: str) -> str:
+    """The body of a JSON string as the API writes it: ``\\uXXXX`` for non-ASCII, ``\\/``."""
+    return json.dumps(text)[1:-1].replace("/", "\\/")
+
+
+def esc_html(text: str) -> str:
+    """Like :func:`esc`, but line feeds stay RAW, as in the API's ``answerText``."""
+    return esc(text).replace("\\n", "\n")
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    name: str  # escaped
+    constituency: str | None  # escaped; None for Lords
+    house: int
+    json: str = ""  # the member object as the API writes it
+
+
+def member(id_: int, name: str, constituency: str | None, house: int) -> Member:
+    escaped = esc(name)
+    return Member(
+        id_,
+        escaped,
+        None if constituency is None else esc(constituency),
+        house,
+        f'{{"_about" : "{MEMBERS}{id_}", "label" : {{"_value" : '
+        f'"Biography information for {escaped}"}} }}',
+    )
+
+
+@dataclass
+class World:
+    """The fixed cast, drawn from the seed: members, ministers, texts."""
+
+    commons: list[Member]
+    lords: list[Member]
+    #: Per department index, per house (1, 2): the members who answer for it.
+    ministers: list[dict[int, list[Member]]]
+    paragraphs: list[str]  # escaped HTML paragraphs, doubled so a run never wraps
+    ends: list[int]  # cumulative lengths of ``paragraphs``
+    headings: list[str]
+    headings_lower: list[str]
+    #: (text before the topic, text after it) of each way of asking, per department.
+    asks: list[list[tuple[str, str]]]
+    departments: list[tuple[str, str, str]]  # (id, escaped AnsweringBody, escaped short name)
+    days: list[str]
+    times: list[str]
+
+
+def make_world(seed: int) -> World:
+    rng = random.Random(f"world:{seed}")
+    names: set[str] = set()
+    people: list[str] = []
+    while len(people) < N_COMMONS + N_LORDS:
+        name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+        if name not in names:
+            names.add(name)
+            people.append(name)
+    places: list[str] = []
+    for index in range(N_COMMONS):
+        place = rng.choice(_PLACES)
+        other = rng.choice(_PLACES)
+        form = index % 4
+        places.append(
+            f"{rng.choice(_POINTS)} {place}"
+            if form == 0
+            else f"{place} and {other}"
+            if form == 1 and other != place
+            else f"{place} {index // 4}"
+            if form == 2
+            else place
+        )
+    commons = [member(3000 + i, people[i], places[i], 1) for i in range(N_COMMONS)]
+    lords = []
+    for i in range(N_LORDS):
+        title = "Baroness" if i % 3 == 0 else "Lord"
+        surname = people[N_COMMONS + i].split(" ", 1)[1]
+        lords.append(member(5000 + i, f"{title} {surname}", None, 2))
+    ministers = []
+    for _ in DEPARTMENTS:
+        ministers.append({1: rng.sample(commons, 4), 2: rng.sample(lords, 2)})
+    paragraphs = []
+    for _ in range(400):
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(8, 80))]
+        sentence = " ".join(words)
+        paragraphs.append(esc_html(f"<p>{sentence[0].upper()}{sentence[1:]}.</p>\n"))
+    paragraphs = paragraphs + paragraphs
+    ends = []
+    total = 0
+    for text in paragraphs:
+        total += len(text)
+        ends.append(total)
+    headings = [esc(f"{t}: {s}") for t in _TOPICS for s in _SUBTOPICS]
+    asks = []
+    for _, _, _, title in DEPARTMENTS:
+        ways = []
+        for ask in _ASKS:
+            for pronoun in ("his", "her"):
+                text = ask.replace("{d}", f"{pronoun} Department")
+                ways.append(f"To ask the Secretary of State for {title}, {text}.")
+                ways.append(f"To ask His Majesty\u2019s Government {text}.")
+        asks.append([tuple(esc(w).split("{t}")) for w in ways])  # type: ignore[misc]
+    departments = [(d, esc(body), esc(short)) for d, body, short, _ in DEPARTMENTS]
+    days = [(FIRST_DAY + timedelta(days=k)).isoformat() for k in range(N_DAYS + 400)]
+    times = [
+        f"T{rng.randint(9, 19):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}."
+        f"{rng.randint(0, 999):03d}Z"
+        for _ in range(997)
+    ]
+    return World(
+        commons,
+        lords,
+        ministers,
+        paragraphs,
+        ends,
+        headings,
+        [h.lower() for h in headings],
+        asks,
+        departments,
+        days,
+        times,
+    )
+
+
+@dataclass
+class Options:
+    questions: int
+    seed: int
+    page_size: int = 500
+    faults: dict[int, str] = field(default_factory=dict)
+    #: 0: the questions as first published; V > 0: only the changed ones, amended (variant V).
+    variant: int = 0
+
+
+@dataclass
+class PageStats:
+    counts: Counter[str] = field(default_factory=Counter)
+    written: int = 0
+
+
+def fault_plan(questions: int, faults: int) -> dict[int, str]:
+    """Which items carry which fault: spread evenly, kinds in turn."""
+    if faults <= 0:
+        return {}
+    faults = min(faults, questions)
+    step = questions / faults
+    return {int(j * step + step / 2): FAULT_KINDS[j % len(FAULT_KINDS)] for j in range(faults)}
+
+
+def expected_results(index: int, kind: str) -> list[tuple[str, str]]:
+    """The (focus node, shape) results a seeded fault must give (at least)."""
+    q = f"{RESOURCES}{FIRST_ID + index}"
+    a = f"{q}/answer"
+    return {
+        "missing_uin": [(q, "Question-uin")],
+        "answer_before_question": [(a, "Answer-notBeforeQuestion")],
+        "bad_member_iri": [(q, "Question-tablingMember-iri"), (bad_member(index), "Member")],
+        "interest_not_boolean": [(q, "Question-registeredInterest-datatype")],
+        "missing_question_text": [(q, "Question-questionText")],
+        "correction_not_boolean": [(a, "Answer-isMinisterialCorrection-datatype")],
+        "missing_date": [(q, "Question-date")],
+        "grouped_uin_integer": [(a, "Answer-groupedQuestionUIN-datatype")],
+        "placeholder_answerer": [(a, "Answer-answeringMember-placeholder")],
+        "missing_department": [(q, "Question-answeringDepartment")],
+    }[kind]
+
+
+def bad_member(index: int) -> str:
+    return f"http://data.parliament.uk/member/{FIRST_ID + index}"
+
+
+def _answer_html(world: World, rng: random.Random, extra: str = "") -> str:
+    """0.5–4 KB of escaped HTML: a run of consecutive paragraphs from the pool."""
+    target = int(500 + 3500 * rng.random() ** 2.2)
+    start = rng.randrange(400)
+    base = world.ends[start - 1] if start else 0
+    end = bisect.bisect_left(world.ends, base + target, lo=start) + 1
+    return extra + "".join(world.paragraphs[start:end])
+
+
+def _member_json(member: Member, about: str | None = None) -> str:
+    if about is None:
+        return member.json
+    return (
+        f'{{"_about" : "{about}", "label" : {{"_value" : '
+        f'"Biography information for {member.name}"}} }}'
+    )
+
+
+def _uin(index: int, house: int) -> str:
+    return f"HL{index + 1}" if house == 2 else str(index + 1)
+
+
+def _item(
+    world: World,
+    rng: random.Random,
+    opts: Options,
+    index: int,
+    group: list[int],
+    shared: tuple[int, int, int, int, Member],
+    stats: Counter[str],
+) -> str:
+    """One item's JSON text (keys in the API's order: alphabetical, AnsweringBody first)."""
+    fault = opts.faults.get(index, "")
+    house, dept_index, tabled, delay, minister = shared
+    dept_id, body, short = world.departments[dept_index]
+    qid = FIRST_ID + index
+    q = f"{RESOURCES}{qid}"
+    uin = _uin(index, house)
+    members = world.commons if house == 1 else world.lords
+    asker = members[int(len(members) * rng.random() ** 1.6)]
+    answered = tabled + delay
+    if fault == "answer_before_question":
+        answered = tabled - 3
+    stats["house" + str(house)] += 1
+
+    # --- the answer -----------------------------------------------------------------------
+    a: list[str] = [f'{{"_about" : "{q}/answer"']
+    extra = ""
+    if opts.variant and index % CHANGE_EVERY == CHANGE_OFFSET:
+        extra = esc_html(f"<p>Amended (update {opts.variant}) on review of the figures.</p>\n")
+    if rng.random() < 0.995:
+        a.append(f'"answerText" : {{"_value" : "{_answer_html(world, rng, extra)}"}} ')
+    else:
+        stats["no_answer_text"] += 1
+    if fault == "placeholder_answerer":
+        a.append(f'"answeringMember" : {_member_json(minister, MEMBERS + "0")} ')
+    else:
+        a.append(f'"answeringMember" : {_member_json(minister)} ')
+    if minister.constituency is not None:
+        a.append(f'"answeringMemberConstituency" : {{"_value" : "{minister.constituency}"}} ')
+    a.append(f'"answeringMemberPrinted" : {{"_value" : "{minister.name}"}} ')
+    if rng.random() < 0.03:
+        count = rng.randint(1, 3)
+        stats["attachments"] += count
+        files = [
+            f'{{"_about" : "{q}/answer/attachment/{k}", "fileName" : {{"_value" : '
+            f'"{uin}_table_{k}.xlsx"}} , "sizeInBytes" : {{"_value" : "{rng.randint(9000, 900000)}", '
+            f'"_datatype" : "integer"}} , "title" : {{"_value" : "Table {k}"}} }}'
+            for k in range(1, count + 1)
+        ]
+        a.append(f'"attachment" : [{" , ".join(files)} ]')
+        a.append(f'"attachmentCount" : {{"_value" : "{count}", "_datatype" : "integer"}} ')
+    correction = rng.random() < 0.02
+    day_answered = world.days[answered] if answered >= 0 else "2014-04-28"
+    if correction:
+        corrector = rng.choice(world.ministers[dept_index][house])
+        a.append(f'"correctingMember" : {_member_json(corrector)} ')
+        a.append(f'"correctingMemberPrinted" : {{"_value" : "{corrector.name}"}} ')
+    a.append(f'"dateOfAnswer" : {{"_value" : "{day_answered}", "_datatype" : "dateTime"}} ')
+    if correction:
+        corrected = world.days[answered + rng.randint(7, 60)]
+        a.append(f'"dateOfCorrection" : {{"_value" : "{corrected}", "_datatype" : "dateTime"}} ')
+    if fault == "grouped_uin_integer":
+        a.append(
+            f'"groupedQuestionUIN" : [{{"_value" : "{index + 2}", "_datatype" : "integer"}} ]'
+        )  # fmt: skip
+    elif len(group) > 1:
+        others = " , ".join(f'{{"_value" : "{_uin(o, house)}"}}' for o in group if o != index)
+        a.append(f'"groupedQuestionUIN" : [{others} ]')
+        stats["grouped"] += 1
+    if fault == "correction_not_boolean":
+        a.append('"isMinisterialCorrection" : {"_value" : "no"} ')
+    else:
+        flag = "true" if correction else "false"
+        a.append(f'"isMinisterialCorrection" : {{"_value" : "{flag}", "_datatype" : "boolean"}} ')
+    if correction:
+        stats["corrections"] += 1
+        versions = []
+        for k in range(1, rng.randint(1, 2) + 1):
+            stats["previous_versions"] += 1
+            versions.append(
+                f'{{"_about" : "{q}/answer/previousversion/{qid * 10 + k}", "answerText" : '
+                f'{{"_value" : "{_answer_html(world, rng)}"}} , "answeringMember" : '
+                f"{_member_json(minister)} , "
+                f'"answeringMemberPrinted" : {{"_value" : "{minister.name}"}} , "dateOfAnswer" : '
+                f'{{"_value" : "{day_answered}", "_datatype" : "dateTime"}} , '
+                f'"isMinisterialCorrection" : {{"_value" : "false", "_datatype" : "boolean"}} , '
+                f'"versionNumber" : {{"_value" : "{k}", "_datatype" : "integer"}} }}'
+            )
+        a.append(f'"previousAnswerVersion" : [{" , ".join(versions)} ]')
+    a.append(
+        f'"questionFirstAnswered" : [{{"_value" : "{day_answered}'
+        f'{world.times[qid % 997]}", "_datatype" : "dateTime"}} ]}}'
+    )
+    answer = ", ".join(a)
+
+    # --- the question ---------------------------------------------------------------------
+    parts: list[str] = [
+        f'{{"_about" : "{q}", "AnsweringBody" : [{{"_value" : "{body}"}} ]',
+        f'"answer" : {answer} ',
+    ]
+    if fault != "missing_department":
+        parts.append(f'"answeringDeptId" : {{"_value" : "{dept_id}"}} ')
+    parts.append(f'"answeringDeptShortName" : {{"_value" : "{short}"}} ')
+    parts.append(f'"answeringDeptSortName" : {{"_value" : "{short}"}} ')
+    if fault != "missing_date":
+        parts.append(f'"date" : {{"_value" : "{world.days[tabled]}", "_datatype" : "dateTime"}} ')
+    topic = int(len(world.headings) * rng.random())
+    heading = world.headings[topic]
+    if rng.random() < 0.98:
+        parts.append(f'"hansardHeading" : {{"_value" : "{heading}"}} ')
+    else:
+        stats["no_heading"] += 1
+    parts.append(f'"houseId" : {{"_value" : "{house}"}} ')
+    if rng.random() < 0.99:
+        term, label = (COMMONS_TERM, "House of Commons") if house == 1 else (LORDS_TERM, "House of Lords")  # fmt: skip
+        parts.append(
+            f'"legislature" : [{{"_about" : "{term}", "prefLabel" : {{"_value" : "{label}"}} }} ]'
+        )
+    else:
+        stats["no_legislature"] += 1
+    if fault != "missing_question_text":
+        ways = world.asks[dept_index]
+        before, after = ways[int(len(ways) * rng.random()) & ~1 | (house - 1)]
+        parts.append(f'"questionText" : "{before}{world.headings_lower[topic]}{after}"')
+    if fault == "interest_not_boolean":
+        parts.append('"registeredInterest" : {"_value" : "false"} ')
+    else:
+        interest = "true" if rng.random() < 0.05 else "false"
+        parts.append(
+            f'"registeredInterest" : {{"_value" : "{interest}", "_datatype" : "boolean"}} '
+        )
+    if fault == "bad_member_iri":
+        parts.append(f'"tablingMember" : {_member_json(asker, bad_member(index))} ')
+    else:
+        parts.append(f'"tablingMember" : {_member_json(asker)} ')
+    if asker.constituency is not None and rng.random() < 0.99:
+        parts.append(f'"tablingMemberConstituency" : {{"_value" : "{asker.constituency}"}} ')
+    else:
+        stats["no_constituency"] += 1
+    if rng.random() < 0.8:
+        parts.append(f'"tablingMemberPrinted" : [{{"_value" : "{asker.name}"}} ]')
+    else:
+        parts.append(f'"tablingMemberPrinted" : {{"_value" : "{asker.name}"}} ')
+    if fault != "missing_uin":
+        parts.append(f'"uin" : "{uin}"}}')
+    else:
+        parts[-1] = parts[-1].rstrip() + "}"
+    return ", ".join(parts)
+
+
+def page_text(world: World, opts: Options, page: int, stats: PageStats) -> str | None:
+    """The JSON text of page ``page`` (None when a variant page has no changed question)."""
+    rng = random.Random(f"{opts.seed}:{page}")
+    first = page * opts.page_size
+    last = min(first + opts.page_size, opts.questions)
+    items: list[str] = []
+    index = first
+    counts = stats.counts
+    while index < last:
+        house = 1 if rng.random() < 0.72 else 2
+        size = 1
+        if rng.random() < 0.06:
+            size = min(rng.randint(2, 4), last - index)
+        group = list(range(index, index + size))
+        if size > 1 and any(i in opts.faults for i in group):
+            group = [index]
+        dept = int(len(DEPARTMENTS) * rng.random() ** 1.3)
+        tabled = rng.randrange(N_DAYS)
+        delay = rng.choice(_DELAYS)
+        minister = rng.choice(world.ministers[dept][house])
+        for member in group:
+            text = _item(world, rng, opts, member, group, (house, dept, tabled, delay, minister), counts)  # fmt: skip
+            if not opts.variant or member % CHANGE_EVERY == CHANGE_OFFSET:
+                items.append(text)
+        index += len(group)
+    if not items:
+        return None
+    stats.written += len(items)
+    url = esc(f"{API}?_page={page}")
+    meta = (
+        f'"_about" : "{url}", "definition" : "{esc(API.replace("/answered", "/meta/answered"))}", '
+        f'"first" : "{esc(API)}?_page=0", "hasPart" : "{url}", "isPartOf" : "{esc(API)}"'
+    )
+    tail = f'"itemsPerPage" : {opts.page_size}'
+    if last < opts.questions:
+        tail += f', "next" : "{esc(API)}?_page={page + 1}"'
+    tail += (
+        f', "page" : {page}, "startIndex" : {first + 1}, "totalResults" : {opts.questions}, '
+        f'"type" : ["{esc(LDA)}ListEndpoint", "{esc(LDA)}Page"]'
+    )
+    return (
+        '{ "format" : "linked-data-api", "version" : "0.2", "result" : {'
+        + meta
+        + ', "items" : ['
+        + " , ".join(items)
+        + "], "
+        + tail
+        + "} }"
+    )
+
+
+_WORKER: tuple[World, Options, Path] | None = None
+
+
+def _init_worker(opts: Options, out: Path) -> None:
+    global _WORKER
+    _WORKER = (make_world(opts.seed), opts, out)
+
+
+def _write_pages(pages: Sequence[int]) -> tuple[Counter[str], int]:
+    assert _WORKER is not None
+    world, opts, out = _WORKER
+    stats = PageStats()
+    for page in pages:
+        text = page_text(world, opts, page, stats)
+        if text is not None:
+            (out / f"page-{page:06d}.json").write_text(text, encoding="utf-8")
+    return stats.counts, stats.written
+
+
+def generate(
+    out: Path,
+    *,
+    questions: int,
+    seed: int,
+    page_size: int = 500,
+    faults: int = 0,
+    variant: int = 0,
+    jobs: int = 1,
+) -> dict[str, Any]:
+    """Write the pages to ``out`` (and ``manifest.json``); returns the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("page-*.json"):
+        old.unlink()
+    plan = fault_plan(questions, faults)
+    opts = Options(questions, seed, page_size, plan, variant)
+    n_pages = (questions + page_size - 1) // page_size
+    chunks = [list(range(p, min(p + 20, n_pages))) for p in range(0, n_pages, 20)]
+    started = time.perf_counter()
+    counts: Counter[str] = Counter()
+    written = 0
+    if jobs > 1 and len(chunks) > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(opts, out)) as pool:
+            for part, n in pool.imap_unordered(_write_pages, chunks):
+                counts.update(part)
+                written += n
+    else:
+        _init_worker(opts, out)
+        for chunk in chunks:
+            part, n = _write_pages(chunk)
+            counts.update(part)
+            written += n
+    seconds = time.perf_counter() - started
+    manifest: dict[str, Any] = {
+        "generator_version": GENERATOR_VERSION,
+        "questions": questions,
+        "written": written,
+        "seed": seed,
+        "page_size": page_size,
+        "variant": variant,
+        "seconds": round(seconds, 3),
+        "counts": dict(sorted(counts.items())),
+        "faults": [
+            {
+                "index": index,
+                "item": f"{RESOURCES}{FIRST_ID + index}",
+                "kind": kind,
+                "expect": [[focus, KGSH + shape] for focus, shape in expected_results(index, kind)],
+            }
+            for index, kind in sorted(plan.items())
+        ],
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+def changed_iris(questions: int) -> list[str]:
+    """The questions a variant changes."""
+    return [
+        f"{RESOURCES}{FIRST_ID + i}" for i in range(CHANGE_OFFSET, questions, CHANGE_EVERY)
+    ]  # fmt: skip
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n")[0])  # fmt: skip
+    parser.add_argument("--questions", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--faults", type=int, default=0, help="seed this many SHACL faults")
+    parser.add_argument(
+        "--changed-variant",
+        type=int,
+        default=0,
+        help="write only the 1%% changed questions, amended (variant V > 0)",
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    manifest = generate(
+        args.out,
+        questions=args.questions,
+        seed=args.seed,
+        page_size=args.page_size,
+        faults=args.faults,
+        variant=args.changed_variant,
+        jobs=args.jobs,
+    )
+    rate = manifest["written"] / max(manifest["seconds"], 1e-9)
+    print(
+        f"Wrote {manifest['written']} questions to {args.out} in {manifest['seconds']:.1f} s "
+        f"({rate:,.0f} questions/s); {len(manifest['faults'])} seeded faults",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

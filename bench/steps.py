@@ -1,0 +1,213 @@
+"""The benchmark steps that are not a ``kg`` command, each run in a fresh process by
+:mod:`bench.run` (``python -m bench.steps STEP ...``); each prints one JSON object on stdout.
+
+* ``convert PAGES``: kg's reader and converter alone over every page (no store);
+* ``dump STORE FILE``: the store's default graph as N-Triples (the floor's input);
+* ``bulk-load FILE STORE``: the floor, ``pyoxigraph.Store.bulk_load`` of that file;
+* ``naive PAGES STORE``: what a user without kg might write: rdflib parses each page's items
+  as JSON-LD through a context, serializes them as N-Triples, and Oxigraph loads them;
+* ``queries STORE``: every canned query, timed in one process (cold, then ``--repeat`` runs);
+* ``count STORE``: triples and questions in a store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+PARL = "http://data.parliament.uk/schema/parl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: The naive path's JSON-LD context: the API's ``_about``/``_value``/``_datatype`` keywords
+#: aliased to JSON-LD's, every other key a ``parl:`` term, ``dateTime`` and friends XSD types.
+NAIVE_CONTEXT: dict[str, Any] = {
+    "@vocab": PARL,
+    "_about": "@id",
+    "_value": "@value",
+    "_datatype": "@type",
+    "_lang": "@language",
+    "dateTime": XSD + "dateTime",
+    "date": "http://purl.org/dc/terms/date",
+    "boolean": XSD + "boolean",
+    "integer": XSD + "integer",
+    "label": "http://www.w3.org/2000/01/rdf-schema#label",
+    "prefLabel": "http://www.w3.org/2004/02/skos/core#prefLabel",
+}
+
+
+def _emit(result: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+def convert(pages: str) -> dict[str, Any]:
+    from kg.convert import convert_item
+    from kg.reader import expand_inputs, read_page
+
+    read_wall = read_cpu = conv_wall = conv_cpu = 0.0
+    questions = triples = 0
+    for source in expand_inputs([pages]):
+        w0, c0 = time.perf_counter(), time.process_time()
+        page = read_page(source)
+        w1, c1 = time.perf_counter(), time.process_time()
+        for number, item in enumerate(page.items, start=1):
+            triples += len(convert_item(item, where=f"{source} item {number}").lines)
+        w2, c2 = time.perf_counter(), time.process_time()
+        read_wall += w1 - w0
+        read_cpu += c1 - c0
+        conv_wall += w2 - w1
+        conv_cpu += c2 - c1
+        questions += len(page.items)
+    return {
+        "questions": questions,
+        "triples": triples,
+        "read_wall": read_wall,
+        "read_cpu": read_cpu,
+        "convert_wall": conv_wall,
+        "convert_cpu": conv_cpu,
+    }
+
+
+def dump(store_path: str, output: str) -> dict[str, Any]:
+    store = ox.Store.read_only(store_path)
+    store.dump(output, ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    with open(output, "rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
+    return {"triples": lines, "bytes": Path(output).stat().st_size}
+
+
+def bulk_load(source: str, store_path: str) -> dict[str, Any]:
+    store = ox.Store(store_path)
+    store.bulk_load(path=source, format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    return {}
+
+
+def naive(pages: str, store_path: str) -> dict[str, Any]:
+    import rdflib
+
+    store = ox.Store(store_path)
+    files = sorted(p for p in Path(pages).iterdir() if p.name.endswith(".json"))
+    questions = triples = 0
+    for path in files:
+        doc = json.loads(path.read_text(encoding="utf-8"), strict=False)
+        items = doc["result"]["items"]
+        graph = rdflib.Graph()
+        graph.parse(data=json.dumps({"@context": NAIVE_CONTEXT, "@graph": items}), format="json-ld")
+        data = graph.serialize(format="nt", encoding="utf-8")
+        store.load(data, ox.RdfFormat.N_TRIPLES)
+        questions += len(items)
+        triples += len(graph)
+    store.flush()
+    return {"questions": questions, "triples": triples}
+
+
+#: Parameter values for the canned queries, by parameter type: present in generated data
+#: (member 3000 asks most, department 29 is the largest).
+QUERY_ARGUMENTS = {
+    "member": "3000",
+    "department": "29",
+    "integer": "10",
+    "date": "2020-01-01",
+    "text": "Children",
+}
+#: Values for optional parameters of particular queries (by query, then parameter name).
+QUERY_HINTS: dict[str, dict[str, str]] = {
+    "departments": {"name": "Health"},
+    "members": {"name": "Jones"},
+    "find-questions": {"text": "maintenance"},
+    "monthly-questions": {"from": "2018-01-01", "to": "2019-12-31"},
+}
+
+
+def query_calls(name: str, query: Any) -> list[tuple[str, dict[str, str]]]:
+    """How a canned query is called: with its required parameters, optional member and
+    department parameters and the hints (the usual, narrow call), and if that differs, with
+    the required parameters only (``NAME(all)``)."""
+    hints = QUERY_HINTS.get(name, {})
+    required: dict[str, str] = {}
+    narrow: dict[str, str] = {}
+    for parameter in query.parameters:
+        value = hints.get(parameter.name, QUERY_ARGUMENTS.get(parameter.type, "1"))
+        if parameter.required:
+            required[parameter.name] = value
+            narrow[parameter.name] = value
+        elif parameter.name in hints or parameter.type in ("member", "department"):
+            narrow[parameter.name] = value
+    calls = [(name, narrow)]
+    if required != narrow:
+        calls.append((f"{name}(all)", required))
+    return calls
+
+
+def queries(store_path: str, repeat: int) -> dict[str, Any]:
+    from kg import queries as canned
+
+    store = ox.Store.read_only(store_path)
+    catalog = canned.load_catalog()
+    timings: dict[str, Any] = {}
+    for name, query in catalog.items():
+        for label, args in query_calls(name, query):
+            runs: list[float] = []
+            rows = 0
+            for _ in range(repeat + 1):
+                started = time.perf_counter()
+                outcome = canned.execute(query, args, canned.local_runner(store, where=name))
+                runs.append(time.perf_counter() - started)
+                rows = len(outcome.rows)
+            timings[label] = {
+                "cold": runs[0],
+                "runs": runs[1:],
+                "median": statistics.median(runs[1:]),
+                "rows": rows,
+                "params": args,
+            }
+    return {"queries": timings}
+
+
+def count(store_path: str) -> dict[str, Any]:
+    store = ox.Store.read_only(store_path)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?q a <https://w3id.org/parliament-kg/def#WrittenQuestion> }"
+    questions = next(iter(store.query(query)))["n"]
+    return {"triples": len(store), "questions": int(questions.value) if questions else 0}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.steps")
+    sub = parser.add_subparsers(dest="step", required=True)
+    sub.add_parser("convert").add_argument("pages")
+    p = sub.add_parser("dump")
+    p.add_argument("store")
+    p.add_argument("output")
+    p = sub.add_parser("bulk-load")
+    p.add_argument("source")
+    p.add_argument("store")
+    p = sub.add_parser("naive")
+    p.add_argument("pages")
+    p.add_argument("store")
+    p = sub.add_parser("queries")
+    p.add_argument("store")
+    p.add_argument("--repeat", type=int, default=3)
+    sub.add_parser("count").add_argument("store")
+    args = parser.parse_args(argv)
+    steps: dict[str, Callable[[], dict[str, Any]]] = {
+        "convert": lambda: convert(args.pages),
+        "dump": lambda: dump(args.store, args.output),
+        "bulk-load": lambda: bulk_load(args.source, args.store),
+        "naive": lambda: naive(args.pages, args.store),
+        "queries": lambda: queries(args.store, args.repeat),
+        "count": lambda: count(args.store),
+    }
+    _emit(steps[args.step]())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
