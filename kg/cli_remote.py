@@ -97,6 +97,13 @@ def run_text(
     help="Send a request again this many times when it fails in a way that may pass.",
 )
 @click.option(
+    "--retry-wait",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds to wait before the first retry (doubled for each next one).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=60.0,
@@ -112,6 +119,7 @@ def push(
     update_endpoint: str | None,
     chunk_size: int,
     retries: int,
+    retry_wait: float,
     timeout: float,
     dry_run: bool,
 ) -> None:
@@ -134,7 +142,7 @@ def push(
         protocol=protocol,
         chunk_size=chunk_size,
         dry_run=dry_run,
-        retry=pushing.Retry(retries=retries),
+        retry=pushing.Retry(retries=retries, wait=retry_wait),
         timeout=timeout,
         auth=auth,
         on_request=said,
@@ -161,6 +169,7 @@ def serve(store_path: Path, host: str, port: int, timeout: int | None) -> None:
     from kg import serve as serving
 
     server = serving.plan(store_path, host=host, port=port, timeout=timeout)
+    lock = serving.hold_write_lock(store_path)
     if host in ("0.0.0.0", "::", ""):
         click.echo(
             "Warning: listening on every network interface, without authentication", err=True
@@ -169,4 +178,4 @@ def serve(store_path: Path, host: str, port: int, timeout: int | None) -> None:
     click.echo(f"SPARQL endpoint: {server.query_url}  (kg query ... --endpoint {server.query_url})")
     click.echo(f"Serving {store_path} read-only; press Ctrl-C to stop.", err=True)
     sys.stdout.flush()
-    serving.run(server, store_path)
+    serving.run(server, lock=lock)

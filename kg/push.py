@@ -135,7 +135,7 @@ class PushReport:
         return (
             f"{head} {counts('records', self.records)} and "
             f"{counts('shared resources', self.shared)} with {self.url}; "
-            f"{self.triples_written} triples{would} written, {self.triples_removed}{would} "
+            f"{self.triples_written} triples{would} added, {self.triples_removed}{would} "
             f"removed; {self.requests} requests"
         )
 

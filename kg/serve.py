@@ -148,12 +148,13 @@ def hold_write_lock(store_path: Path) -> int | None:
     return fd
 
 
-def run(server: Server, store_path: Path) -> None:
-    """Become the server: lock the store, then replace this process with ``oxigraph``.
+def run(server: Server, *, lock: int | None) -> None:
+    """Become the server: replace this process with ``oxigraph``, which keeps the ``lock``
+    (from :func:`hold_write_lock`).
 
     Never returns when all goes well; the server stops on Ctrl-C (or SIGTERM).
     """
-    fd = hold_write_lock(store_path)
+    fd = lock
     sys.stdout.flush()
     sys.stderr.flush()
     try:
