@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from kg.cli_options import store_option
+from kg.remote import Runner
 from kg.sparql import QueryOutcome
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,7 +39,7 @@ def endpoint_option(fn: F) -> F:
 
 def runner_for(
     store_path: Path, endpoint: str | None, *, timeout: float | None, where: str
-) -> Callable[..., QueryOutcome]:
+) -> Runner:
     """A :data:`kg.queries.Runner` on the endpoint if one is given, else on the local store."""
     if endpoint:
         from kg.remote import remote_runner

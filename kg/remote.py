@@ -102,8 +102,7 @@ def check_endpoint(url: str) -> str:
     """The URL if it can name a SPARQL service: http(s), a host, no credentials in it."""
     parts = urllib.parse.urlsplit(url.strip())
     if parts.username is not None or parts.password is not None:
-        host = parts.hostname or ""
-        shown = urllib.parse.urlunsplit(parts._replace(netloc=host + _port_text(parts)))
+        shown = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         raise RemoteError(
             shown,
             "the URL holds credentials, which would stay in the shell history",
@@ -116,13 +115,6 @@ def check_endpoint(url: str) -> str:
             "give the endpoint's full URL, e.g. http://localhost:7878/query",
         )
     return url.strip()
-
-
-def _port_text(parts: urllib.parse.SplitResult) -> str:
-    try:
-        return f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return ""
 
 
 # --- Failures -------------------------------------------------------------------------------
@@ -139,50 +131,37 @@ def http_failure(where: str, status: int, body: bytes) -> RemoteError:
     """The error for an HTTP status that is not a success."""
     detail = _detail(body)
     said = f"HTTP {status}" + (f": {detail}" if detail else "")
+    what, hint = "unexpected answer", "check the URL"
     if status in (401, 403):
-        return RemoteError(
-            where,
-            f"the endpoint refused access ({said})",
-            f"set {USER_ENV} and {PASSWORD_ENV}, or {TOKEN_ENV}, to credentials it accepts",
-        )
-    if status == 404:
-        return RemoteError(
-            where, f"there is no such endpoint ({said})", "check the URL and its path"
-        )
-    if status in (405, 406, 415):
-        return RemoteError(
-            where,
-            f"the endpoint does not take this request ({said})",
-            "check that the URL is the right one (query, update or graph store)",
-        )
-    if status == 429 or status >= 500:
-        return RetryableError(
-            where, f"the endpoint failed ({said})", "try again later, or ask its administrator"
-        )
-    if status == 400:
-        return RemoteError(where, f"the endpoint rejected the request ({said})", "check it")
-    return RemoteError(where, f"unexpected answer ({said})", "check the URL")
+        what = "the endpoint refused access"
+        hint = f"set {USER_ENV} and {PASSWORD_ENV}, or {TOKEN_ENV}, to credentials it accepts"
+    elif status == 404:
+        what, hint = "there is no such endpoint", "check the URL and its path"
+    elif status in (405, 406, 415):
+        what = "the endpoint does not take this request"
+        hint = "check that the URL is the right one (query, update or graph store)"
+    elif status == 429 or status >= 500:
+        what, hint = "the endpoint failed", "try again later, or ask its administrator"
+    elif status == 400:
+        what, hint = "the endpoint rejected the request", "check it"
+    error = RetryableError if status == 429 or status >= 500 else RemoteError
+    return error(where, f"{what} ({said})", hint)
 
 
 def network_failure(where: str, exc: BaseException, timeout: float) -> RemoteError:
     """The error for a request that got no HTTP answer at all."""
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, TimeoutError):
-        return RetryableError(
-            where,
-            f"no answer within {timeout:g} s",
-            "the endpoint is slow or down; try again, or give a larger --timeout",
-        )
-    if isinstance(reason, ConnectionRefusedError):
-        return RetryableError(
-            where, "cannot connect (connection refused)", "is the server running on that port?"
-        )
     if isinstance(reason, socket.gaierror):
         return RemoteError(where, "unknown host name", "check the URL")
-    if isinstance(reason, ConnectionError | http.client.HTTPException):
-        what = type(reason).__name__
-        return RetryableError(where, f"the connection broke ({what})", "try again")
-    return RetryableError(where, f"cannot connect ({reason})", "check the URL and the network")
+    what, hint = f"cannot connect ({reason})", "check the URL and the network"
+    if isinstance(reason, TimeoutError):
+        what = f"no answer within {timeout:g} s"
+        hint = "the endpoint is slow or down; try again, or give a larger --timeout"
+    elif isinstance(reason, ConnectionRefusedError):
+        what, hint = "cannot connect (connection refused)", "is the server running on that port?"
+    elif isinstance(reason, ConnectionError | http.client.HTTPException):
+        what, hint = f"the connection broke ({type(reason).__name__})", "try again"
+    return RetryableError(where, what, hint)
 
 
 # --- Sending ---------------------------------------------------------------------------------
