@@ -19,8 +19,8 @@ from kg.cli_options import (
     write_outcome,
 )
 from kg.errors import KgError
-from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_pages
-from kg.reader import Page, expand_inputs, read_page
+from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
+from kg.reader import Page, expand_inputs
 from kg.sparql import run_query
 from kg.store import open_for_reading, open_store
 
@@ -67,13 +67,7 @@ def load(
     """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
     sources = expand_inputs(inputs)
     store = open_store(None if memory else store_path)
-    validator = None
-    if not no_validate:
-        from kg.record_validation import record_validator
-
-        validator = record_validator()
-    pages = (read_page(source) for source in sources)
-    report = _load_with_progress(store, pages, len(sources), validator, on_invalid, silent)
+    report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
     for problem in report.problems:
         click.echo(f"Warning: {problem}", err=True)
     if report.unknown_keys:
@@ -84,21 +78,20 @@ def load(
 
 def _load_with_progress(
     store: pyoxigraph.Store,
-    pages: Any,
-    total: int,
-    validator: Any,
+    sources: list[str],
+    validate: bool,
     on_invalid: OnInvalid,
     silent: bool,
 ) -> LoadReport:
-    if silent or total < 2 or not sys.stderr.isatty():
-        return load_pages(store, pages, validator=validator, on_invalid=on_invalid)
-    with click.progressbar(length=total, label="Loading", file=sys.stderr) as bar:
+    if silent or len(sources) < 2 or not sys.stderr.isatty():
+        return load_paths(store, sources, validate=validate, on_invalid=on_invalid)
+    with click.progressbar(length=len(sources), label="Loading", file=sys.stderr) as bar:
 
         def advance(page: Page, report: LoadReport) -> None:
             bar.label = f"Loading ({report.items} items, {report.triples_written} triples)"
             bar.update(1)
 
-        return load_pages(store, pages, validator=validator, on_invalid=on_invalid, on_page=advance)
+        return load_paths(store, sources, validate=validate, on_invalid=on_invalid, on_page=advance)
 
 
 @cli.command()

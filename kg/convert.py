@@ -105,6 +105,9 @@ class Record:
     lines: list[str]
     content_hash: str
     unknown_keys: Counter[str] = field(default_factory=Counter)
+    #: (house IRI, date tabled): with the UIN, what identifies a question among its group.
+    group_key: tuple[str, str] | None = None
+    grouped_uins: tuple[str, ...] = ()
 
 
 def content_hash(lines: list[str]) -> str:
@@ -121,6 +124,8 @@ class _ItemConverter:
         self.question_nt = ntriples.iri(question)
         self.lines: list[str] = []
         self.unknown: Counter[str] = Counter()
+        self.group_key: tuple[str, str] | None = None
+        self.grouped_uins: tuple[str, ...] = ()
 
     def resource(self, subject: str, subject_nt: str, obj: dict[str, Any], role: str) -> None:
         known = KNOWN_KEYS.get(role)
@@ -213,10 +218,17 @@ class _ItemConverter:
             lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
         if house is not None:
             lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
+        tabled = date_of(item.get("date"))
+        if house is not None and tabled is not None:
+            self.group_key = (house[1:-1], tabled.isoformat())
         answer = item.get("answer")
         answer = answer[0] if isinstance(answer, list) and answer else answer
         if isinstance(answer, dict):
-            tabled = date_of(item.get("date"))
+            self.grouped_uins = tuple(
+                text
+                for text in (plain_text(u) for u in as_list(answer.get("groupedQuestionUIN", [])))
+                if text
+            )
             answered = date_of(answer.get("dateOfAnswer"))
             if tabled and answered:
                 days = str((answered - tabled).days)
@@ -247,4 +259,6 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         lines=lines,
         content_hash=digest,
         unknown_keys=converter.unknown,
+        group_key=converter.group_key,
+        grouped_uins=converter.grouped_uins,
     )

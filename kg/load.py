@@ -18,13 +18,14 @@ import pyoxigraph
 from kg import ntriples, vocab
 from kg.convert import Record, convert_item
 from kg.errors import ValidationFailed
-from kg.reader import Page, expand_inputs, read_page
+from kg.reader import STDIN, Page, expand_inputs, read_page
+from kg.sparql import select
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
 ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
 
 # Oxigraph does not take PREFIX after the ";" between update operations: prefixes are passed.
-_PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
+PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
 _STORED_HASHES = "SELECT ?q ?h WHERE {{ VALUES ?q {{ {values} }} ?q kg:contentHash ?h }}"
 _COUNT_RECORD_TRIPLES = (
     "SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?q {{ {values} }} "
@@ -36,7 +37,7 @@ _DELETE_RECORDS = (
     + "DELETE {{ ?q ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?q ?p ?o }};\n"
 )
 _LINK_GROUPS = (
-    "INSERT {{ ?q kg:groupedWith ?o . ?o kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }}\n"
+    "INSERT {{ ?q kg:groupedWith ?o . ?o kg:groupedWith ?q }} WHERE {{ {values}\n"
     + "  {{ ?q parl:answer/parl:groupedQuestionUIN ?u . ?o parl:uin ?u }}\n"
     + "  UNION {{ ?q parl:uin ?u . ?o parl:answer/parl:groupedQuestionUIN ?u }}\n"
     + "  ?q kg:house ?h ; dcterms:date ?d . ?o kg:house ?h ; dcterms:date ?d .\n"
@@ -85,14 +86,25 @@ def stored_hashes(store: pyoxigraph.Store, iris: Sequence[str]) -> dict[str, str
     if not iris:
         return {}
     found: dict[str, str] = {}
-    for row in store.query(_STORED_HASHES.format(values=_values(iris)), prefixes=_PREFIXES):
+    for row in select(store, _STORED_HASHES.format(values=_values(iris)), prefixes=PREFIXES):
         q, h = row["q"], row["h"]
         if isinstance(q, pyoxigraph.NamedNode) and isinstance(h, pyoxigraph.Literal):
             found[q.value] = h.value
     return found
 
 
-def _now() -> str:
+def delete_records(iris: Iterable[str]) -> str:
+    """The update that removes the records of these questions (and links to them)."""
+    return _DELETE_RECORDS.format(values=_values(iris))
+
+
+def link_groups(iris: Iterable[str] | None) -> str:
+    """The update that links grouped questions: of these questions, or of all (None)."""
+    values = "" if iris is None else "VALUES ?q { " + _values(iris) + " }"
+    return _LINK_GROUPS.format(values=values)
+
+
+def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -194,17 +206,17 @@ def _write(
     update = []
     if plan.replaced:
         values = _values(plan.replaced)
-        for row in store.query(_COUNT_RECORD_TRIPLES.format(values=values), prefixes=_PREFIXES):
+        for row in select(store, _COUNT_RECORD_TRIPLES.format(values=values), prefixes=PREFIXES):
             count = row["n"]
             report.triples_removed += int(count.value) if count is not None else 0
-        update.append(_DELETE_RECORDS.format(values=values))
+        update.append(delete_records(plan.replaced))
     lines: dict[str, None] = {}
     for record in plan.records:
         lines.update(dict.fromkeys(record.lines))
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
     update.append("INSERT DATA {\n" + "".join(lines) + "};\n")
-    update.append(_LINK_GROUPS.format(values=_values(r.iri for r in plan.records)))
-    store.update("".join(update), prefixes=_PREFIXES)
+    update.append(link_groups(r.iri for r in plan.records))
+    store.update("".join(update), prefixes=PREFIXES)
     report.triples_written += len(lines)
     report.replaced += len(plan.replaced)
     report.new += len(plan.records) - len(plan.replaced)
@@ -230,7 +242,7 @@ def load_page(
     plan = _plan(store, page, report, converter)
     if validator is not None and plan.records:
         _apply_policy(plan, page, validator(plan.records), on_invalid, report)
-    _write(store, plan, source=source or page.source, loaded_at=loaded_at or _now(), report=report)
+    _write(store, plan, source=source or page.source, loaded_at=loaded_at or now(), report=report)
     report.files += 1
     return report
 
@@ -257,12 +269,35 @@ def load_paths(
     store: pyoxigraph.Store,
     inputs: Sequence[str],
     *,
-    validator: Validator | None = None,
+    validate: bool = True,
     on_invalid: OnInvalid = "abort",
     on_page: Callable[[Page, LoadReport], None] | None = None,
+    bulk: bool | None = None,
 ) -> LoadReport:
-    """Load files, folders and ``-`` (standard input)."""
+    """Load files, folders and ``-`` (standard input), validating against the shapes.
+
+    ``bulk`` None chooses: Oxigraph's bulk loader when the store is empty (the fast path of a
+    first load), else one transaction per page. Both keep each file atomic.
+    """
     sources = expand_inputs(inputs)
+    if bulk is None:
+        bulk = STDIN not in sources and store_is_empty(store)
+    if bulk:
+        from kg.bulk import bulk_load_paths
+        from kg.record_validation import store_validator
+
+        return bulk_load_paths(
+            store,
+            sources,
+            validator=store_validator() if validate else None,
+            on_invalid=on_invalid,
+            on_page=on_page,
+        )
+    validator = None
+    if validate:
+        from kg.record_validation import record_validator
+
+        validator = record_validator()
     return load_pages(
         store,
         (read_page(s) for s in sources),
@@ -270,3 +305,7 @@ def load_paths(
         on_invalid=on_invalid,
         on_page=on_page,
     )
+
+
+def store_is_empty(store: pyoxigraph.Store) -> bool:
+    return not bool(store.query("ASK { ?s ?p ?o }"))

@@ -6,11 +6,15 @@ result is traced back to the question whose record it concerns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyoxigraph
 
 from kg import vocab
+from kg.bulk import StoreValidator
 from kg.convert import Record
 from kg.load import Finding, Validator
+from kg.sparql import select
 from kg.validate import Shapes, load_shapes, validate_store
 
 _SEVERITY_PREFIX = "http://www.w3.org/ns/shacl#"
@@ -69,3 +73,41 @@ def _owners(scratch: pyoxigraph.Store, records: list[Record]) -> dict[str, list[
 
 
 __all__ = ["record_validator"]
+
+
+_OWNERS_OF = """
+SELECT DISTINCT ?q ?focus WHERE {
+  { ?focus kg:partOfRecord ?q }
+  UNION { ?q ?p ?focus . ?q a kg:WrittenQuestion }
+  UNION { ?part ?p ?focus ; kg:partOfRecord ?q }
+}"""
+
+
+def store_validator(*, shapes: Shapes | None = None) -> StoreValidator:
+    """A validator for the bulk path: checks the whole (new) store, then traces results."""
+    loaded = shapes if shapes is not None else load_shapes()
+
+    def validate(store: pyoxigraph.Store, iris: Sequence[str]) -> list[Finding]:
+        records = set(iris)
+        findings: list[Finding] = []
+        owners_of: dict[str, list[str]] = {}
+        for result in validate_store(store, shapes=loaded):
+            owners = owners_of.get(result.focus)
+            if owners is None:
+                owners = owners_of[result.focus] = _store_owners(store, result.focus, records)
+            severity = _severity_name(result.severity)
+            findings.extend(Finding(owner, severity, result.message) for owner in owners)
+        return findings
+
+    return validate
+
+
+def _store_owners(store: pyoxigraph.Store, focus: str, records: set[str]) -> list[str]:
+    if focus in records:
+        return [focus]
+    rows = select(store, _OWNERS_OF, substitutions={"focus": pyoxigraph.NamedNode(focus)})
+    return [
+        row["q"].value
+        for row in rows
+        if isinstance(row["q"], pyoxigraph.NamedNode) and row["q"].value in records
+    ]

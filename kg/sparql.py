@@ -63,7 +63,9 @@ def run_query(
     kg's prefixes (``parl:``, ``kg:``, ``dcterms:``...) are predeclared. With ``timeout``
     (seconds) a query that runs longer raises :class:`QueryError`.
     """
-    bound = {pyoxigraph.Variable(name): term for name, term in (substitutions or {}).items()}
+    bound: dict[pyoxigraph.Variable, Term | pyoxigraph.Triple] = {
+        pyoxigraph.Variable(name): term for name, term in (substitutions or {}).items()
+    }
     try:
         result = store.query(
             text, prefixes=PREFIXES, substitutions=bound or None, use_default_graph_as_union=False
@@ -95,3 +97,20 @@ def run_query(
     if failure:
         raise QueryError(where, f"the query failed: {failure[0]}", "check the query")
     return outcome[0]
+
+
+def select(
+    store: pyoxigraph.Store,
+    text: str,
+    *,
+    prefixes: dict[str, str] | None = None,
+    substitutions: Mapping[str, Term] | None = None,
+) -> pyoxigraph.QuerySolutions:
+    """The solutions of one of kg's own SELECT queries (no timeout, no error translation)."""
+    bound: dict[pyoxigraph.Variable, Term | pyoxigraph.Triple] = {
+        pyoxigraph.Variable(name): term for name, term in (substitutions or {}).items()
+    }
+    result = store.query(text, prefixes=prefixes or PREFIXES, substitutions=bound or None)
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError("not a SELECT query")
+    return result

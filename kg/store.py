@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.errors import StoreError
+from kg.load import store_is_empty
 
 
 def _describe_os_error(path: Path, exc: OSError) -> StoreError:
@@ -61,7 +62,7 @@ def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Sto
         store = pyoxigraph.Store.read_only(str(path))
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
-    if require_data and is_empty(store):
+    if require_data and store_is_empty(store):
         raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
     return store
 
@@ -72,7 +73,3 @@ def missing_store(path: Path) -> StoreError:
         "there is no store here",
         "load one first: kg load PAGE.json (or pass --store / set KG_STORE)",
     )
-
-
-def is_empty(store: pyoxigraph.Store) -> bool:
-    return not bool(store.query("ASK { ?s ?p ?o }"))

@@ -97,6 +97,7 @@ def test_grouped_questions_are_linked_only_within_house_and_date(
     reused["_about"] = Q + "1"
     reused["answer"]["_about"] = Q + "1/answer"
     reused["date"] = {"_value": "2025-01-06", "_datatype": "dateTime"}
+    reused["answer"]["dateOfAnswer"] = {"_value": "2025-01-13", "_datatype": "dateTime"}
     load_paths(store, [str(write_page(tmp_path / "p.json", [*sample_items, reused]))])
     links = {
         (row["a"].value, row["b"].value)

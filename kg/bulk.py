@@ -1,0 +1,219 @@
+"""Bulk loading into an empty store: conversion in a second process streams N-Triples
+straight into Oxigraph's bulk loader, then the whole new graph is linked and validated.
+
+This is the fast path for a first, large load. Per-file atomicity is kept the same way as
+on the transactional path: pages are written whole, a page that cannot be read or converted
+stops the load before any of it is written, and pages that fail validation under
+``--on-invalid abort`` are removed again, with every page after them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph
+
+from kg import ntriples, vocab
+from kg.errors import InputError, KgError, StoreError, ValidationFailed
+from kg.load import (
+    PREFIXES,
+    Finding,
+    LoadReport,
+    OnInvalid,
+    delete_records,
+    load_page,
+    now,
+)
+from kg.reader import Page
+
+StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
+"""Validates the store's records with these IRIs; returns what it found, per record."""
+
+_REMOVE_ORPHANS = """
+DELETE { ?r ?p ?o } WHERE {
+  VALUES ?kind { kg:Member kg:Department kg:House }
+  ?r a ?kind . FILTER NOT EXISTS { ?x ?y ?r } ?r ?p ?o }
+"""
+
+
+@dataclass
+class _BulkPage:
+    source: str
+    records: list[tuple[str, str | None, int]] = field(default_factory=list)
+
+
+class GroupIndex:
+    """Finds grouped questions in one pass: a question is known by (house, date tabled, UIN),
+    since UINs are reused across sessions."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str, str], str] = {}
+        self.wanted: list[tuple[str, tuple[str, str], list[str]]] = []
+
+    def add(self, iri: str, uin: str | None, key: Any, grouped: list[str]) -> None:
+        if key is None:
+            return
+        house, tabled = key
+        if uin:
+            self.by_key[(house, tabled, uin)] = iri
+        if grouped:
+            self.wanted.append((iri, (house, tabled), grouped))
+
+    def link_lines(self) -> list[str]:
+        link = ntriples.iri(vocab.GROUPED_WITH)
+        lines: dict[str, None] = {}
+        for iri, (house, tabled), uins in self.wanted:
+            for uin in uins:
+                other = self.by_key.get((house, tabled, uin))
+                if other is not None and other != iri:
+                    a, b = ntriples.iri(iri), ntriples.iri(other)
+                    lines[f"{a} {link} {b} .\n"] = None
+                    lines[f"{b} {link} {a} .\n"] = None
+        return list(lines)
+
+
+def bulk_load_paths(
+    store: pyoxigraph.Store,
+    sources: Sequence[str],
+    *,
+    validator: StoreValidator | None = None,
+    on_invalid: OnInvalid = "abort",
+    on_page: Callable[[Page, LoadReport], None] | None = None,
+) -> LoadReport:
+    """Load ``sources`` into an empty ``store`` with Oxigraph's bulk loader."""
+    report = LoadReport()
+    pages: list[_BulkPage] = []
+    conflicts: list[tuple[str, list[dict[str, Any]]]] = []
+    error: dict[str, str] | None = None
+    groups = GroupIndex()
+    meta_read, meta_write = os.pipe()
+    data_read, data_write = os.pipe()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "kg.bulk_worker"],
+        stdin=subprocess.PIPE,
+        pass_fds=(meta_write, data_write),
+    )
+    os.close(meta_write)
+    os.close(data_write)
+    assert worker.stdin is not None
+    request = {
+        "sources": list(sources),
+        "loaded_at": now(),
+        "meta_fd": meta_write,
+        "data_fd": data_write,
+    }
+    worker.stdin.write(json.dumps(request).encode("utf-8"))
+    worker.stdin.close()
+    failure: list[BaseException] = []
+
+    def load_stream() -> None:
+        # Oxigraph reads the pipe by path, in Rust, without holding the GIL.
+        try:
+            store.bulk_load(path=f"/dev/fd/{data_read}", format=pyoxigraph.RdfFormat.N_TRIPLES)
+        except BaseException as exc:  # handed to the calling thread
+            failure.append(exc)
+        finally:
+            os.close(data_read)
+
+    loader = threading.Thread(target=load_stream, daemon=True)
+    loader.start()
+    with os.fdopen(meta_read, encoding="utf-8") as meta:
+        for line in meta:
+            message = json.loads(line)
+            if "error" in message:
+                error = message["error"]
+                continue
+            page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
+            for iri, uin, _, key, grouped in message["records"]:
+                groups.add(iri, uin, key, grouped)
+            pages.append(page)
+            if message["conflicts"]:
+                conflicts.append((page.source, message["conflicts"]))
+            report.files += 1
+            report.items += message["items"]
+            report.new += len(page.records)
+            report.unchanged += message["items"] - len(page.records) - len(message["conflicts"])
+            report.triples_written += message["triples"]
+            report.unknown_keys.update(message["unknown"])
+            if on_page is not None:
+                on_page(Page(source=page.source, items=[]), report)
+    loader.join()
+    worker.wait()
+    if failure:
+        raise StoreError("store", f"the bulk load failed: {failure[0]}", "load again") from (
+            failure[0]
+        )
+    links = groups.link_lines()
+    if links:
+        store.bulk_load("".join(links), pyoxigraph.RdfFormat.N_TRIPLES)
+    store.flush()
+    for source, items in conflicts:
+        load_page(store, Page(source=source, items=items), report=report)
+    if validator is not None:
+        _validate(store, pages, validator, on_invalid, report)
+    if error is not None:
+        raise InputError(error["where"], error["what"], error["hint"])
+    return report
+
+
+def _validate(
+    store: pyoxigraph.Store,
+    pages: list[_BulkPage],
+    validator: StoreValidator,
+    on_invalid: OnInvalid,
+    report: LoadReport,
+) -> None:
+    iris = [iri for page in pages for iri, _, _ in page.records]
+    findings = validator(store, iris)
+    where: dict[str, str] = {}
+    for page in pages:
+        for iri, uin, number in page.records:
+            where[iri] = f"{page.source} item {number} (uin {uin})"
+    bad: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.severity == "Violation":
+            bad.setdefault(finding.record, []).append(finding.message)
+        else:
+            report.problems.append(
+                f"{where.get(finding.record, finding.record)}: "
+                f"{finding.severity.lower()}: {finding.message}"
+            )
+    if not bad:
+        return
+    if on_invalid == "abort":
+        first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
+        dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
+        _remove(store, dropped)
+        culprit = next(r[0] for r in pages[first].records if r[0] in bad)
+        messages = bad[culprit]
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        raise ValidationFailed(
+            where[culprit],
+            messages[0] + more,
+            f"nothing from {pages[first].source} on was kept; fix the data, or load with "
+            "--on-invalid skip (or keep)",
+        )
+    for iri, messages in bad.items():
+        report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
+    if on_invalid == "skip":
+        _remove(store, list(bad))
+        report.skipped_invalid += len(bad)
+        report.new -= len(bad)
+    else:
+        report.kept_invalid += len(bad)
+
+
+def _remove(store: pyoxigraph.Store, iris: list[str]) -> None:
+    for start in range(0, len(iris), 500):
+        store.update(delete_records(iris[start : start + 500]), prefixes=PREFIXES)
+    store.update(_REMOVE_ORPHANS, prefixes=PREFIXES)
+
+
+__all__ = ["KgError", "StoreValidator", "bulk_load_paths"]

@@ -1,0 +1,87 @@
+"""The converting half of a bulk load, run as its own process so that conversion and
+Oxigraph's bulk loader use both cores.
+
+Reads ``{"sources": [...], "loaded_at": "...", "data_fd": N, "meta_fd": M}`` as JSON on
+standard input, writes N-Triples of every page to ``data_fd`` (whole pages only) and one JSON
+line per page (or per error) to ``meta_fd``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import IO, Any
+
+from kg.convert import convert_item
+from kg.errors import KgError
+from kg.load import provenance_lines
+from kg.reader import read_page
+
+
+def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: IO[str]) -> None:
+    """Write each page's triples to ``out`` and what it held to ``meta``."""
+    seen: dict[str, str] = {}
+    for source in sources:
+        try:
+            page = read_page(source)
+            records = {}
+            numbers = {}
+            for number, item in enumerate(page.items, start=1):
+                record = convert_item(item, where=f"{source} item {number}")
+                records[record.iri] = record
+                numbers[record.iri] = number
+        except KgError as exc:
+            _send(meta, {"error": {"where": exc.where, "what": exc.what, "hint": exc.hint}})
+            return
+        chunks: list[str] = []
+        written: list[list[Any]] = []
+        conflicts: list[dict[str, Any]] = []
+        unknown: dict[str, int] = {}
+        for iri, record in records.items():
+            for key, count in record.unknown_keys.items():
+                unknown[key] = unknown.get(key, 0) + count
+            earlier = seen.get(iri)
+            if earlier == record.content_hash:
+                continue
+            if earlier is not None:
+                conflicts.append(page.items[numbers[iri] - 1])
+                continue
+            seen[iri] = record.content_hash
+            chunks.extend(record.lines)
+            chunks.extend(provenance_lines(record, source=source, loaded_at=loaded_at))
+            written.append(
+                [iri, record.uin, numbers[iri], record.group_key, list(record.grouped_uins)]
+            )
+        unique = dict.fromkeys(chunks)
+        triples = len(unique)
+        out.write("".join(unique).encode("utf-8"))
+        _send(
+            meta,
+            {
+                "source": source,
+                "items": len(page.items),
+                "records": written,
+                "conflicts": conflicts,
+                "unknown": unknown,
+                "triples": triples,
+            },
+        )
+
+
+def _send(meta: IO[str], message: dict[str, Any]) -> None:
+    meta.write(json.dumps(message) + "\n")
+    meta.flush()
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    with (
+        os.fdopen(request["meta_fd"], "w", encoding="utf-8") as meta,
+        os.fdopen(request["data_fd"], "wb", buffering=1 << 20) as out,
+    ):
+        convert_pages(request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Validation while loading, on both paths (bulk into an empty store, transactional after)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+
+from kg import vocab
+from kg.errors import ValidationFailed
+from kg.load import load_paths
+from tests.conftest import write_page
+
+Q = "http://data.parliament.uk/resources/"
+
+
+def questions(store: pyoxigraph.Store) -> set[str]:
+    kind = pyoxigraph.NamedNode(vocab.QUESTION)
+    return {q.subject.value for q in store.quads_for_pattern(None, None, kind)}
+
+
+def faulty_pages(tmp_path: Path, items: list[dict[str, Any]]) -> list[str]:
+    """Three pages; the first item of the second (uin 19187) has no question text."""
+    broken = copy.deepcopy(items[3:6])
+    del broken[0]["questionText"]
+    return [
+        str(write_page(tmp_path / "1.json", items[:3])),
+        str(write_page(tmp_path / "2.json", broken)),
+        str(write_page(tmp_path / "3.json", items[6:])),
+    ]
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_abort_keeps_pages_before_the_bad_one(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    store = pyoxigraph.Store()
+    with pytest.raises(ValidationFailed) as caught:
+        load_paths(store, faulty_pages(tmp_path, sample_items), bulk=bulk)
+    assert caught.value.where == f"{tmp_path / '2.json'} item 1 (uin 19187)"
+    assert "questionText" in caught.value.what
+    assert questions(store) == {item["_about"] for item in sample_items[:3]}
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_skip_drops_only_the_bad_item_and_says_so(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    store = pyoxigraph.Store()
+    report = load_paths(store, faulty_pages(tmp_path, sample_items), on_invalid="skip", bulk=bulk)
+    assert questions(store) == {i["_about"] for i in sample_items} - {Q + "1696808"}
+    assert report.skipped_invalid == 1
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith(f"{tmp_path / '2.json'} item 1 (uin 19187): ")
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_keep_stores_the_bad_item_and_reports_it(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    store = pyoxigraph.Store()
+    report = load_paths(store, faulty_pages(tmp_path, sample_items), on_invalid="keep", bulk=bulk)
+    assert questions(store) == {i["_about"] for i in sample_items}
+    assert report.kept_invalid == 1
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_placeholder_member_is_a_warning_not_a_violation(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    items = copy.deepcopy(sample_items[:2])
+    items[0]["answer"]["answeringMember"] = {"_about": "http://data.parliament.uk/members/0"}
+    store = pyoxigraph.Store()
+    report = load_paths(store, [str(write_page(tmp_path / "p.json", items))], bulk=bulk)
+    assert questions(store) == {i["_about"] for i in items}
+    assert len(report.problems) == 1
+    assert ": warning: " in report.problems[0]
+
+
+def test_bulk_and_transactional_paths_build_the_same_graph(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    def content(store: pyoxigraph.Store) -> set[str]:
+        return {str(q) for q in store if q.predicate.value != vocab.LOADED_AT}
+
+    bulk, transactional = pyoxigraph.Store(), pyoxigraph.Store()
+    load_paths(bulk, [str(sample_path)], bulk=True)
+    load_paths(transactional, [str(sample_path)], bulk=False)
+    assert content(bulk) == content(transactional)
