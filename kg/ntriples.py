@@ -90,7 +90,7 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def iri_text(value: str) -> str:
     """The IRI as kg stores it: forbidden characters percent-encoded."""
-    if _IRI_SAFE.match(value):
+    if _IRI_SAFE.fullmatch(value):
         return value
     scheme, colon, rest = _replace_surrogates(value).partition(":")
     return scheme + colon + _normalise_iri(rest)
@@ -133,7 +133,7 @@ def literal(value: str, datatype: str | None = None, language: str | None = None
     """A literal term in N-Triples syntax; a plain string when neither datatype nor language."""
     body = '"' + escape_string(value) + '"'
     if language:
-        if not _LANGTAG.match(language):
+        if not _LANGTAG.fullmatch(language):
             raise ValueError(f"not a language tag: {language!r}")
         return body + "@" + language
     if datatype and datatype != XSD_STRING:

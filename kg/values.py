@@ -57,10 +57,10 @@ def typed_literal(text: str, datatype: str) -> str:
     local = datatype[len(XSD) :] if datatype.startswith(XSD) else ""
     text = text.strip() if local else text
     if local in ("dateTime", "date"):
-        if _BARE_DATE.match(text):
+        if _BARE_DATE.fullmatch(text):
             _check_date(text)
             return ntriples.literal(text, XSD + "date")
-        if _DATE_TIME.match(text):
+        if _DATE_TIME.fullmatch(text):
             _check_date(text)
             return ntriples.literal(text, XSD + "dateTime")
         raise ValueProblem(f"unparseable date {text!r}")
@@ -71,9 +71,9 @@ def typed_literal(text: str, datatype: str) -> str:
         if lowered in ("false", "0"):
             return ntriples.literal("false", XSD + "boolean")
         raise ValueProblem(f"not a boolean: {text!r}")
-    if local in _INTEGER_TYPES and not _INTEGER.match(text):
+    if local in _INTEGER_TYPES and not _INTEGER.fullmatch(text):
         raise ValueProblem(f"not an integer: {text!r}")
-    if local == "decimal" and not _DECIMAL.match(text):
+    if local == "decimal" and not _DECIMAL.fullmatch(text):
         raise ValueProblem(f"not a decimal: {text!r}")
     if local in _FLOAT_TYPES:
         try:
