@@ -166,7 +166,7 @@ def _triples_of(
     for quad in store.quads_for_pattern(subject, None, None, _DEFAULT):
         if isinstance(quad.object, pyoxigraph.BlankNode):
             _term(quad.object)
-        yield pyoxigraph.Triple(quad.subject, quad.predicate, quad.object)
+        yield quad.triple
 
 
 def units(store: pyoxigraph.Store) -> Iterator[Unit]:
@@ -351,7 +351,7 @@ def _push_by_gsp(
     lines: list[str] = []
     method = "PUT"
     for quad in store.quads_for_pattern(None, None, None, _DEFAULT):
-        lines.append(triple_text(pyoxigraph.Triple(quad.subject, quad.predicate, quad.object)))
+        lines.append(triple_text(quad.triple))
         if len(lines) >= chunk_size:
             send(lines, method)
             lines, method = [], "POST"

@@ -337,10 +337,7 @@ def parse_answer(answer: Answer, *, kind: str, where: str) -> QueryOutcome:
             graph_format = pyoxigraph.RdfFormat.from_media_type(media) if media else None
             if graph_format is None:
                 raise RemoteError(where, f"the answer is {media or 'untyped'}, not RDF", hint)
-            triples = [
-                pyoxigraph.Triple(q.subject, q.predicate, q.object)
-                for q in pyoxigraph.parse(answer.body, graph_format)
-            ]
+            triples = [q.triple for q in pyoxigraph.parse(answer.body, graph_format)]
             return QueryOutcome(kind="graph", triples=triples)
         results_format = (
             pyoxigraph.QueryResultsFormat.from_media_type(media)
