@@ -34,6 +34,8 @@ FAULTS = (
     "hold",
     "404",
 )
+#: For ``CliRunner(env=...)``: no fallback to the public mirror, whatever the environment says.
+LOOPBACK_ONLY: dict[str, str | None] = {"KG_API_MIRROR_URL": "none", "KG_API_BASE_URL": None}
 DEAD_BASE = "http://127.0.0.1:9"  # discard port, nothing listens: following it would fail
 
 

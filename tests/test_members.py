@@ -21,7 +21,7 @@ from kg.load import LoadReport, load_page
 from kg.members import CONSTITUENCY, convert_member
 from kg.paths import shapes_dir
 from kg.reader import Page
-from tests.api_server import MEMBER_IDS, ApiServer, make_member, make_questions
+from tests.api_server import LOOPBACK_ONLY, MEMBER_IDS, ApiServer, make_member, make_questions
 
 M = "http://data.parliament.uk/members/"
 PARL = vocab.PARL
@@ -184,7 +184,9 @@ def test_fetch_members_and_questions_into_one_graph(api: ApiServer, tmp_path: Pa
     store_path = tmp_path / "store"
     common = ["--base-url", api.url, "--store", str(store_path), "--silent", "--load"]
     for endpoint in ("answeredquestions", "commonsmembers"):
-        result = CliRunner().invoke(cli, ["fetch", endpoint, *common, "--no-validate"])
+        result = CliRunner(env=LOOPBACK_ONLY).invoke(
+            cli, ["fetch", endpoint, *common, "--no-validate"]
+        )
         assert result.exit_code == 0, result.output
         del result
     gc.collect()
@@ -200,6 +202,6 @@ def test_fetch_members_and_questions_into_one_graph(api: ApiServer, tmp_path: Pa
 def test_fetch_members_validated_by_kgs_shapes(api: ApiServer, tmp_path: Path) -> None:
     store_path = tmp_path / "store"
     options = ["--base-url", api.url, "--store", str(store_path), "--silent", "--load"]
-    result = CliRunner().invoke(cli, ["fetch", "commonsmembers", *options])
+    result = CliRunner(env=LOOPBACK_ONLY).invoke(cli, ["fetch", "commonsmembers", *options])
     assert result.exit_code == 0, result.output
     assert "6 items (6 new, 0 replaced, 0 unchanged)" in result.output
