@@ -171,6 +171,9 @@ def serve(store_path: Path, host: str, port: int, timeout: int | None) -> None:
 
     server = serving.plan(store_path, host=host, port=port, timeout=timeout)
     lock = serving.hold_write_lock(store_path)
+    warning = serving.version_warning(server.argv[0])
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
     if host in ("0.0.0.0", "::", ""):
         click.echo(
             "Warning: listening on every network interface, without authentication", err=True

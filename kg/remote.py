@@ -219,10 +219,12 @@ class _Wrapper(SPARQLWrapper):
         return open_request(request, where=where, timeout=timeout, auth=auth)
 
 
-def _wrapper(
-    endpoint: str, *, text: str, query_type: str, update_endpoint: str | None = None
-) -> _Wrapper:
-    wrapper = _Wrapper(endpoint, updateEndpoint=update_endpoint, agent=USER_AGENT)
+def _wrapper(endpoint: str, *, text: str, query_type: str) -> _Wrapper:
+    parts = urllib.parse.urlsplit(endpoint)  # parameters in the URL (e.g. default-graph-uri)
+    base = urllib.parse.urlunsplit(parts._replace(query=""))
+    wrapper = _Wrapper(base, updateEndpoint=base, agent=USER_AGENT)
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        wrapper.addParameter(name, value)
     wrapper.setOnlyConneg(True)
     wrapper.setReturnFormat(JSON)
     # The query's kind is known (Oxigraph parsed it): setQuery() would guess it again with
@@ -377,7 +379,7 @@ def run_update(
     endpoint: str, text: str, *, timeout: float | None = None, auth: Auth | None = None
 ) -> None:
     """Send a SPARQL 1.1 Update request (POSTed as ``application/sparql-update``)."""
-    wrapper = _wrapper(endpoint, text=text, query_type="DELETE", update_endpoint=endpoint)
+    wrapper = _wrapper(endpoint, text=text, query_type="DELETE")
     wrapper.setMethod(POST)
     wrapper.setRequestMethod(POSTDIRECTLY)
     limit = DEFAULT_TIMEOUT if timeout is None else timeout

@@ -20,6 +20,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
+
 from kg.errors import KgError, StoreError
 from kg.store import open_for_reading
 
@@ -48,15 +50,21 @@ def find_oxigraph(*, python: str | None = None, search_path: str | None = None) 
     return found
 
 
-def oxigraph_version(executable: str) -> str:
-    """``oxigraph --version`` (e.g. ``oxigraph 0.5.13``), or "" when it does not say."""
+def version_warning(executable: str) -> str | None:
+    """A warning when the server is not the Oxigraph release (major.minor) that wrote the store."""
     try:
         done = subprocess.run(
             [executable, "--version"], capture_output=True, text=True, timeout=10, check=False
         )
     except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip()
+        return None
+    server = done.stdout.strip().rpartition(" ")[2]
+    if server.split(".")[:2] == pyoxigraph.__version__.split(".")[:2]:
+        return None
+    return (
+        f"the Oxigraph server is {server or 'of unknown version'} but kg writes stores with "
+        f"pyoxigraph {pyoxigraph.__version__}: install oxigraph=={pyoxigraph.__version__}"
+    )
 
 
 @dataclass(frozen=True)

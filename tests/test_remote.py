@@ -356,3 +356,11 @@ def test_kg_query_with_endpoint_prints_what_it_prints_locally(
     there = runner.invoke(cli, [*args, "--endpoint", server.query])
     assert there.exit_code == 0 and there.output == here.output
     assert len(json.loads(there.output)) > 9
+
+
+def test_parameters_in_the_endpoint_url_are_kept() -> None:
+    with fault_server("record") as recorder:
+        run_remote(recorder.url + "/sparql?default-graph-uri=urn%3Ax&t=1", "ASK {}")
+        path = str(recorder.requests[0]["path"])
+    assert path.startswith("/sparql?")
+    assert "default-graph-uri=urn%3Ax" in path and "t=1" in path and "query=ASK" in path

@@ -21,7 +21,7 @@ from kg.load import load_paths
 from kg.paths import sample_page
 from kg.queries import execute, load_catalog, local_runner
 from kg.remote import remote_runner
-from kg.serve import ServeError, find_oxigraph, hold_write_lock, plan, url_for
+from kg.serve import ServeError, find_oxigraph, hold_write_lock, plan, url_for, version_warning
 from tests.oxigraph_server import free_port, wait_until_ready
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and exec")
@@ -207,3 +207,12 @@ def test_the_write_lock_is_the_one_kg_load_takes(store_path: Path) -> None:
         os.close(fd)
     with pytest.raises(StoreError, match="no store here"):
         plan(store_path / "missing")
+
+
+def test_a_server_of_another_oxigraph_release_is_named(tmp_path: Path) -> None:
+    assert version_warning(find_oxigraph()) is None
+    fake = tmp_path / "oxigraph"
+    fake.write_text("#!/bin/sh\necho oxigraph 0.4.11\n")
+    fake.chmod(0o755)
+    warning = version_warning(str(fake))
+    assert warning is not None and warning.startswith("the Oxigraph server is 0.4.11 but kg")
