@@ -28,6 +28,7 @@ from kg.load import (
     LoadReport,
     OnInvalid,
     delete_records,
+    item_where,
     load_page,
     now,
 )
@@ -175,7 +176,7 @@ def _validate(
     where: dict[str, str] = {}
     for page in pages:
         for iri, uin, number in page.records:
-            where[iri] = f"{page.source} item {number} (uin {uin})"
+            where[iri] = item_where(page.source, number, uin, iri)
     bad: dict[str, list[str]] = {}
     for finding in findings:
         if finding.severity == "Violation":

@@ -93,6 +93,11 @@ def stored_hashes(store: pyoxigraph.Store, iris: Sequence[str]) -> dict[str, str
     return found
 
 
+def item_where(source: str, number: int, uin: str | None, iri: str) -> str:
+    """How errors name an item: ``file item 3 (uin 19185)``, or by IRI when it has no UIN."""
+    return f"{source} item {number} ({f'uin {uin}' if uin else iri})"
+
+
 def delete_records(iris: Iterable[str]) -> str:
     """The update that removes the records of these questions (and links to them)."""
     return _DELETE_RECORDS.format(values=_values(iris))
@@ -180,7 +185,7 @@ def _apply_policy(
         messages = violations.get(record.iri)
         if not messages:
             continue
-        where = f"{page.source} item {plan.numbers[record.iri]} (uin {record.uin})"
+        where = item_where(page.source, plan.numbers[record.iri], record.uin, record.iri)
         if on_invalid == "abort":
             more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
             raise ValidationFailed(
