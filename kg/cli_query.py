@@ -13,10 +13,10 @@ import click
 
 from kg import output
 from kg.cli_options import output_options, store_option, write_outcome
-from kg.queries import CannedQuery, execute, find_query, load_catalog, local_runner
+from kg.cli_remote import endpoint_option, runner_for
+from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
 from kg.show import find_question, question_view, render
-from kg.store import open_for_reading
 
 
 def _parameters_text(query: CannedQuery) -> str:
@@ -79,6 +79,7 @@ def queries_command(name: str | None, fmt: str, no_headers: bool) -> None:
     "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeat)."
 )
 @store_option
+@endpoint_option
 @output_options
 @click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
 @click.option("--print-query", is_flag=True, help="Print the query's SPARQL instead of running it.")
@@ -86,6 +87,7 @@ def query_command(
     name: str,
     params: Sequence[str],
     store_path: Path,
+    endpoint: str | None,
     fmt: str,
     no_headers: bool,
     timeout: float | None,
@@ -97,14 +99,15 @@ def query_command(
     if print_query:
         click.echo(query.text, nl=False)
         return
-    store = open_for_reading(store_path)
-    outcome = execute(query, given, local_runner(store, timeout=timeout, where=query.name))
+    runner = runner_for(store_path, endpoint, timeout=timeout, where=query.name)
+    outcome = execute(query, given, runner)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers)
 
 
 @click.command(name="show")
 @click.argument("question")
 @store_option
+@endpoint_option
 @click.option("--house", default=None, help="commons or lords, when a UIN is ambiguous.")
 @click.option(
     "--date", "date", default=None, help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous."
@@ -117,6 +120,7 @@ def query_command(
 def show_command(
     question: str,
     store_path: Path,
+    endpoint: str | None,
     house: str | None,
     date: str | None,
     width: int,
@@ -124,8 +128,7 @@ def show_command(
     timeout: float | None,
 ) -> None:
     """Show one question (by UIN or IRI) the way a person reads it."""
-    store = open_for_reading(store_path)
-    runner = local_runner(store, timeout=timeout, where="show")
+    runner = runner_for(store_path, endpoint, timeout=timeout, where="show")
     iri = find_question(runner, question, house=house, date=date)
     view = question_view(runner, iri)
     if as_json:

@@ -455,7 +455,7 @@ def _decimal(value: Fraction, places: int | None = None) -> pyoxigraph.Literal:
     return pyoxigraph.Literal(text, datatype=_XSD_DECIMAL)
 
 
-def histogram_summary(histogram: Mapping[int, int]) -> dict[str, Fraction | int]:
+def histogram_summary(histogram: Mapping[int, int]) -> dict[str, Fraction]:
     """Count, median, mean and shares within 5 and 10 days of a {days: questions} histogram.
 
     The median is exact: the middle value of the sorted days, or the mean of the two middle
@@ -464,20 +464,22 @@ def histogram_summary(histogram: Mapping[int, int]) -> dict[str, Fraction | int]
     total = sum(histogram.values())
     if total == 0:
         raise ValueError("an empty histogram has no median")
-    middle = {(total - 1) // 2, total // 2}
-    found: list[int] = []
-    seen = 0
+    middle, found, seen = {(total - 1) // 2, total // 2}, [], 0
     for days in sorted(histogram):
-        count = histogram[days]
-        found += [days for index in sorted(middle) if seen <= index < seen + count]
-        seen += count
+        found += [days for index in middle if seen <= index < seen + histogram[days]]
+        seen += histogram[days]
     return {
-        "questions": total,
+        "questions": Fraction(total),
         "medianDays": Fraction(sum(found), len(found)),
         "meanDays": Fraction(sum(d * n for d, n in histogram.items()), total),
         "within5Days": Fraction(sum(n for d, n in histogram.items() if d <= 5), total),
         "within10Days": Fraction(sum(n for d, n in histogram.items() if d <= 10), total),
     }
+
+
+#: Decimal places of the answer-times columns (None: exact).
+_ANSWER_TIME_PLACES = {"questions": 0, "medianDays": None, "meanDays": 2, "within5Days": 4,
+                       "within10Days": 4}  # fmt: skip
 
 
 def answer_times(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
@@ -490,38 +492,33 @@ def answer_times(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
     keys = [i for i in range(len(outcome.columns)) if i not in (days_at, count_at)]
     groups: dict[tuple[str, ...], tuple[list[Term | None], dict[int, int]]] = {}
     for row in outcome.rows:
-        key = tuple(str(row[i]) for i in keys)
-        first, histogram = groups.setdefault(key, ([row[i] for i in keys], {}))
-        days, count = plain_value(row[days_at]), plain_value(row[count_at])
-        histogram[int(days)] = histogram.get(int(days), 0) + int(count)
+        first, histogram = groups.setdefault(
+            tuple(str(row[i]) for i in keys), ([row[i] for i in keys], {})
+        )
+        days, count = int(plain_value(row[days_at])), int(plain_value(row[count_at]))
+        histogram[days] = histogram.get(days, 0) + count
     rows: list[list[Term | None]] = []
     for first, histogram in groups.values():
         summary = histogram_summary(histogram)
-        rows.append(
-            [
-                *first,
-                pyoxigraph.Literal(str(summary["questions"]), datatype=_XSD_INTEGER),
-                _decimal(Fraction(summary["medianDays"])),
-                _decimal(Fraction(summary["meanDays"]), 2),
-                _decimal(Fraction(summary["within5Days"]), 4),
-                _decimal(Fraction(summary["within10Days"]), 4),
-            ]
-        )
-    names = ["questions", "medianDays", "meanDays", "within5Days", "within10Days"]
-    return QueryOutcome(
-        kind="select", columns=[outcome.columns[i] for i in keys] + names, rows=rows
-    )
+        rows.append(first + [_decimal(summary[c], p) for c, p in _ANSWER_TIME_PLACES.items()])
+    columns = [outcome.columns[i] for i in keys] + list(_ANSWER_TIME_PLACES)
+    return QueryOutcome(kind="select", columns=columns, rows=rows)
+
+
+def _map_column(outcome: QueryOutcome, name: str, change: Callable[[str], str]) -> QueryOutcome:
+    index = _column(outcome, name)
+    rows = [list(row) for row in outcome.rows]
+    for row in rows:
+        if isinstance(row[index], pyoxigraph.Literal):
+            row[index] = pyoxigraph.Literal(change(str(plain_value(row[index]))))
+    return replace(outcome, rows=rows)
 
 
 def plain_text(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
-    """The named columns (HTML) as plain text, paragraphs separated by a blank line."""
-    indexes = [_column(outcome, name) for name in args]
-    rows = [list(row) for row in outcome.rows]
-    for row in rows:
-        for i in indexes:
-            if isinstance(row[i], pyoxigraph.Literal):
-                row[i] = pyoxigraph.Literal(html_to_text(str(plain_value(row[i]))))
-    return replace(outcome, rows=rows)
+    """``plain-text COLUMN...``: the columns' HTML as plain text, a blank line between paragraphs."""
+    for name in args:
+        outcome = _map_column(outcome, name, html_to_text)
+    return outcome
 
 
 def _natural(text: str) -> list[int | str]:
@@ -529,17 +526,16 @@ def _natural(text: str) -> list[int | str]:
 
 
 def sort_list(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
-    """``sort-list COLUMN SEP``: the column's SEP-separated items sorted (numbers by value)."""
+    """``sort-list COLUMN SEP``: the column's SEP-separated items, unique, sorted (numbers by value)."""
     if len(args) != 2:
         raise QueryError("post-step sort-list", "expected a column and a separator", "fix it")
-    index, separator = _column(outcome, args[0]), args[1]
-    rows = [list(row) for row in outcome.rows]
-    for row in rows:
-        if isinstance(row[index], pyoxigraph.Literal):
-            items = {i.strip() for i in str(plain_value(row[index])).split(separator)}
-            joined = (separator + " ").join(sorted((i for i in items if i), key=_natural))
-            row[index] = pyoxigraph.Literal(joined)
-    return replace(outcome, rows=rows)
+    separator = args[1]
+
+    def change(text: str) -> str:
+        items = {item.strip() for item in text.split(separator)} - {""}
+        return (separator + " ").join(sorted(items, key=_natural))
+
+    return _map_column(outcome, args[0], change)
 
 
 POST_STEPS: dict[str, PostStep] = {
