@@ -55,14 +55,7 @@ def run_text(
     store_path: Path, endpoint: str | None, text: str, *, where: str, timeout: float | None
 ) -> QueryOutcome:
     """An ad hoc query (``kg sparql``) on the endpoint if one is given, else on the store."""
-    if endpoint:
-        from kg.remote import run_sparql_remote
-
-        return run_sparql_remote(endpoint, text, where=where, timeout=timeout)
-    from kg.sparql import run_query
-    from kg.store import open_for_reading
-
-    return run_query(open_for_reading(store_path), text, where=where, timeout=timeout)
+    return runner_for(store_path, endpoint, timeout=timeout, where=where)(text, {})
 
 
 @click.command()

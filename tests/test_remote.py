@@ -145,12 +145,11 @@ def test_ad_hoc_queries_print_the_same_in_every_format(
 
 def test_the_command_helpers_run_here_or_there(server: Oxigraph, store_path: Path) -> None:
     text = "SELECT ?m (COUNT(?q) AS ?n) WHERE { ?q parl:tablingMember ?m } GROUP BY ?m ORDER BY ?m"
-    here = run_text(store_path, None, text, where="query", timeout=None)
+    here = run_text(store_path, None, text, where="query", timeout=10)
     there = run_text(store_path, server.query, text, where="query", timeout=10)
     assert there == here and len(here.rows) > 6
     query = CATALOG["member-questions"]
-    # (no timeout locally: kg.sparql.run_query with a timeout aborts the process, see the report)
-    here = execute(query, {"member": "4765"}, runner_for(store_path, None, timeout=None, where="q"))
+    here = execute(query, {"member": "4765"}, runner_for(store_path, None, timeout=10, where="q"))
     runner = runner_for(store_path, server.query, timeout=10, where="q")
     assert execute(query, {"member": "4765"}, runner) == here
 
