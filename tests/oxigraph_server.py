@@ -8,8 +8,11 @@ passes requests on to a real server until told to fail (a push cut short).
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -76,6 +79,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def _die_with_parent() -> None:
+    """In the child (Linux): be stopped when the test process dies, even if it is killed."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @contextmanager
 def oxigraph_server(location: Path) -> Iterator[Oxigraph]:
     """``oxigraph serve`` (read-write) on a free loopback port with its data in ``location``."""
@@ -84,6 +93,7 @@ def oxigraph_server(location: Path) -> Iterator[Oxigraph]:
         [find_oxigraph(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     try:
         base = f"http://127.0.0.1:{port}"
