@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -34,6 +35,11 @@ class KgGroup(click.Group):
         except KgError as exc:
             # Release what the failed command held (an open store, above all) right away.
             traceback.clear_frames(exc.__traceback__)
+            if isinstance(exc.__cause__, BrokenPipeError):
+                # The reader went away (kg export | head): not an error worth a line.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                sys.exit(1)
             raise click.ClickException(exc.line()) from None
 
 

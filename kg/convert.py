@@ -22,7 +22,7 @@ from kg.errors import InputError
 from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
 
@@ -33,6 +33,7 @@ CHILD_ROLES: dict[str, str] = {
     "attachment": "attachment",
     "tablingMember": "member",
     "answeringMember": "member",
+    "correctingMember": "member",
     "legislature": "house",
 }
 ROLE_CLASSES: dict[str, str] = {

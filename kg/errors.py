@@ -30,6 +30,10 @@ class ValidationFailed(KgError):
     """Data does not conform to the SHACL shapes and the chosen policy is to abort."""
 
 
+class ExportError(KgError):
+    """An export that cannot be made: unknown format, unwritable output, unwritable data."""
+
+
 class QueryError(KgError):
     """A query is unknown, malformed, has bad parameters or ran too long."""
 

@@ -26,12 +26,8 @@ from typing import Any, BinaryIO, cast
 import pyoxigraph as ox
 
 from kg import vocab
-from kg.errors import KgError, StoreError
+from kg.errors import ExportError, StoreError
 from kg.paths import jsonld_context_file
-
-
-class ExportError(KgError):
-    """An export that cannot be made: unknown format, unwritable output, unwritable data."""
 
 
 @dataclass(frozen=True)
