@@ -79,7 +79,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child (Linux): be stopped when the test process dies, even if it is killed."""
     with suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -93,7 +93,7 @@ def oxigraph_server(location: Path) -> Iterator[Oxigraph]:
         [find_oxigraph(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=die_with_parent if sys.platform == "linux" else None,
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -22,7 +22,7 @@ from kg.paths import sample_page
 from kg.queries import execute, load_catalog, local_runner
 from kg.remote import remote_runner
 from kg.serve import ServeError, find_oxigraph, hold_write_lock, plan, url_for, version_warning
-from tests.oxigraph_server import free_port, wait_until_ready
+from tests.oxigraph_server import die_with_parent, free_port, wait_until_ready
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and exec")
 
@@ -43,6 +43,7 @@ def start(store_path: Path, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=die_with_parent if sys.platform == "linux" else None,
     )
 
 
