@@ -13,16 +13,18 @@ import click
 import pyoxigraph
 
 from kg import __version__, output
+from kg.cli_fetch import fetch
 from kg.cli_options import (
     output_options,
     silent_option,
     store_option,
     write_outcome,
 )
+from kg.cli_query import queries_command, query_command, show_command
+from kg.cli_remote import endpoint_option, push, run_text, serve
 from kg.errors import KgError
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
-from kg.sparql import run_query
 from kg.store import open_for_reading, open_store
 
 
@@ -163,6 +165,7 @@ def stats(store_path: Path, fmt: str, no_headers: bool) -> None:
 @store_option
 @output_options
 @click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
+@endpoint_option
 def sparql(
     query: str | None,
     query_file: Path | None,
@@ -170,8 +173,9 @@ def sparql(
     fmt: str,
     no_headers: bool,
     timeout: float | None,
+    endpoint: str | None,
 ) -> None:
-    """Run an ad hoc SPARQL query (kg's prefixes are predeclared)."""
+    """Run an ad hoc SPARQL query (kg's prefixes are predeclared), locally or on --endpoint."""
     if (query is None) == (query_file is None):
         raise click.UsageError("give a query, or -f FILE.rq (one of the two)")
     where = "query"
@@ -184,26 +188,16 @@ def sparql(
             ) from exc
         where = str(query_file)
     assert query is not None
-    store = open_for_reading(store_path)
-    outcome = run_query(store, query, where=where, timeout=timeout)
+    outcome = run_text(store_path, endpoint, query, where=where, timeout=timeout)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers)
 
 
-from kg.cli_fetch import fetch  # noqa: E402
-
-cli.add_command(fetch)
-
-
-# Canned queries and one question for a person (kg/cli_query.py).
-from kg.cli_query import queries_command, query_command, show_command  # noqa: E402
-
-cli.add_command(queries_command)
-cli.add_command(query_command)
-cli.add_command(show_command)
-
-
-# kg push and kg serve: the graph beyond one machine (kg/cli_remote.py).
-from kg.cli_remote import push, serve  # noqa: E402
-
-cli.add_command(push)
-cli.add_command(serve)
+for command in (
+    fetch,
+    queries_command,
+    query_command,
+    show_command,
+    push,
+    serve,
+):
+    cli.add_command(command)

@@ -66,22 +66,26 @@ def run_query(
     bound: dict[pyoxigraph.Variable, Term | pyoxigraph.Triple] = {
         pyoxigraph.Variable(name): term for name, term in (substitutions or {}).items()
     }
-    try:
-        result = store.query(
-            text, prefixes=PREFIXES, substitutions=bound or None, use_default_graph_as_union=False
-        )
-    except SyntaxError as exc:
-        raise describe_syntax_error(where, exc) from exc
-    except OSError as exc:
-        raise QueryError(where, f"the query failed: {exc}", "check the store") from exc
+
+    def evaluate() -> QueryOutcome:
+        try:
+            result = store.query(text, prefixes=PREFIXES, substitutions=bound or None)
+            return _collect(result)
+        except SyntaxError as exc:
+            raise describe_syntax_error(where, exc) from exc
+        except OSError as exc:
+            raise QueryError(where, f"the query failed: {exc}", "check the store") from exc
+
     if timeout is None:
-        return _collect(result)
+        return evaluate()
+    # pyoxigraph's results cannot cross threads: the query is started and read in the worker,
+    # which is abandoned past the timeout (it ends with the query or with the process).
     outcome: list[QueryOutcome] = []
     failure: list[BaseException] = []
 
     def work() -> None:
         try:
-            outcome.append(_collect(result))
+            outcome.append(evaluate())
         except BaseException as exc:  # handed to the caller's thread
             failure.append(exc)
 
@@ -95,7 +99,7 @@ def run_query(
             "narrow the query, or give a larger --timeout",
         )
     if failure:
-        raise QueryError(where, f"the query failed: {failure[0]}", "check the query")
+        raise failure[0]
     return outcome[0]
 
 
