@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: The JSON description of what was generated, beside the pages (no .json suffix, so that
 #: ``kg load FOLDER`` does not take it for a page).
 MANIFEST = "manifest"
@@ -506,8 +506,8 @@ def _item(
     return ", ".join(parts)
 
 
-def page_text(world: World, opts: Options, page: int, stats: PageStats) -> str | None:
-    """The JSON text of page ``page`` (None when a variant page has no changed question)."""
+def page_items(world: World, opts: Options, page: int, stats: PageStats) -> list[str]:
+    """The JSON text of each item of page ``page`` (with a variant, of its changed ones)."""
     rng = random.Random(f"{opts.seed}:{page}")
     first = page * opts.page_size
     last = min(first + opts.page_size, opts.questions)
@@ -526,24 +526,29 @@ def page_text(world: World, opts: Options, page: int, stats: PageStats) -> str |
         tabled = rng.randrange(N_DAYS)
         delay = rng.choice(_DELAYS)
         minister = rng.choice(world.ministers[dept][house])
+        shared = (house, dept, tabled, delay, minister)
         for member in group:
-            text = _item(world, rng, opts, member, group, (house, dept, tabled, delay, minister), counts)  # fmt: skip
+            text = _item(world, rng, opts, member, group, shared, counts)
             if not opts.variant or member % CHANGE_EVERY == CHANGE_OFFSET:
                 items.append(text)
         index += len(group)
-    if not items:
-        return None
     stats.written += len(items)
+    return items
+
+
+def page_text(items: list[str], page: int, opts: Options, total: int) -> str:
+    """A whole page as the API writes it: the envelope around the items' JSON."""
+    first = page * opts.page_size
     url = esc(f"{API}?_page={page}")
     meta = (
         f'"_about" : "{url}", "definition" : "{esc(API.replace("/answered", "/meta/answered"))}", '
         f'"first" : "{esc(API)}?_page=0", "hasPart" : "{url}", "isPartOf" : "{esc(API)}"'
     )
     tail = f'"itemsPerPage" : {opts.page_size}'
-    if last < opts.questions:
+    if first + len(items) < total:
         tail += f', "next" : "{esc(API)}?_page={page + 1}"'
     tail += (
-        f', "page" : {page}, "startIndex" : {first + 1}, "totalResults" : {opts.questions}, '
+        f', "page" : {page}, "startIndex" : {first + 1}, "totalResults" : {total}, '
         f'"type" : ["{esc(LDA)}ListEndpoint", "{esc(LDA)}Page"]'
     )
     return (
@@ -557,6 +562,12 @@ def page_text(world: World, opts: Options, page: int, stats: PageStats) -> str |
     )
 
 
+def write_page(out: Path, items: list[str], page: int, opts: Options, total: int) -> None:
+    (out / f"page-{page:06d}.json").write_text(
+        page_text(items, page, opts, total), encoding="utf-8"
+    )
+
+
 _WORKER: tuple[World, Options, Path] | None = None
 
 
@@ -565,15 +576,19 @@ def _init_worker(opts: Options, out: Path) -> None:
     _WORKER = (make_world(opts.seed), opts, out)
 
 
-def _write_pages(pages: Sequence[int]) -> tuple[Counter[str], int]:
+def _make_pages(pages: Sequence[int]) -> tuple[Counter[str], int, list[str]]:
+    """Write these pages (or, with a variant, return their changed items to be repacked)."""
     assert _WORKER is not None
     world, opts, out = _WORKER
     stats = PageStats()
+    kept: list[str] = []
     for page in pages:
-        text = page_text(world, opts, page, stats)
-        if text is not None:
-            (out / f"page-{page:06d}.json").write_text(text, encoding="utf-8")
-    return stats.counts, stats.written
+        items = page_items(world, opts, page, stats)
+        if opts.variant:
+            kept += items
+        else:
+            write_page(out, items, page, opts, opts.questions)
+    return stats.counts, stats.written, kept
 
 
 def generate(
@@ -586,7 +601,7 @@ def generate(
     variant: int = 0,
     jobs: int = 1,
 ) -> dict[str, Any]:
-    """Write the pages to ``out`` (and ``manifest.json``); returns the manifest."""
+    """Write the pages to ``out`` (and the ``manifest``); returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("page-*.json"):
         old.unlink()
@@ -597,18 +612,24 @@ def generate(
     started = time.perf_counter()
     counts: Counter[str] = Counter()
     written = 0
+    changed: list[str] = []
     if jobs > 1 and len(chunks) > 1:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(opts, out)) as pool:
-            for part, n in pool.imap_unordered(_write_pages, chunks):
+            for part, n, kept in pool.imap(_make_pages, chunks):
                 counts.update(part)
                 written += n
+                changed += kept
     else:
         _init_worker(opts, out)
         for chunk in chunks:
-            part, n = _write_pages(chunk)
+            part, n, kept = _make_pages(chunk)
             counts.update(part)
             written += n
+            changed += kept
+    # The changed questions come in full pages, as a query for recent changes returns them.
+    for page, start in enumerate(range(0, len(changed), page_size)):
+        write_page(out, changed[start : start + page_size], page, opts, len(changed))
     seconds = time.perf_counter() - started
     manifest: dict[str, Any] = {
         "generator_version": GENERATOR_VERSION,

@@ -1056,6 +1056,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             size_run.cleanup()
     text = report(cfg, runs, started, load_start, steal)
     print(text)
+    (cfg.workdir / f"report-{started:%Y%m%dT%H%M%S}.md").write_text(text, encoding="utf-8")
     if cfg.report is not None:
         append_report(cfg.report, text)
         print(f"Appended to {cfg.report}", file=sys.stderr)
