@@ -385,7 +385,7 @@ def _item(
     extra = ""
     if opts.variant and index % CHANGE_EVERY == CHANGE_OFFSET:
         extra = esc_html(f"<p>Amended (update {opts.variant}) on review of the figures.</p>\n")
-    if rng.random() < 0.995:
+    if rng.random() < 0.995 or extra:
         a.append(f'"answerText" : {{"_value" : "{_answer_html(world, rng, extra)}"}} ')
     else:
         stats["no_answer_text"] += 1

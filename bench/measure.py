@@ -1,6 +1,8 @@
-"""Running one benchmark step in a fresh process and measuring it: wall time, CPU time and
-peak resident memory (``ru_maxrss`` of that very child, from ``wait4``), with a time limit and
-an RSS guard (polled from ``/proc``) so that a runaway step cannot take the shared machine down.
+"""Running one benchmark step in a fresh process and measuring it: wall time, CPU time (of the
+step's whole process tree) and peak resident memory (the larger of ``ru_maxrss`` from ``wait4``,
+the largest single process of the step, and the sum over the step's process tree polled from
+``/proc``), with a time limit and an RSS guard, so that a runaway step cannot take the shared
+machine down.
 """
 
 from __future__ import annotations
@@ -49,6 +51,27 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (from ``/proc/PID/task/TID/children``)."""
+    found = [pid]
+    index = 0
+    while index < len(found):
+        current = found[index]
+        index += 1
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
+                    found += [int(c) for c in handle.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def tree_rss_kib(pid: int) -> int:
+    """The resident memory of a process and all its descendants together."""
+    return sum(_rss_kib(p) for p in _tree(pid))
+
+
 def run(
     cmd: list[str],
     *,
@@ -80,7 +103,7 @@ def run(
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak_kib = max(peak_kib, _rss_kib(proc.pid))
+            peak_kib = max(peak_kib, tree_rss_kib(proc.pid))
             elapsed = time.perf_counter() - started
             if killed is None and elapsed > timeout:
                 killed = f"timed out after {timeout:.0f} s"

@@ -79,7 +79,7 @@ def summarize(raw: Path, top: int = 15) -> str:
         totals[key] += count
         self_time[key][rest[-1]] += count
         for name in dict.fromkeys(rest):
-            if "kg/" in name or name.startswith("_R"):
+            if "kg/" in name or "(pyoxigraph." in name:
                 inclusive[key][name] += count
     names = {n for c in (*self_time.values(), *inclusive.values()) for n in c}
     readable = demangle(names)

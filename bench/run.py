@@ -116,9 +116,12 @@ class Config:
     pyshacl_max: int
     pyshacl_repeat: int
     pyshacl_timeout: float
+    pyshacl_slow: float
     naive_max: int
     naive_repeat: int
     query_repeat: int
+    query_timeout: float
+    query_slow: float
     timeout: float
     rss_limit_mib: float
     jobs: int
@@ -264,6 +267,7 @@ class SizeRun:
         self.query_results: dict[str, list[float]] = {}
         self.query_rows: dict[str, int] = {}
         self.query_rss: list[float] = []
+        self.query_errors: dict[str, str] = {}
         self.validations: dict[str, Validation] = {}
         self.comparison: list[str] = []
         self.generation: list[str] = []
@@ -514,6 +518,10 @@ class SizeRun:
                 return
             if round_ >= self.cfg.pyshacl_repeat:
                 return
+            if result.walls and result.walls[0] > self.cfg.pyshacl_slow:
+                if round_ == 1:
+                    result.notes.append(f"one run only (over {self.cfg.pyshacl_slow:g} s)")
+                return
         if not self.ensure_fault_store():
             result.fail("the seeded-fault store could not be loaded")
             return
@@ -580,38 +588,48 @@ class SizeRun:
         if not self.ensure_store():
             result.fail("no loaded store")
             return
-        self.log("queries")
-        sample = self.measure(
-            "queries",
-            [
-                PY,
-                "-m",
-                "bench.steps",
-                "queries",
-                str(self.store),
-                "--repeat",
-                str(self.cfg.query_repeat),
-            ],
-        )
-        if not sample.ok:
-            result.fail(sample.killed or sample.last_error())
+        listing = self.measure("query-list", [PY, "-m", "bench.steps", "query-list"])
+        if not listing.ok:
+            result.fail(listing.last_error())
             return
-        timings = sample.data.get("queries", {})
-        for name, t in timings.items():
-            self.query_results[name] = t["runs"]
-            self.query_rows[name] = t["rows"]
-        self.query_rss.append(sample.rss_mib)
-        medians = [statistics.median(t["runs"]) for t in timings.values()]
+        slow: list[str] = []
+        for label, name, args in listing.data.get("calls", []):
+            self.log(f"query {label}")
+            sample = self.measure(
+                f"query-{label}",
+                [PY, "-m", "bench.steps", "query", str(self.store), name, json.dumps(args),
+                 "--repeat", str(self.cfg.query_repeat), "--slow", str(self.cfg.query_slow)],
+                timeout=self.cfg.query_timeout,
+            )  # fmt: skip
+            if not sample.ok:
+                self.query_errors[label] = sample.killed or sample.last_error()
+                result.notes.append(f"{label}: {self.query_errors[label]}")
+                continue
+            self.query_results[label] = sample.data["runs"]
+            self.query_rows[label] = sample.data["rows"]
+            self.query_rss.append(sample.rss_mib)
+            result.cpus.append(sample.cpu)
+            if len(sample.data["runs"]) < self.cfg.query_repeat:
+                slow.append(label)
+        medians = {k: statistics.median(v) for k, v in self.query_results.items()}
         if medians:
-            worst = max(timings, key=lambda k: statistics.median(timings[k]["runs"]))
-            result.walls = [min(medians), statistics.median(medians), max(medians)]
-            result.cpus = [sample.cpu]
-            result.rsss = [sample.rss_mib]
-            result.notes.append(
-                f"{len(timings)} calls of {len({k.split('(')[0] for k in timings})} queries, "
-                f"{self.cfg.query_repeat} runs each; wall = min/median/max of the per-query "
-                f"medians; slowest {worst}"
+            worst = max(medians, key=lambda k: medians[k])
+            values = sorted(medians.values())
+            result.walls = [values[0], statistics.median(values), values[-1]]
+            result.rsss = [max(self.query_rss)]
+            result.cpus = [sum(result.cpus)]
+            result.notes.insert(
+                0,
+                f"{len(medians)} calls of {len({k.split('(')[0] for k in medians})} queries, "
+                f"each its own process, cold run then {self.cfg.query_repeat} timed runs; wall = "
+                f"min/median/max of the per-call medians; slowest {worst}",
             )
+            if slow:
+                result.notes.append(
+                    f"one run only (cold run over {self.cfg.query_slow:g} s): {', '.join(slow)}"
+                )
+        if self.query_errors and not medians:
+            result.fail("every query failed")
 
     def step_export(self, round_: int) -> None:
         for fmt in EXPORT_FORMATS:
@@ -813,7 +831,7 @@ def table(runs: Sequence[SizeRun]) -> str:
 def query_table(runs: Sequence[SizeRun]) -> str:
     names: list[str] = []
     for size_run in runs:
-        names += [n for n in size_run.query_results if n not in names]
+        names += [n for n in (*size_run.query_results, *size_run.query_errors) if n not in names]
     if not names:
         return ""
     head = "| query | " + " | ".join(f"{r.n:,}: median (min–max), rows" for r in runs) + " |"
@@ -823,7 +841,7 @@ def query_table(runs: Sequence[SizeRun]) -> str:
         for size_run in runs:
             times = size_run.query_results.get(name)
             if not times:
-                cells.append("—")
+                cells.append(f"**{size_run.query_errors[name]}**" if name in size_run.query_errors else "—")  # fmt: skip
                 continue
             cells.append(
                 f"{secs(statistics.median(times))} ({secs(min(times))}–{secs(max(times))}), "
@@ -893,6 +911,11 @@ def targets(runs: Sequence[SizeRun]) -> list[str]:
             worst = max(size_run.query_results, key=lambda k: statistics.median(size_run.query_results[k]))  # fmt: skip
             value = statistics.median(size_run.query_results[worst])
             verdict(f"slowest canned query median ({worst})", n, value, 1.0, unit=" s")
+        if size_run.query_errors:
+            failed = ", ".join(f"{k} ({v})" for k, v in size_run.query_errors.items())
+            out.append(
+                f"| every canned query ≤ 1 s | {n:,} | did not finish: {failed} | 1 s | **missed** |"
+            )
         for fmt in EXPORT_FORMATS:
             key = f"export-{fmt}"
             if key in res and res[key].rsss:
@@ -981,9 +1004,12 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--pyshacl-max", type=int, default=100_000)
     parser.add_argument("--pyshacl-repeat", type=int, default=None, help="default: --repeat")
     parser.add_argument("--pyshacl-timeout", type=float, default=1800.0)
+    parser.add_argument("--pyshacl-slow", type=float, default=600.0, help="no repeats above, s")
     parser.add_argument("--naive-max", type=int, default=100_000)
     parser.add_argument("--naive-repeat", type=int, default=None, help="default: --repeat")
     parser.add_argument("--query-repeat", type=int, default=3)
+    parser.add_argument("--query-timeout", type=float, default=900.0, help="per query call, s")
+    parser.add_argument("--query-slow", type=float, default=60.0, help="no repeats above, s")
     parser.add_argument("--timeout", type=float, default=4 * 3600.0, help="per step run, s")
     parser.add_argument(
         "--rss-limit", type=float, default=14.0, help="GiB; a step above is stopped"
@@ -1022,9 +1048,12 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         pyshacl_max=args.pyshacl_max,
         pyshacl_repeat=args.pyshacl_repeat or repeat,
         pyshacl_timeout=args.pyshacl_timeout,
+        pyshacl_slow=args.pyshacl_slow,
         naive_max=args.naive_max,
         naive_repeat=args.naive_repeat or repeat,
         query_repeat=max(3, args.query_repeat),
+        query_timeout=args.query_timeout,
+        query_slow=args.query_slow,
         timeout=args.timeout,
         rss_limit_mib=args.rss_limit * GIB,
         jobs=args.jobs,
