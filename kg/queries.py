@@ -258,20 +258,30 @@ def to_term(parameter: Parameter, raw: str, runner: Runner) -> Term:
 
 
 _PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in vocab.PREFIXES.items())
-#: Per kind: IRI of a numeric id, query that finds the IRI, catalogue query that finds names.
-_KINDS: dict[str, tuple[Callable[[str], str], str, str, tuple[str, ...]]] = {
+_BIOGRAPHY = "Biography information for "
+#: Per kind: the IRI of a numeric id, a query that says whether an IRI is known, and a query
+#: that finds (?key, ?label) pairs whose label holds ?name (any case).
+_KINDS: dict[str, tuple[Callable[[str], str], str, str]] = {
     "member": (
         lambda key: vocab.PARLIAMENT_MEMBERS + key,
         "SELECT ?member WHERE { { ?question parl:tablingMember ?member }\n"
         "  UNION { ?answer parl:answeringMember ?member } } LIMIT 1",
-        "members",
-        ("memberName",),
+        "SELECT ?name ?key ?label WHERE {\n"
+        "  ?member a kg:Member ; rdfs:label ?fullLabel .\n"
+        f'  BIND(IF(STRSTARTS(STR(?fullLabel), "{_BIOGRAPHY}"),\n'
+        f'          STRAFTER(STR(?fullLabel), "{_BIOGRAPHY}"), STR(?fullLabel)) AS ?label)\n'
+        '  BIND(STRAFTER(STR(?member), "/members/") AS ?key)\n'
+        f"  FILTER(?member != <{vocab.PLACEHOLDER_MEMBER}> && STRLEN(?label) > 0)\n"
+        "  FILTER(CONTAINS(LCASE(?label), LCASE(STR(?name)))) }",
     ),
     "department": (
         vocab.department_iri,
         "SELECT ?department WHERE { ?department a kg:Department } LIMIT 1",
-        "departments",
-        ("department", "fullName"),
+        "SELECT ?name ?key ?label WHERE {\n"
+        "  ?department a kg:Department ; parl:answeringDeptId ?key .\n"
+        "  { ?department rdfs:label ?label } UNION { ?department parl:answeringDeptShortName ?label }\n"
+        "  UNION { ?department parl:answeringDeptSortName ?label }\n"
+        "  FILTER(CONTAINS(LCASE(STR(?label)), LCASE(STR(?name)))) }",
     ),
 }
 
@@ -279,12 +289,13 @@ _KINDS: dict[str, tuple[Callable[[str], str], str, str, tuple[str, ...]]] = {
 def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxigraph.NamedNode:
     """A member or department given by numeric id, IRI or name (any case) as its IRI.
 
-    A name is looked up with the ``members`` or ``departments`` query (part of a name will do);
-    when several match, the one whose whole name it is wins, else the name is ambiguous.
+    Part of a name will do; when several match, the one whose whole name it is wins (a member's
+    name is its label without "Biography information for"; a department's is its full, short
+    or sort name), else the name is ambiguous.
     """
-    iri_of, exists, finder, name_columns = _KINDS[kind]
+    iri_of, exists, names = _KINDS[kind]
     where = where or kind
-    listing = f"kg query {finder}" + (" --param name=PART" if kind == "member" else "")
+    listing = f"kg query {kind}s" + (" --param name=PART" if kind == "member" else "")
     if value.isdigit() or _IRI.match(value):
         try:
             node = pyoxigraph.NamedNode(iri_of(value) if value.isdigit() else value)
@@ -293,23 +304,18 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
         if not runner(_PREFIX_LINES + exists, {kind: node}).rows:
             raise QueryError(where, f"no such {kind} in the store", f"{listing} finds one")
         return node
-    outcome = execute(load_catalog([queries_dir()])[finder], {"name": value}, runner)
-    candidates: dict[str, str] = {}
-    for row in outcome.rows:
-        found = {c: plain_value(v) for c, v in zip(outcome.columns, row, strict=True)}
-        names = [str(found[c]) for c in name_columns if found.get(c)]
-        exact = [n for n in names if n.lower() == value.lower()]
-        candidates[str(found[f"{kind}Id"])] = (exact or names or [""])[0]
-    exact_keys = [k for k, name in candidates.items() if name.lower() == value.lower()]
-    if len(candidates) == 1 or len(exact_keys) == 1:
-        return pyoxigraph.NamedNode(iri_of(exact_keys[0] if exact_keys else next(iter(candidates))))
-    if not candidates:
+    found: dict[str, list[str]] = {}
+    for _, key, label in runner(_PREFIX_LINES + names, {"name": pyoxigraph.Literal(value)}).rows:
+        found.setdefault(str(plain_value(key)), []).append(str(plain_value(label)))
+    exact = [key for key, labels in found.items() if value.lower() in map(str.lower, labels)]
+    if len(found) == 1 or len(exact) == 1:
+        return pyoxigraph.NamedNode(iri_of(exact[0] if exact else next(iter(found))))
+    if not found:
         raise QueryError(where, f"no {kind} of that name in the store", f"{listing} lists them")
-    listed = ", ".join(f"{name} ({key})" for key, name in sorted(candidates.items())[:8])
-    more = " ..." if len(candidates) > 8 else ""
+    listed = ", ".join(f"{min(found[k], key=len)} ({k})" for k in sorted(found, key=_natural)[:8])
     raise QueryError(
         where,
-        f"the name matches {len(candidates)} {kind}s: {listed}{more}",
+        f"the name matches {len(found)} {kind}s: {listed}{' ...' if len(found) > 8 else ''}",
         f"give the {kind}'s id instead",
     )
 

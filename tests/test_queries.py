@@ -332,7 +332,8 @@ def test_department_by_id_iri_or_name(sample: pyoxigraph.Store, handmade: pyoxig
         department_of(handmade, "depart")
     assert caught.value.line() == (
         "--param department=depart: the name matches 2 departments: "
-        "Health and Social Care (17), Education (60) — give the department's id instead"
+        "Department of Health and Social Care (17), Department for Education (60) — "
+        "give the department's id instead"
     )
     with pytest.raises(QueryError) as caught:
         department_of(handmade, "Defence")
