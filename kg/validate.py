@@ -1,0 +1,459 @@
+"""Validating the store against kg's SHACL shapes (``shapes/*.ttl``).
+
+:func:`validate_store` runs the shapes compiled to SPARQL (:mod:`kg.shacl_sparql`) in Oxigraph,
+a few queries per shape whatever the size of the data, and leaves the shapes the compiler does
+not cover to pyshacl (a :class:`FallbackWarning` names them). :func:`validate_with_pyshacl` is
+the reference, which the compiled validator agrees with on (focus, shape, component, severity,
+message) and, for literals Oxigraph does not canonicalise, on values too.
+
+Results name nodes as plain strings (an IRI as itself, a blank node ``_:id``, a literal in
+N-Triples syntax); ``value`` is always an N-Triples term; ``path`` an IRI, ``^`` and an IRI for
+an inverse path, or (from pyshacl only) a blank node for a longer path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import warnings
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph
+import rdflib
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg import ntriples, paths, vocab
+from kg import shacl_sparql as ss
+from kg.errors import InputError
+from kg.shacl_sparql import SH, Plan, Unit, shape_id, term_nt
+
+VIOLATION, WARNING, INFO = (vocab.SH + name for name in ("Violation", "Warning", "Info"))
+#: Up to this many focus nodes go into a VALUES block; beyond, all is validated and filtered.
+FOCUS_LIMIT = 5000
+_CHUNK = 5000
+#: Queries run in parallel (Oxigraph evaluates without the GIL), on half the cores.
+_WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))
+_SUBCLASS_ASK = f"ASK {{ ?a {ntriples.iri(vocab.RDFS + 'subClassOf')} ?b }}"
+_SHORT = {"kgsh": "https://w3id.org/parliament-kg/shapes#", "sh": vocab.SH}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``."""
+
+    focus: str
+    shape: str
+    component: str
+    severity: str
+    message: str
+    path: str | None
+    value: str | None
+
+    def sort_key(self) -> tuple[str, ...]:
+        fields = (self.focus, self.shape, self.component, self.path, self.value, self.message)
+        return (*(f or "" for f in fields), self.severity)
+
+
+class ValidationResults(list[ValidationResult]):
+    """The results of one validation, sorted, and how many focus nodes it checked (counted on
+    first use of :attr:`focus_count`, in the store as it is then)."""
+
+    def __init__(self, results: Iterable[ValidationResult], *, focus_count: Callable[[], int]):
+        super().__init__(sorted(set(results), key=ValidationResult.sort_key))
+        self._count: Callable[[], int] | int = focus_count
+
+    @property
+    def focus_count(self) -> int:
+        if callable(self._count):
+            self._count = self._count()
+        return self._count
+
+
+class FallbackWarning(UserWarning):
+    """Some shapes use constraints the SPARQL compiler does not cover: pyshacl checks them."""
+
+
+@dataclass(eq=False)
+class Shapes:
+    """The parsed shapes graph, compiled for data with and without ``rdfs:subClassOf``."""
+
+    graph: Graph
+    sources: tuple[Path, ...]
+    plans: dict[bool, Plan] = field(default_factory=dict)
+    #: The shapes graph without the targets of compiled shapes (None: nothing falls back).
+    fallback_graph: Graph | None = None
+
+    def plan(self, *, subclasses: bool) -> Plan:
+        if subclasses not in self.plans:
+            self.plans[subclasses] = ss.compile_shapes(self.graph, subclasses=subclasses)
+        return self.plans[subclasses]
+
+    @property
+    def fallbacks(self) -> tuple[ss.Fallback, ...]:
+        return self.plan(subclasses=False).fallbacks
+
+
+def load_shapes(directory: Path | None = None) -> Shapes:
+    """Parse and compile every ``*.ttl`` in ``directory`` (default: kg's shapes), once."""
+    return _load_shapes(str((directory or paths.shapes_dir()).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load_shapes(directory: str) -> Shapes:
+    files = tuple(sorted(Path(directory).glob("*.ttl")))
+    if not files:
+        raise InputError(directory, "no SHACL shapes (*.ttl) here", "point to the shapes folder")
+    graph = Graph()
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many kinds of parse errors
+            raise InputError(str(path), f"not valid Turtle: {exc}", "fix the shapes file") from exc
+    shapes, empty = Shapes(graph, files), pyoxigraph.Store()
+    for subclasses, focus in ((False, ""), (True, "VALUES ?this { <urn:x> }\n")):
+        for unit in shapes.plan(subclasses=subclasses).units:
+            for _, text in unit.texts(subclasses=subclasses, focus=focus):
+                try:
+                    empty.query(text)
+                except SyntaxError as exc:
+                    raise InputError(unit.shape, f"bad SPARQL: {exc}", "fix the shape") from exc
+    if shapes.fallbacks:
+        compiled = {unit.shape for unit in shapes.plan(subclasses=False).units}
+        shapes.fallback_graph = fallback = Graph()
+        for triple in graph:
+            fallback.add(triple)
+        for shape in ss.top_level_shapes(graph):
+            if shape_id(shape) in compiled:
+                for predicate in ss.TARGET_PREDICATES:
+                    fallback.remove((shape, predicate, None))
+                fallback.remove((shape, RDF.type, rdflib.RDFS.Class))
+        listed = "; ".join(f"{f.shape} ({f.reason})" for f in shapes.fallbacks)
+        warnings.warn(f"pyshacl validates shapes kg cannot compile: {listed}", FallbackWarning, 3)
+    return shapes
+
+
+def validate_store(
+    store: pyoxigraph.Store,
+    *,
+    shapes: Shapes | None = None,
+    focus: Collection[str] | None = None,
+) -> ValidationResults:
+    """Validate the store's default graph; ``focus``: only these focus nodes (IRIs)."""
+    shapes = shapes or load_shapes()
+    wanted = None if focus is None else {ntriples.iri(f) for f in focus}
+    block = _values(wanted) if wanted is not None and len(wanted) <= FOCUS_LIMIT else ""
+    subclasses = bool(store.query(_SUBCLASS_ASK))
+    plan = shapes.plan(subclasses=subclasses)
+    units = plan.units if wanted is None or wanted else ()
+    results: list[ValidationResult] = []
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        blocks = list(pool.map(lambda u: block or _small_target(store, u, subclasses), units))
+        jobs = [
+            (unit, query, text)
+            for unit, unit_block in zip(units, blocks, strict=True)
+            if unit_block is not None
+            for query, text in unit.texts(subclasses=subclasses, focus=unit_block)
+        ]
+        candidates: dict[Unit, list[tuple[str, ValidationResult]]] = {}
+        for unit, query, rows in pool.map(lambda j: (*j[:2], _decode(j[1], store, j[2])), jobs):
+            if query.kind == "candidates":
+                candidates.setdefault(unit, []).extend(rows)
+            else:
+                results += [result for _, result in rows]
+        for kept in pool.map(
+            lambda c: _of_target(store, c[0], c[1], subclasses), candidates.items()
+        ):
+            results += kept
+    if plan.fallbacks and shapes.fallback_graph is not None and (wanted is None or wanted):
+        results += _run_pyshacl(store, shapes.fallback_graph)
+    if wanted is not None:
+        results = [r for r in results if _node_term(r.focus) in wanted]
+    return ValidationResults(results, focus_count=lambda: _count(store, plan, subclasses, wanted))
+
+
+def validate_with_pyshacl(
+    store: pyoxigraph.Store, *, shapes: Shapes | None = None
+) -> ValidationResults:
+    """Validate the store's default graph with pyshacl (no inference): the reference."""
+    shapes = shapes or load_shapes()
+    subclasses = bool(store.query(_SUBCLASS_ASK))
+    plan = shapes.plan(subclasses=subclasses)
+    results = _run_pyshacl(store, shapes.graph)
+    return ValidationResults(results, focus_count=lambda: _count(store, plan, subclasses, None))
+
+
+def conforms(results: Iterable[ValidationResult]) -> bool:
+    """True when no result is a ``sh:Violation`` (warnings and infos do not count)."""
+    return all(r.severity != VIOLATION for r in results)
+
+
+# --- compiled queries ---------------------------------------------------------------------
+def _values(terms: Iterable[str]) -> str:
+    return "VALUES ?this { " + " ".join(sorted(terms)) + " }\n"
+
+
+def _nt(term: object) -> str:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return ntriples.iri(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        return ntriples.literal(term.value, term.datatype.value, term.language)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return "_:" + term.value
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _select(store: pyoxigraph.Store, text: str) -> pyoxigraph.QuerySolutions:
+    solutions = store.query(text)
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):  # pragma: no cover
+        raise TypeError("a validation query must be a SELECT")
+    return solutions
+
+
+def _small_target(store: pyoxigraph.Store, unit: Unit, subclasses: bool) -> str | None:
+    """A VALUES block of the unit's focus nodes when they are few (looking them up is cheaper
+    than scanning whole paths), "" when they are many, None when there are none."""
+    pattern = unit.target.pattern(subclasses=subclasses, focus="")
+    query = f"SELECT ?this WHERE {{ {pattern} }} LIMIT {FOCUS_LIMIT + 1}"
+    terms = [_nt(row["this"]) for row in _select(store, query)]
+    if len(terms) > FOCUS_LIMIT or any(t.startswith("_:") for t in terms):
+        return ""
+    return _values(terms) if terms else None
+
+
+def _chunks(terms: Iterable[str]) -> list[str]:
+    """VALUES blocks of at most ``_CHUNK`` terms each."""
+    ordered = sorted(terms)
+    return [_values(ordered[i : i + _CHUNK]) for i in range(0, len(ordered), _CHUNK)]
+
+
+def _of_target(
+    store: pyoxigraph.Store, unit: Unit, rows: list[tuple[str, ValidationResult]], subclasses: bool
+) -> list[ValidationResult]:
+    """The candidate results whose ``?this`` is one of the unit's focus nodes."""
+    blocks = _chunks({this for this, _ in rows if not this.startswith("_:")})
+    patterns = [unit.target.pattern(subclasses=subclasses, focus=b) for b in blocks]
+    if any(this.startswith("_:") for this, _ in rows):  # blank nodes cannot be in VALUES
+        patterns.append(
+            unit.target.pattern(subclasses=subclasses, focus="") + "FILTER isBlank(?this)"
+        )
+    keep: set[str] = set()
+    for pattern in patterns:
+        keep.update(_nt(r["this"]) for r in _select(store, f"SELECT ?this WHERE {{ {pattern} }}"))
+    return [result for this, result in rows if this in keep]
+
+
+def _decode(
+    query: ss.Query, store: pyoxigraph.Store, text: str
+) -> list[tuple[str, ValidationResult]]:
+    """The failing rows of a query: ``?this`` in N-Triples, and the result."""
+    solutions = _select(store, text)
+    names = {v.value for v in solutions.variables}
+    found = []
+    for row in solutions:
+        this = row["this"]
+        focus = this.value if isinstance(this, pyoxigraph.NamedNode) else _nt(this)
+        for check in query.checks:
+            cell = row[check.column] if check.column else None
+            if check.low is not None or check.high is not None:
+                n = int(cell.value) if cell is not None else 0
+                failed = n < (check.low or 0) or (check.high is not None and n > check.high)
+            else:
+                failed = check.column is None or not (cell is not None and cell.value == "true")
+            if failed:
+                found.append(
+                    (_nt(this), _result(check, focus, this, row, names, query.kind == "sparql"))
+                )
+    return found
+
+
+def _result(
+    check: ss.Check, focus: str, this: object, row: pyoxigraph.QuerySolution, names: set[str],
+    sparql: bool,
+) -> ValidationResult:  # fmt: skip
+    value = row["value"] if "value" in names else None
+    value = this if value is None and check.path is None else value
+    message, path = check.message, check.path
+    if sparql:  # SHACL-SPARQL: ?path overrides the path; {?var} and {$var} in messages
+        bound = {name: row[name] for name in names if row[name] is not None}
+        for name, term in bound.items():
+            text = str(getattr(term, "value", ""))
+            message = message.replace("{?" + name + "}", text).replace("{$" + name + "}", text)
+        if isinstance(bound.get("path"), pyoxigraph.NamedNode):
+            path = str(getattr(bound["path"], "value", ""))
+    nt_value = None if value is None else _nt(value)
+    return ValidationResult(
+        focus, check.shape, check.component, check.severity, message, path, nt_value
+    )
+
+
+def _count(store: pyoxigraph.Store, plan: Plan, subclasses: bool, wanted: set[str] | None) -> int:
+    """How many distinct focus nodes the compiled shapes have (those left to pyshacl aside)."""
+    alternatives = sorted({a for u in plan.units for a in u.target.alternatives(subclasses)})
+    union = " UNION ".join("{ " + alt + " }" for alt in alternatives)
+    total = 0
+    for block in ([""] if wanted is None else _chunks(wanted)) if union else []:
+        query = f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {block}{union} }}"
+        total += sum(int(row["n"].value) for row in _select(store, query))
+    return total
+
+
+# --- pyshacl -------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _verbatim_literals() -> Iterator[None]:
+    """Literals as written (``"01"`` stays ``"01"``), and quiet about ill-typed ones."""
+    saved, logger = rdflib.NORMALIZE_LITERALS, logging.getLogger("rdflib.term")
+    level, logger.level = logger.level, logging.CRITICAL
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS, logger.level = saved, level
+
+
+def _run_pyshacl(store: pyoxigraph.Store, shapes_graph: Graph) -> list[ValidationResult]:
+    from pyshacl import validate as pyshacl_validate
+
+    data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+    graph = Graph()
+    with _verbatim_literals():
+        graph.parse(data=data, format="nt")
+        _, report_graph, _ = pyshacl_validate(graph, shacl_graph=shapes_graph, inference="none")
+    nodes = report_graph.objects(None, SH.result)  # not the sh:detail of sh:node results
+    return [_from_report(report_graph, node) for node in nodes]
+
+
+def _from_report(graph: Graph, node: Node) -> ValidationResult:
+    focus, value, path = (graph.value(node, SH[p]) for p in ("focusNode", "value", "resultPath"))
+    inverse = graph.value(path, SH.inversePath) if path is not None else None
+    return ValidationResult(
+        focus=term_nt(focus) if isinstance(focus, Literal) else shape_id(focus),
+        shape=shape_id(graph.value(node, SH.sourceShape)),
+        component=str(graph.value(node, SH.sourceConstraintComponent)),
+        severity=str(graph.value(node, SH.resultSeverity)),
+        message=" / ".join(sorted({str(m) for m in graph.objects(node, SH.resultMessage)})),
+        path=(
+            None if path is None else str(path) if isinstance(path, URIRef)
+            else "^" + str(inverse) if isinstance(inverse, URIRef) else shape_id(path)
+        ),
+        value=None if value is None else term_nt(value),
+    )  # fmt: skip
+
+
+# --- summaries and reports ------------------------------------------------------------------
+def _short(iri: str) -> str:
+    for prefix, namespace in _SHORT.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def summarize(results: Iterable[ValidationResult], *, examples: int = 3) -> str:
+    """A readable summary: counts per severity, then per shape and message a few focus nodes."""
+    count = getattr(results, "focus_count", None)
+    checked = "" if count is None else f" ({_counted(count, 'focus node')} checked)"
+    results = list(results)
+    if not results:
+        return f"The data conforms to the shapes{checked}.\n"
+    severities = Counter(r.severity for r in results)
+    order = [VIOLATION, WARNING, INFO, *sorted(set(severities) - {VIOLATION, WARNING, INFO})]
+    names = [s.rsplit("#", 1)[-1] for s in order]
+    tally = ", ".join(
+        _counted(severities[s], names[i].lower()) for i, s in enumerate(order) if severities[s]
+    )
+    verdict = "conforms to" if conforms(results) else "does not conform to"
+    lines = [f"The data {verdict} the shapes: {tally}{checked}."]
+    groups: dict[tuple[int, str, str], list[ValidationResult]] = {}
+    for r in results:
+        groups.setdefault((order.index(r.severity), r.shape, r.message), []).append(r)
+    for (rank, shape, message), group in sorted(groups.items()):
+        nodes = sorted({r.focus for r in group})
+        components = ", ".join(sorted({_short(r.component) for r in group}))
+        more = f" and {len(nodes) - examples} more" if len(nodes) > examples else ""
+        lines.append(f"{names[rank]} {_short(shape)}: {message}")
+        lines.append(
+            f"    {_counted(len(group), 'result')} ({components}) on "
+            f"{_counted(len(nodes), 'focus node')}: {', '.join(nodes[:examples])}{more}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _node_term(text: str) -> str:
+    """A result's node name (IRI, ``_:id`` or N-Triples literal) as an N-Triples term."""
+    return text if text.startswith(('"', "_:")) else ntriples.iri(text)
+
+
+def _fields(r: ValidationResult) -> list[tuple[str, str]]:
+    """The result's properties and their objects in N-Triples; ``^<iri>``: an inverse path."""
+    fields = [("focusNode", _node_term(r.focus))]
+    if r.path is not None and not r.path.startswith("_:"):
+        inverse = r.path.startswith("^")
+        fields.append(("resultPath", "^" * inverse + ntriples.iri(r.path[inverse:])))
+    fields += [("value", r.value)] if r.value is not None else []
+    return [
+        *fields,
+        ("sourceShape", _node_term(r.shape)),
+        ("sourceConstraintComponent", ntriples.iri(r.component)),
+        ("resultSeverity", ntriples.iri(r.severity)),
+        ("resultMessage", ntriples.literal(r.message)),
+    ]
+
+
+def _jsonld(term: str) -> dict[str, object]:
+    if term.startswith("^"):
+        return {"sh:inversePath": _jsonld(term[1:])}
+    if not term.startswith('"'):
+        return {"@id": term[1:-1] if term.startswith("<") else term}
+    triple = next(
+        iter(pyoxigraph.parse(f"<urn:s> <urn:p> {term} .", pyoxigraph.RdfFormat.N_TRIPLES))
+    )
+    literal = triple.object
+    assert isinstance(literal, pyoxigraph.Literal)
+    if literal.language:
+        return {"@value": literal.value, "@language": literal.language}
+    datatype = literal.datatype.value
+    return {
+        "@value": literal.value,
+        **({} if datatype == ntriples.XSD_STRING else {"@type": datatype}),
+    }
+
+
+def report(results: Iterable[ValidationResult], *, fmt: str) -> str:
+    """The results as a ``sh:ValidationReport`` in ``turtle`` or ``json-ld``."""
+    ordered = sorted(results, key=ValidationResult.sort_key)
+    verdict = conforms(ordered)
+    if fmt == "json-ld":
+        entries = [
+            {"@type": "sh:ValidationResult", **{f"sh:{p}": _jsonld(o) for p, o in _fields(r)}}
+            for r in ordered
+        ]
+        document = {
+            "@context": {"sh": vocab.SH},
+            "@type": "sh:ValidationReport",
+            "sh:conforms": verdict,
+            "sh:result": entries,
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "turtle":
+        raise InputError("report", f"unknown report format {fmt!r}", "use turtle or json-ld")
+    blocks = []
+    for r in ordered:
+        lines = ["a sh:ValidationResult"] + [
+            f"sh:{p} " + (f"[ sh:inversePath {o[1:]} ]" if o.startswith("^") else o)
+            for p, o in _fields(r)
+        ]
+        blocks.append("    [\n        " + " ;\n        ".join(lines) + "\n    ]")
+    head = f"@prefix sh: <{vocab.SH}> .\n\n[] a sh:ValidationReport ;\n"
+    head += f"    sh:conforms {'true' if verdict else 'false'}"
+    return head + (" ;\n    sh:result\n" + " ,\n".join(blocks) if blocks else "") + " .\n"
