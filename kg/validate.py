@@ -38,10 +38,13 @@ from kg.shacl_sparql import SH, Plan, Unit, shape_id, term_nt
 VIOLATION, WARNING, INFO = (vocab.SH + name for name in ("Violation", "Warning", "Info"))
 #: Up to this many focus nodes go into a VALUES block; beyond, all is validated and filtered.
 FOCUS_LIMIT = 5000
+#: A shape with at most this many focus nodes is validated by looking them up, not by scans.
+SMALL_TARGET = 100
 _CHUNK = 5000
 #: Queries run in parallel (Oxigraph evaluates without the GIL), on half the cores.
 _WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))
 _SUBCLASS_ASK = f"ASK {{ ?a {ntriples.iri(vocab.RDFS + 'subClassOf')} ?b }}"
+_HAS_VALUE = vocab.SH + "HasValueConstraintComponent"
 _SHORT = {"kgsh": "https://w3id.org/parliament-kg/shapes#", "sh": vocab.SH}
 
 
@@ -221,9 +224,9 @@ def _small_target(store: pyoxigraph.Store, unit: Unit, subclasses: bool) -> str 
     """A VALUES block of the unit's focus nodes when they are few (looking them up is cheaper
     than scanning whole paths), "" when they are many, None when there are none."""
     pattern = unit.target.pattern(subclasses=subclasses, focus="")
-    query = f"SELECT ?this WHERE {{ {pattern} }} LIMIT {FOCUS_LIMIT + 1}"
+    query = f"SELECT ?this WHERE {{ {pattern} }} LIMIT {SMALL_TARGET + 1}"
     terms = [_nt(row["this"]) for row in _select(store, query)]
-    if len(terms) > FOCUS_LIMIT or any(t.startswith("_:") for t in terms):
+    if len(terms) > SMALL_TARGET or any(t.startswith("_:") for t in terms):
         return ""
     return _values(terms) if terms else None
 
@@ -280,6 +283,7 @@ def _result(
 ) -> ValidationResult:  # fmt: skip
     value = row["value"] if "value" in names else None
     value = this if value is None and check.path is None else value
+    value = None if check.component == _HAS_VALUE else value  # the node it lacks is no value
     message, path = check.message, check.path
     if sparql:  # SHACL-SPARQL: ?path overrides the path; {?var} and {$var} in messages
         bound = {name: row[name] for name in names if row[name] is not None}

@@ -18,7 +18,7 @@ def test_the_full_scan_path_agrees_with_the_lookup_path(monkeypatch: pytest.Monk
     update += insert("ex:not-a-question parl:uin 5 ; parl:tablingMember ex:nobody .")
     store = record_store(update)
     looked_up = validate_store(store)
-    monkeypatch.setattr(v, "FOCUS_LIMIT", 0)
+    monkeypatch.setattr(v, "SMALL_TARGET", 0)
     assert validate_store(store) == looked_up
     monkeypatch.setattr(v, "_WORKERS", 3)  # queries in parallel threads
     assert validate_store(store) == looked_up
@@ -40,6 +40,7 @@ COVERAGE = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix ex: <http://example.org/> .
 ex:Nodes a sh:NodeShape ; sh:targetNode ex:n1 , ex:n2 ; sh:in ( ex:n1 ) ; sh:message "in" .
+ex:Fixed a sh:NodeShape ; sh:targetNode ex:n1 , ex:n2 ; sh:hasValue ex:n1 ; sh:message "n1" .
 ex:Named a sh:NodeShape ; sh:targetSubjectsOf ex:name ; sh:property ex:Named-name .
 ex:Named-name a sh:PropertyShape ; sh:path ex:name ; sh:minLength 2 ; sh:maxLength 5 ;
     sh:pattern "^[a-z]+$" ; sh:flags "i" ; sh:message "a name" .
@@ -79,17 +80,18 @@ def coverage_shapes(tmp_path: Path, extra: str = "") -> v.Shapes:
     return load_shapes(tmp_path)
 
 
-@pytest.mark.parametrize("limit", [v.FOCUS_LIMIT, 0], ids=["lookups", "scans"])
+@pytest.mark.parametrize("limit", [v.SMALL_TARGET, 0], ids=["lookups", "scans"])
 def test_the_compiler_covers_core_and_sparql_like_pyshacl(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
-    monkeypatch.setattr(v, "FOCUS_LIMIT", limit)
+    monkeypatch.setattr(v, "SMALL_TARGET", limit)
     shapes = coverage_shapes(tmp_path)
     assert shapes.fallbacks == ()
     results = both(turtle_store(COVERAGE_DATA), shapes=shapes)
     ex = "http://example.org/"
     assert short(results) == {
         (ex + "n2", ex + "Nodes", "In", "Violation"),
+        (ex + "n2", ex + "Fixed", "HasValue", "Violation"),
         (ex + "b", ex + "Named-name", "MinLength", "Violation"),
         (ex + "c", ex + "Named-name", "MaxLength", "Violation"),
         (ex + "c", ex + "Named-name", "Pattern", "Violation"),
