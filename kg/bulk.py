@@ -20,8 +20,8 @@ from typing import Any
 
 import pyoxigraph
 
-from kg import ntriples, vocab
 from kg.errors import InputError, KgError, StoreError, ValidationFailed
+from kg.groups import GroupIndex, link_lines
 from kg.load import (
     PREFIXES,
     Finding,
@@ -48,36 +48,6 @@ DELETE { ?r ?p ?o } WHERE {
 class _BulkPage:
     source: str
     records: list[tuple[str, str | None, int]] = field(default_factory=list)
-
-
-class GroupIndex:
-    """Finds grouped questions in one pass: a question is known by (house, date tabled, UIN),
-    since UINs are reused across sessions."""
-
-    def __init__(self) -> None:
-        self.by_key: dict[tuple[str, str, str], str] = {}
-        self.wanted: list[tuple[str, tuple[str, str], list[str]]] = []
-
-    def add(self, iri: str, uin: str | None, key: Any, grouped: list[str]) -> None:
-        if key is None:
-            return
-        house, tabled = key
-        if uin:
-            self.by_key[(house, tabled, uin)] = iri
-        if grouped:
-            self.wanted.append((iri, (house, tabled), grouped))
-
-    def link_lines(self) -> list[str]:
-        link = ntriples.iri(vocab.GROUPED_WITH)
-        lines: dict[str, None] = {}
-        for iri, (house, tabled), uins in self.wanted:
-            for uin in uins:
-                other = self.by_key.get((house, tabled, uin))
-                if other is not None and other != iri:
-                    a, b = ntriples.iri(iri), ntriples.iri(other)
-                    lines[f"{a} {link} {b} .\n"] = None
-                    lines[f"{b} {link} {a} .\n"] = None
-        return list(lines)
 
 
 def bulk_load_paths(
@@ -133,7 +103,7 @@ def bulk_load_paths(
                 continue
             page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
             for iri, uin, _, key, grouped in message["records"]:
-                groups.add(iri, uin, key, grouped)
+                groups.add(iri, uin, None if key is None else (key[0], key[1]), grouped)
             pages.append(page)
             if message["conflicts"]:
                 conflicts.append((page.source, message["conflicts"]))
@@ -151,7 +121,7 @@ def bulk_load_paths(
         raise StoreError("store", f"the bulk load failed: {failure[0]}", "load again") from (
             failure[0]
         )
-    links = groups.link_lines()
+    links = link_lines(groups.pairs())
     if links:
         store.bulk_load("".join(links), pyoxigraph.RdfFormat.N_TRIPLES)
     store.flush()

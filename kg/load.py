@@ -18,6 +18,7 @@ import pyoxigraph
 from kg import ntriples, vocab
 from kg.convert import Record, convert_item
 from kg.errors import ValidationFailed
+from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.sparql import select
 
@@ -35,13 +36,6 @@ _DELETE_RECORDS = (
     "DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?s kg:partOfRecord ?q . ?s ?p ?o }};\n"
     + "DELETE {{ ?x kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }} ?x kg:groupedWith ?q }};\n"
     + "DELETE {{ ?q ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?q ?p ?o }};\n"
-)
-_LINK_GROUPS = (
-    "INSERT {{ ?q kg:groupedWith ?o . ?o kg:groupedWith ?q }} WHERE {{ {values}\n"
-    + "  {{ ?q parl:answer/parl:groupedQuestionUIN ?u . ?o parl:uin ?u }}\n"
-    + "  UNION {{ ?q parl:uin ?u . ?o parl:answer/parl:groupedQuestionUIN ?u }}\n"
-    + "  ?q kg:house ?h ; dcterms:date ?d . ?o kg:house ?h ; dcterms:date ?d .\n"
-    + "  FILTER(?o != ?q) }}"
 )
 
 
@@ -101,12 +95,6 @@ def item_where(source: str, number: int, uin: str | None, iri: str) -> str:
 def delete_records(iris: Iterable[str]) -> str:
     """The update that removes the records of these questions (and links to them)."""
     return _DELETE_RECORDS.format(values=_values(iris))
-
-
-def link_groups(iris: Iterable[str] | None) -> str:
-    """The update that links grouped questions: of these questions, or of all (None)."""
-    values = "" if iris is None else "VALUES ?q { " + _values(iris) + " }"
-    return _LINK_GROUPS.format(values=values)
 
 
 def now() -> str:
@@ -219,8 +207,8 @@ def _write(
     for record in plan.records:
         lines.update(dict.fromkeys(record.lines))
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
-    update.append("INSERT DATA {\n" + "".join(lines) + "};\n")
-    update.append(link_groups(r.iri for r in plan.records))
+    links = links_for_records(store, plan.records)
+    update.append("INSERT DATA {\n" + "".join(lines) + "".join(links) + "}")
     store.update("".join(update), prefixes=PREFIXES)
     report.triples_written += len(lines)
     report.replaced += len(plan.replaced)
