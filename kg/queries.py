@@ -26,7 +26,6 @@ import datetime as dt
 import difflib
 import os
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -326,37 +325,10 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
 def local_runner(
     store: pyoxigraph.Store, *, timeout: float | None = None, where: str = "query"
 ) -> Runner:
-    """A runner on an Oxigraph store: parameters go in as pyoxigraph substitutions.
-
-    With ``timeout`` the query runs (is both started and read) in a worker thread, since
-    pyoxigraph's results cannot cross threads; past the timeout QueryError is raised and the
-    worker is abandoned (it ends with the query or the process).
-    """
+    """A runner on an Oxigraph store: parameters go in as pyoxigraph substitutions."""
 
     def run(text: str, bindings: Mapping[str, Term]) -> QueryOutcome:
-        if timeout is None:
-            return run_query(store, text, where=where, substitutions=bindings)
-        done: list[QueryOutcome] = []
-        failed: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                done.append(run_query(store, text, where=where, substitutions=bindings))
-            except BaseException as exc:  # handed over to the caller's thread
-                failed.append(exc)
-
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            raise QueryError(
-                where,
-                f"the query ran longer than {timeout:g} s and was stopped",
-                "narrow the query, or give a larger --timeout",
-            )
-        if failed:
-            raise failed[0]
-        return done[0]
+        return run_query(store, text, where=where, substitutions=bindings, timeout=timeout)
 
     return run
 
