@@ -22,7 +22,7 @@ from kg.errors import InputError
 from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
-CONVERTER_VERSION = "2"
+CONVERTER_VERSION = "3"
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
 
@@ -230,7 +230,11 @@ class _ItemConverter:
                 for text in (plain_text(u) for u in as_list(answer.get("groupedQuestionUIN", [])))
                 if text
             )
-            answered = date_of(answer.get("dateOfAnswer"))
+            # A corrected answer may carry the correction's date as dateOfAnswer: the time to
+            # answer runs to the first answer when the data says when that was.
+            answered = date_of(answer.get("questionFirstAnswered")) or date_of(
+                answer.get("dateOfAnswer")
+            )
             if tabled and answered:
                 days = str((answered - tabled).days)
                 lines.append(f"{q} {_DAYS} {ntriples.literal(days, vocab.XSD + 'integer')} .\n")

@@ -232,3 +232,13 @@ def test_every_sample_item_comes_back_from_the_graph(sample_items: list[dict[str
     answer_text = sample_items[1]["answer"]["answerText"]["_value"]
     stored = objects(store, Q + "1696806/answer", vocab.PARL + "answerText")
     assert stored == [pyoxigraph.Literal(answer_text)]  # the HTML, verbatim
+
+
+def test_days_to_answer_run_to_the_first_answer_of_a_corrected_question() -> None:
+    item = lords_item()
+    item["answer"]["questionFirstAnswered"] = [
+        {"_value": "2024-01-17T09:30:00.000Z", "_datatype": "dateTime"}
+    ]
+    store = store_of(item)
+    (days,) = objects(store, Q + "900001", vocab.DAYS_TO_ANSWER)
+    assert days.value == "7"  # tabled 2024-01-10, first answered 2024-01-17 (corrected 01-24)
