@@ -10,7 +10,7 @@ header of comment lines (other comment lines there are notes shown by ``kg queri
     # post: sort-list uins ,
 
 A parameter binds the query variable of its name to an RDF term, never to query text: locally
-through pyoxigraph ``substitutions``, remotely through :func:`with_values` (a VALUES block at
+through pyoxigraph ``substitutions``, remotely through :func:`kg.query_values.with_values` (a VALUES block at
 the top of every SELECT's WHERE group). So that both agree (tests/test_queries.py checks every
 query both ways): the outer SELECT projects every parameter variable (Oxigraph binds only
 projected ones; kg drops those columns); a parameter appears in a SELECT's top-level group
@@ -27,18 +27,16 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
 
 from kg import vocab
 from kg.errors import QueryError
-from kg.html_text import html_to_text
 from kg.output import plain_value
 from kg.paths import queries_dir
+from kg.query_steps import POST_STEPS, natural_key
 from kg.sparql import QueryOutcome, Term, run_query
 
 PARAMETER_TYPES: dict[str, str] = {
@@ -311,7 +309,9 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
         return pyoxigraph.NamedNode(iri_of(exact[0] if exact else next(iter(found))))
     if not found:
         raise QueryError(where, f"no {kind} of that name in the store", f"{listing} lists them")
-    listed = ", ".join(f"{min(found[k], key=len)} ({k})" for k in sorted(found, key=_natural)[:8])
+    listed = ", ".join(
+        f"{min(found[k], key=len)} ({k})" for k in sorted(found, key=natural_key)[:8]
+    )
     raise QueryError(
         where,
         f"the name matches {len(found)} {kind}s: {listed}{' ...' if len(found) > 8 else ''}",
@@ -364,160 +364,19 @@ def finish(query: CannedQuery, outcome: QueryOutcome) -> QueryOutcome:
     )
 
 
-# --- Binding for a remote endpoint -------------------------------------------------------
-
-_SKIP = re.compile(
-    r"""<[^<>"{}|^`\\\s]*>|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[^\n]*""",
-    re.DOTALL,
-)
-_TOKEN = re.compile(r"\bSELECT\b|\{", re.IGNORECASE)
-
-
-def values_block(bindings: Mapping[str, Term]) -> str:
-    """``VALUES (?a ?b) { (term term) }`` for the bindings, each term in its SPARQL syntax."""
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
-
-
-def with_values(text: str, bindings: Mapping[str, Term]) -> str:
-    """The query with a VALUES block at the top of the WHERE group of every SELECT in it.
-
-    This is how a runner without substitutions (a remote SPARQL endpoint) binds the parameters
-    so that the results equal those of :func:`local_runner`.
-    """
-    if not bindings:
-        return text
-    block = values_block(bindings)
-    out: list[str] = []
-    position = 0
-    after_select = False
-    while position < len(text):
-        skipped = _SKIP.match(text, position)
-        if skipped:
-            out.append(skipped.group())
-            position = skipped.end()
-            continue
-        token = _TOKEN.match(text, position)
-        if token and (token.group() == "{" or text[position - 1 : position] not in ("?", "$", ":")):
-            out.append(token.group())
-            position = token.end()
-            if token.group() != "{":
-                after_select = True
-            elif after_select:
-                out.append(f" {block} ")
-                after_select = False
-            continue
-        out.append(text[position])
-        position += 1
-    return "".join(out)
-
-
-# --- Post-steps -------------------------------------------------------------------------
-
-PostStep = Callable[[QueryOutcome, tuple[str, ...]], QueryOutcome]
-
-
-def _column(outcome: QueryOutcome, name: str) -> int:
-    if name not in outcome.columns:
-        raise QueryError("post-step", f"the result has no column {name!r}", "fix the query header")
-    return outcome.columns.index(name)
-
-
-def _decimal(value: Fraction, places: int | None = None) -> pyoxigraph.Literal:
-    number = Decimal(value.numerator) / Decimal(value.denominator)
-    if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-    text = format(number.normalize(), "f") if number != 0 else "0"
-    return pyoxigraph.Literal(text, datatype=_XSD_DECIMAL)
-
-
-def histogram_summary(histogram: Mapping[int, int]) -> dict[str, Fraction]:
-    """Count, median, mean and shares within 5 and 10 days of a {days: questions} histogram.
-
-    The median is exact: the middle value of the sorted days, or the mean of the two middle
-    values when the count is even.
-    """
-    total = sum(histogram.values())
-    if total == 0:
-        raise ValueError("an empty histogram has no median")
-    middle, found, seen = {(total - 1) // 2, total // 2}, [], 0
-    for days in sorted(histogram):
-        found += [days for index in middle if seen <= index < seen + histogram[days]]
-        seen += histogram[days]
-    return {
-        "questions": Fraction(total),
-        "medianDays": Fraction(sum(found), len(found)),
-        "meanDays": Fraction(sum(d * n for d, n in histogram.items()), total),
-        "within5Days": Fraction(sum(n for d, n in histogram.items() if d <= 5), total),
-        "within10Days": Fraction(sum(n for d, n in histogram.items() if d <= 10), total),
-    }
-
-
-#: Decimal places of the answer-times columns (None: exact).
-_ANSWER_TIME_PLACES = {"questions": 0, "medianDays": None, "meanDays": 2, "within5Days": 4,
-                       "within10Days": 4}  # fmt: skip
-
-
-def answer_times(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
-    """Rows (key..., days, questions) → per key: questions, median, mean, shares ≤5 and ≤10 days.
-
-    The median is exact; the mean is rounded to 2 decimal places and the shares (fractions of
-    the questions answered within 5 and within 10 calendar days) to 4.
-    """
-    days_at, count_at = _column(outcome, "days"), _column(outcome, "questions")
-    keys = [i for i in range(len(outcome.columns)) if i not in (days_at, count_at)]
-    groups: dict[tuple[str, ...], tuple[list[Term | None], dict[int, int]]] = {}
-    for row in outcome.rows:
-        first, histogram = groups.setdefault(
-            tuple(str(row[i]) for i in keys), ([row[i] for i in keys], {})
-        )
-        days, count = int(plain_value(row[days_at])), int(plain_value(row[count_at]))
-        histogram[days] = histogram.get(days, 0) + count
-    rows: list[list[Term | None]] = []
-    for first, histogram in groups.values():
-        summary = histogram_summary(histogram)
-        rows.append(first + [_decimal(summary[c], p) for c, p in _ANSWER_TIME_PLACES.items()])
-    columns = [outcome.columns[i] for i in keys] + list(_ANSWER_TIME_PLACES)
-    return QueryOutcome(kind="select", columns=columns, rows=rows)
-
-
-def _map_column(outcome: QueryOutcome, name: str, change: Callable[[str], str]) -> QueryOutcome:
-    index = _column(outcome, name)
-    rows = [list(row) for row in outcome.rows]
-    for row in rows:
-        if isinstance(row[index], pyoxigraph.Literal):
-            row[index] = pyoxigraph.Literal(change(str(plain_value(row[index]))))
-    return replace(outcome, rows=rows)
-
-
-def plain_text(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
-    """``plain-text COLUMN...``: the columns' HTML as plain text, a blank line between paragraphs."""
-    for name in args:
-        outcome = _map_column(outcome, name, html_to_text)
-    return outcome
-
-
-def _natural(text: str) -> list[int | str]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
-
-
-def sort_list(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
-    """``sort-list COLUMN SEP``: the column's SEP-separated items, unique, sorted (numbers by value)."""
-    if len(args) != 2:
-        raise QueryError("post-step sort-list", "expected a column and a separator", "fix it")
-    separator = args[1]
-
-    def change(text: str) -> str:
-        items = {item.strip() for item in text.split(separator)} - {""}
-        return (separator + " ").join(sorted(items, key=_natural))
-
-    return _map_column(outcome, args[0], change)
-
-
-POST_STEPS: dict[str, PostStep] = {
-    "answer-times": answer_times,
-    "plain-text": plain_text,
-    "sort-list": sort_list,
-}
+__all__ = [
+    "POST_STEPS",
+    "CannedQuery",
+    "Parameter",
+    "Runner",
+    "bind_parameters",
+    "execute",
+    "find_query",
+    "finish",
+    "load_catalog",
+    "local_runner",
+    "parse_assignments",
+    "parse_query",
+    "resolve",
+    "run_canned",
+]

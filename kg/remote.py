@@ -6,7 +6,7 @@ line, so never in the shell history). A query is first parsed here by Oxigraph, 
 prefixes predeclared as for local queries: a syntax error is reported with the line and column
 of the text the user wrote, before anything is sent; the prefixes the query does not declare
 are then written into the text sent. Parameters are bound with a ``VALUES`` block of RDF terms
-(:func:`kg.queries.with_values`), never by pasting text into the query. The answer is parsed by
+(:func:`kg.query_values.with_values`), never by pasting text into the query. The answer is parsed by
 Oxigraph into pyoxigraph terms, so a remote :class:`~kg.sparql.QueryOutcome` is made of the same
 values as a local one and goes through the same output path.
 
@@ -277,7 +277,7 @@ def check_bindings(substitutions: Mapping[str, Term]) -> None:
 def bind_values(text: str, substitutions: Mapping[str, Term]) -> str:
     """The query with its parameters bound by a VALUES block (see :mod:`kg.queries`)."""
     check_bindings(substitutions)
-    from kg.queries import with_values
+    from kg.query_values import with_values
 
     return with_values(text, substitutions)
 

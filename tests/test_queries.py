@@ -36,15 +36,14 @@ from kg.queries import (
     CannedQuery,
     bind_parameters,
     find_query,
-    histogram_summary,
     load_catalog,
     local_runner,
     parse_assignments,
     parse_query,
     run_canned,
-    values_block,
-    with_values,
 )
+from kg.query_steps import histogram_summary
+from kg.query_values import values_block, with_values
 from kg.sparql import QueryOutcome, run_query
 
 HERE = Path(__file__).parent
@@ -61,7 +60,7 @@ CATALOG = load_catalog()
 #   9101  2001    Commons  Alice Smith           Treasury (14)      2024-03-04  2024-03-07  Dan Brown        3
 #   9102  2002    Commons  Bob Smith             Treasury           2024-03-04  2024-03-14  Dan Brown       10
 #   9201  3001    Commons  Alice Smith           Education (60)     2024-04-02  2024-04-09  members/0        7  (placeholder)
-#   9202  1001    Commons  Bob Smith             Education          2023-06-05  2023-06-21  Erin Black      16  correction
+#   9202  1001    Commons  Bob Smith             Education          2023-06-05  2023-06-21  Erin Black       7  correction, first answered 2023-06-12
 #   9301  HL1234  Lords    Lord Green (301)      Health             2024-01-15  2024-01-29  Baroness White  14
 #   9302  HL1235  Lords    Lord Greenwood (303)  Health             2024-01-15  2024-01-22  Baroness White   7
 #
