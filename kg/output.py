@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -24,6 +25,7 @@ _INTEGERS = {XSD + n for n in ("integer", "int", "long", "short", "nonNegativeIn
 _DECIMALS = {XSD + "decimal"}
 _FLOATS = {XSD + "double", XSD + "float"}
 _MAX_CELL = 60
+_DATE_LIKE = re.compile(r"-?\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?")
 
 
 def plain_value(term: Any) -> Any:
@@ -67,24 +69,45 @@ def _shorten(text: str, width: int) -> str:
     return text[: max(width - 1, 1)] + "…"
 
 
+def _is_compact(value: Any) -> bool:
+    """Numbers, booleans and dates: cells that are never cut (a cut date or number misleads)."""
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and _DATE_LIKE.fullmatch(value) is not None
+
+
 def render_table(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], *, headers: bool, width: int
 ) -> str:
-    """A plain text table that fits ``width`` columns: long cells are cut with an ellipsis."""
+    """A plain text table that fits ``width`` columns.
+
+    Text columns give way first (cut with an ellipsis); numbers and dates keep their width;
+    a header longer than its column's values may be cut.
+    """
     cells = [[_cell_text(v) for v in row] for row in rows]
-    widths = [len(c) if headers else 0 for c in columns]
+    values = [0] * len(columns)
     for row in cells:
         for i, text in enumerate(row):
-            widths[i] = max(widths[i], min(len(text), _MAX_CELL))
-    widths = [max(w, 1) for w in widths]
+            values[i] = max(values[i], min(len(text), _MAX_CELL))
+    widths = [max(values[i], len(c) if headers else 0, 1) for i, c in enumerate(columns)]
+    compact = [bool(rows) and all(_is_compact(row[i]) for row in rows) for i in range(len(columns))]
     gap = 2
     budget = width - gap * (len(columns) - 1)
-    while sum(widths) > budget and max(widths) > 8:
-        widest = widths.index(max(widths))
-        widths[widest] -= 1
+
+    def shrink(allowed: Callable[[int], bool]) -> None:
+        while sum(widths) > budget:
+            candidates = [i for i in range(len(widths)) if allowed(i)]
+            if not candidates:
+                return
+            widest = max(candidates, key=lambda i: widths[i])
+            widths[widest] -= 1
+
+    shrink(lambda i: not compact[i] and widths[i] > 8)  # text columns first
+    shrink(lambda i: compact[i] and widths[i] > max(values[i], 1))  # then long headers
+    shrink(lambda i: widths[i] > 4)  # then whatever it takes
     numeric = [
-        all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in rows)
-        and bool(rows)
+        bool(rows)
+        and all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in rows)
         for i in range(len(columns))
     ]
 
@@ -100,6 +123,25 @@ def render_table(
         lines.append(line(list(columns)))
         lines.append((" " * gap).join("-" * w for w in widths))
     lines.extend(line(row) for row in cells)
+    return "\n".join(lines) + "\n"
+
+
+def _table_width(columns: Sequence[str], row: Sequence[Any]) -> int:
+    texts = [_cell_text(v) for v in row]
+    return sum(max(len(c), len(t)) for c, t in zip(columns, texts, strict=True)) + 2 * (
+        len(columns) - 1
+    )
+
+
+def render_record(columns: Sequence[str], row: Sequence[Any], *, width: int) -> str:
+    """One result too wide for a table, as ``name  value`` lines (long values wrapped)."""
+    label = max(len(c) for c in columns)
+    lines = []
+    for name, value in zip(columns, row, strict=True):
+        text = _cell_text(value) or "-"
+        wrapped = textwrap.wrap(text, max(width - label - 2, 20)) or [""]
+        lines.append(f"{name.ljust(label)}  {wrapped[0]}")
+        lines.extend(" " * (label + 2) + more for more in wrapped[1:])
     return "\n".join(lines) + "\n"
 
 
@@ -134,7 +176,10 @@ def write_rows(
             out.write("No results.\n")
             return 0
         terminal = width or min(shutil.get_terminal_size((80, 24)).columns, 160)
-        out.write(render_table(columns, plain, headers=headers, width=terminal))
+        if len(plain) == 1 and headers and _table_width(columns, plain[0]) > terminal:
+            out.write(render_record(columns, plain[0], width=terminal))
+        else:
+            out.write(render_table(columns, plain, headers=headers, width=terminal))
     return len(plain)
 
 

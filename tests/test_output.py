@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import io
+import json
+
+import pyoxigraph
+
+from kg.output import plain_value, write_rows
+from kg.vocab import XSD
+
+
+def written(columns: list[str], rows: list[list[object]], fmt: str, **options: object) -> str:
+    out = io.StringIO()
+    write_rows(columns, rows, fmt=fmt, out=out, width=80, **options)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_plain_values_of_terms() -> None:
+    assert plain_value(pyoxigraph.NamedNode("http://x/1")) == "http://x/1"
+    assert plain_value(pyoxigraph.Literal("7", datatype=pyoxigraph.NamedNode(XSD + "integer"))) == 7
+    assert (
+        plain_value(pyoxigraph.Literal("8.50", datatype=pyoxigraph.NamedNode(XSD + "decimal")))
+        == 8.5
+    )
+    assert (
+        plain_value(pyoxigraph.Literal("true", datatype=pyoxigraph.NamedNode(XSD + "boolean")))
+        is True
+    )
+    assert (
+        plain_value(pyoxigraph.Literal("2024-03-18", datatype=pyoxigraph.NamedNode(XSD + "date")))
+        == "2024-03-18"
+    )
+    assert plain_value(None) is None
+
+
+def test_a_wide_table_fits_80_columns_and_never_cuts_dates_or_numbers() -> None:
+    long = "Department for Environment, Food and Rural Affairs and a long heading too"
+    rows = [[long, "2024-03-18", 12345, long], ["short", "2023-01-02", 7, "x"]]
+    text = written(["department", "tabled", "questions", "heading"], rows, "table")
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert "2024-03-18" in lines[2] and "12345" in lines[2] and "…" in lines[2]
+    assert lines[3].split()[:1] == ["short"]
+
+
+def test_one_wide_row_is_shown_as_a_record() -> None:
+    columns = ["name", "constituency", "house", "questionsAsked", "firstSeen", "lastSeen"]
+    row: list[object] = ["Wendy Chamberlain", "North East Fife", "House of Commons", 9,
+                         "2021-02-01", "2024-03-25"]  # fmt: skip
+    assert written(columns, [row], "table") == (
+        "name            Wendy Chamberlain\n"
+        "constituency    North East Fife\n"
+        "house           House of Commons\n"
+        "questionsAsked  9\n"
+        "firstSeen       2021-02-01\n"
+        "lastSeen        2024-03-25\n"
+    )
+
+
+def test_machine_formats_and_empty_results() -> None:
+    rows: list[list[object]] = [["a,b", 3, None], ['say "x"', 4.5, True]]
+    assert written(["t", "n", "v"], rows, "csv") == 't,n,v\r\n"a,b",3,\r\n"say ""x""",4.5,true\r\n'
+    assert (
+        written(["t", "n", "v"], rows, "tsv", headers=False)
+        == 'a,b\t3\t\r\n"say ""x"""\t4.5\ttrue\r\n'
+    )
+    assert json.loads(written(["t", "n", "v"], rows, "json")) == [
+        {"t": "a,b", "n": 3, "v": None},
+        {"t": 'say "x"', "n": 4.5, "v": True},
+    ]
+    assert written(["t"], [["x"], ["y"]], "nl") == '{"t": "x"}\n{"t": "y"}\n'
+    assert written(["t"], [], "table") == "No results.\n"
