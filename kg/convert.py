@@ -79,9 +79,13 @@ _PREF_LABEL = ntriples.iri(vocab.SKOS + "prefLabel")
 #: Names of the houses by ``houseId``, for houses the data gives no legislature term for.
 HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
 _DEPARTMENT_KEYS = ("answeringDeptId", "answeringDeptShortName", "answeringDeptSortName")
+_DEPARTMENT_SOURCE_KEYS = (*_DEPARTMENT_KEYS, "AnsweringBody")
+_DEPARTMENT_LINES: dict[str, list[str]] = {}
 
 
 _MISSING = object()
+_TYPED_LITERALS: dict[tuple[str, Any, Any], str] = {}
+_TYPED_LITERALS_MAX = 100_000
 _PREDICATES: dict[str, str] = {}
 
 
@@ -154,8 +158,18 @@ class _ItemConverter:
             raw = entry.get("_value", _MISSING)
             if raw is _MISSING:
                 return self.child(subject, key, index, entry)
-            if type(raw) is str and len(entry) == 1:
-                return ntriples.string_literal(raw)
+            if type(raw) is str:
+                if len(entry) == 1:
+                    return ntriples.string_literal(raw)
+                # Dates, booleans and ids repeat across items: read each lexical form once.
+                cache_key = (raw, entry.get("_datatype"), entry.get("_lang"))
+                text = _TYPED_LITERALS.get(cache_key)
+                if text is None:
+                    text = value_literal(entry)
+                    if len(_TYPED_LITERALS) >= _TYPED_LITERALS_MAX:
+                        _TYPED_LITERALS.clear()
+                    _TYPED_LITERALS[cache_key] = text
+                return text
             return value_literal(entry)
         if kind is str:
             if key == "type" and _ABSOLUTE_IRI.match(entry):
@@ -188,24 +202,39 @@ class _ItemConverter:
         self.resource(about, child_nt, obj, role)
         return child_nt
 
+    def department_lines(self, item: dict[str, Any]) -> list[str]:
+        """The department's IRI, then its triples; empty when the item names no department."""
+        dept_id = plain_text(item.get("answeringDeptId"))
+        if not dept_id:
+            return []
+        dept = ntriples.iri(vocab.department_iri(dept_id))
+        lines = [dept, f"{dept} {_TYPE} <{vocab.DEPARTMENT}> .\n"]
+        for key in _DEPARTMENT_KEYS:
+            for entry in as_list(item.get(key, [])):
+                term = self.term(self.question, key, 0, entry)
+                if term is not None:
+                    lines.append(f"{dept} {_predicate(key)} {term} .\n")
+        for entry in as_list(item.get("AnsweringBody", [])):
+            name = plain_text(entry)
+            if name:
+                lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
+        return lines
+
     def derived(self, item: dict[str, Any]) -> None:
         q = self.question_nt
         lines = self.lines
         lines.append(f"{q} {_TYPE} <{vocab.QUESTION}> .\n")
-        dept_id = plain_text(item.get("answeringDeptId"))
-        if dept_id:
-            dept = ntriples.iri(vocab.department_iri(dept_id))
-            lines.append(f"{q} {_DEPARTMENT_LINK} {dept} .\n")
-            lines.append(f"{dept} {_TYPE} <{vocab.DEPARTMENT}> .\n")
-            for key in _DEPARTMENT_KEYS:
-                for entry in as_list(item.get(key, [])):
-                    term = self.term(q, key, 0, entry)
-                    if term is not None:
-                        lines.append(f"{dept} {_predicate(key)} {term} .\n")
-            for entry in as_list(item.get("AnsweringBody", [])):
-                name = plain_text(entry)
-                if name:
-                    lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
+        # Every question to a department repeats its names: convert each set of them once.
+        source = repr([item.get(key) for key in _DEPARTMENT_SOURCE_KEYS])
+        department = _DEPARTMENT_LINES.get(source)
+        if department is None:
+            department = self.department_lines(item)
+            if len(_DEPARTMENT_LINES) >= _TYPED_LITERALS_MAX:
+                _DEPARTMENT_LINES.clear()
+            _DEPARTMENT_LINES[source] = department
+        if department:
+            lines.append(f"{q} {_DEPARTMENT_LINK} {department[0]} .\n")
+            lines.extend(department[1:])
         house_id = plain_text(item.get("houseId"))
         house = None
         for entry in as_list(item.get("legislature", [])):
