@@ -84,6 +84,7 @@ _DEPARTMENT_LINES: dict[str, list[str]] = {}
 
 
 _MISSING = object()
+_needs_escape = ntriples.LITERAL_SPECIAL.search
 _TYPED_LITERALS: dict[tuple[str, Any, Any], str] = {}
 _TYPED_LITERALS_MAX = 100_000
 _PREDICATES: dict[str, str] = {}
@@ -147,6 +148,13 @@ class _ItemConverter:
                     text = term(subject, key, index, entry)
                     if text is not None:
                         lines.append(f"{subject_nt} {predicate} {text} .\n")
+            elif type(value) is dict and len(value) == 1 and type(value.get("_value")) is str:
+                # The commonest shape, {"_value": "text"}, without a call.
+                raw = value["_value"]
+                if _needs_escape(raw) is None:
+                    lines.append(f'{subject_nt} {predicate} "{raw}" .\n')
+                else:
+                    lines.append(f"{subject_nt} {predicate} {ntriples.string_literal(raw)} .\n")
             else:
                 text = term(subject, key, 1, value)
                 if text is not None:

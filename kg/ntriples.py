@@ -25,7 +25,7 @@ _IRI_ASCII_KEEP = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
 )
 _HEX = frozenset("0123456789abcdefABCDEF")
-_LITERAL_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
+LITERAL_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
 _LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
 _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 XSD_STRING = XSD + "string"
@@ -106,7 +106,7 @@ _RARE_SPECIAL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def escape_string(value: str) -> str:
     """The body of a quoted N-Triples string (without the quotes)."""
-    if _LITERAL_SPECIAL.search(value) is None:
+    if LITERAL_SPECIAL.search(value) is None:
         return value
     # str.replace runs in C: far faster than a callback per newline in long HTML answers.
     if "\\" in value:
@@ -124,7 +124,7 @@ def escape_string(value: str) -> str:
 
 def string_literal(value: str) -> str:
     """A plain string literal (the commonest term kg writes)."""
-    if _LITERAL_SPECIAL.search(value) is None:
+    if LITERAL_SPECIAL.search(value) is None:
         return '"' + value + '"'
     return '"' + escape_string(value) + '"'
 
