@@ -31,6 +31,22 @@ def sample_store(sample_path: Path) -> pyoxigraph.Store:
     return store
 
 
+@pytest.fixture(scope="module")
+def sample() -> pyoxigraph.Store:
+    """The real sample page loaded into a store shared by a module's read-only tests."""
+    store = pyoxigraph.Store()
+    load_paths(store, [str(sample_page())])
+    return store
+
+
+@pytest.fixture(scope="module")
+def handmade() -> pyoxigraph.Store:
+    """The hand-made pages (tests/fixtures/handmade): several departments, Lords, corrections."""
+    store = pyoxigraph.Store()
+    load_paths(store, [str(Path(__file__).parent / "fixtures" / "handmade")])
+    return store
+
+
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()

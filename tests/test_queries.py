@@ -31,7 +31,6 @@ import pyoxigraph
 import pytest
 
 from kg.errors import QueryError
-from kg.load import load_paths
 from kg.queries import (
     CannedQuery,
     bind_parameters,
@@ -70,20 +69,6 @@ CATALOG = load_catalog()
 # "HM Treasury" ("Treasury"), Education is "Department for Education" ("Education").
 # 9202's answer is a ministerial correction of a previous version answered 2023-06-12 by Erin
 # Black ("The figure is 10."); UIN 1001 is used twice (9001 in 2024, 9202 in 2023).
-
-
-@pytest.fixture(scope="module")
-def sample() -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    load_paths(store, [str(HERE.parent / "samples")])
-    return store
-
-
-@pytest.fixture(scope="module")
-def handmade() -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    load_paths(store, [str(HANDMADE_DIR)])
-    return store
 
 
 def plain(term: Any) -> Any:

@@ -10,7 +10,6 @@ import pyoxigraph
 import pytest
 
 from kg.errors import QueryError
-from kg.load import load_paths
 from kg.queries import local_runner
 from kg.show import find_question, long_date, question_view, render
 
@@ -18,20 +17,6 @@ HERE = Path(__file__).parent
 #: A byte-for-byte copy of the page as the website showed it (see the seeds README).
 WEBSITE = HERE / "fixtures" / "handmade" / "question-19185-rendered.txt"
 R = "http://data.parliament.uk/resources/"
-
-
-@pytest.fixture(scope="module")
-def sample() -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    load_paths(store, [str(HERE.parent / "samples")])
-    return store
-
-
-@pytest.fixture(scope="module")
-def handmade() -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    load_paths(store, [str(HERE / "fixtures" / "handmade")])
-    return store
 
 
 def shown(store: pyoxigraph.Store, ident: str, width: int | None = None, **where: str) -> str:
