@@ -109,6 +109,8 @@ class Config:
     sizes: list[int]
     repeat: int
     steps: list[str]
+    #: Rounds for particular steps (fewer than --repeat).
+    step_repeat: dict[str, int]
     seed: int
     page_size: int
     faults: int
@@ -698,6 +700,8 @@ class SizeRun:
 
     def run_round(self, round_: int) -> None:
         for step in self.cfg.steps:
+            if round_ >= self.cfg.step_repeat.get(step, self.cfg.repeat):
+                continue
             if step in ("load", "load-novalidate"):
                 self.step_load(round_, validate=step == "load")
             elif step == "convert":
@@ -964,7 +968,13 @@ def report(cfg: Config, runs: Sequence[SizeRun], started: dt.datetime, load_star
         f"{info.get('platform')}; load average at start {load_start}, at end {load_average()}; "
         f"CPU steal at start {steal}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in vers.items()),
-        f"- {cfg.repeat} round{'s' if cfg.repeat > 1 else ''}, steps interleaved; seed {cfg.seed}, "
+        f"- {cfg.repeat} round{'s' if cfg.repeat > 1 else ''}"
+        + (
+            f" ({', '.join(f'{k}: {v}' for k, v in cfg.step_repeat.items())})"
+            if cfg.step_repeat
+            else ""
+        )
+        + f", steps interleaved; seed {cfg.seed}, "
         f"{cfg.page_size} questions per page, {cfg.faults} seeded faults; took {minutes:.0f} min",
         "",
         table(runs),
@@ -1007,6 +1017,11 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--repeat", type=int, default=3, help="rounds (runs of each step)")
     parser.add_argument("--only", default="", help=f"only these steps: {','.join(STEPS)}")
     parser.add_argument("--skip", default="", help="leave out these steps")
+    parser.add_argument(
+        "--step-repeat",
+        default="",
+        help="fewer rounds for some steps, e.g. export=1,convert=1",
+    )
     parser.add_argument(
         "--smoke", action="store_true", help="1k questions, 1 round, no report file"
     )
@@ -1056,10 +1071,17 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         report_path = None if args.report == REPO / "BENCHMARKS.md" else report_path
         if args.workdir == REPO / "bench" / "out":
             workdir = Path(tempfile.mkdtemp(prefix="kg-bench-smoke-"))
+    step_repeat: dict[str, int] = {}
+    for pair in filter(None, args.step_repeat.split(",")):
+        name, _, count = pair.partition("=")
+        if name not in STEPS or not count.isdigit():
+            parser.error(f"--step-repeat takes STEP=N pairs of these steps: {', '.join(STEPS)}")
+        step_repeat[name] = int(count)
     return Config(
         sizes=sorted(sizes),
         repeat=repeat,
         steps=steps,
+        step_repeat=step_repeat,
         seed=args.seed,
         page_size=args.page_size,
         faults=faults,

@@ -122,7 +122,7 @@ QUERY_ARGUMENTS = {
 QUERY_HINTS: dict[str, dict[str, str]] = {
     "departments": {"name": "Health"},
     "members": {"name": "Jones"},
-    "find-questions": {"text": "maintenance"},
+    "find-questions": {"text": "dentistry"},
     "monthly-questions": {"from": "2018-01-01", "to": "2019-12-31"},
 }
 
