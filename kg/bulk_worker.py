@@ -13,15 +13,21 @@ import os
 import sys
 from typing import IO, Any
 
+from kg import ntriples
 from kg.convert import convert_item
 from kg.errors import KgError
 from kg.load import provenance_lines
 from kg.reader import read_page
 
+#: How many distinct shared triples (of members, departments, houses) the worker remembers
+#: having written; past it, it forgets them all and writes them again as they come.
+SHARED_MEMORY = 200_000
+
 
 def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: IO[str]) -> None:
     """Write each page's triples to ``out`` and what it held to ``meta``."""
     seen: dict[str, str] = {}
+    written_shared: set[str] = set()
     for source in sources:
         try:
             page = read_page(source)
@@ -34,7 +40,10 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: I
         except KgError as exc:
             _send(meta, {"error": {"where": exc.where, "what": exc.what, "hint": exc.hint}})
             return
-        chunks: list[str] = []
+        chunks: list[bytes] = []
+        triples = 0
+        provenance: list[str] = []
+        shared: list[str] = []
         written: list[list[Any]] = []
         conflicts: list[dict[str, Any]] = []
         unknown: dict[str, int] = {}
@@ -48,14 +57,21 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: I
                 conflicts.append(page.items[numbers[iri] - 1])
                 continue
             seen[iri] = record.content_hash
-            chunks.extend(record.lines)
-            chunks.extend(provenance_lines(record, source=source, loaded_at=loaded_at))
+            chunks.append(record.own_ntriples)
+            triples += record.shared_from or 0
+            for line in record.lines[record.shared_from :]:
+                if line not in written_shared:
+                    written_shared.add(line)
+                    shared.append(line)
+            provenance += provenance_lines(record, source=source, loaded_at=loaded_at)
             written.append(
                 [iri, record.uin, numbers[iri], record.group_key, list(record.grouped_uins)]
             )
-        unique = dict.fromkeys(chunks)
-        triples = len(unique)
-        out.write("".join(unique).encode("utf-8"))
+        if len(written_shared) > SHARED_MEMORY:
+            written_shared.clear()
+        chunks.append("".join(shared).encode("utf-8"))
+        chunks.append(ntriples.utf8("".join(provenance)))
+        out.write(b"".join(chunks))
         _send(
             meta,
             {
@@ -64,7 +80,7 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: I
                 "records": written,
                 "conflicts": conflicts,
                 "unknown": unknown,
-                "triples": triples,
+                "triples": triples + len(shared) + len(provenance),
             },
         )
 

@@ -10,6 +10,7 @@ versions, attachments) to the question, so that a newer version of a question ca
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -22,7 +23,7 @@ from kg.errors import InputError
 from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
-CONVERTER_VERSION = "3"
+CONVERTER_VERSION = "4"
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
 
@@ -80,21 +81,37 @@ _PREF_LABEL = ntriples.iri(vocab.SKOS + "prefLabel")
 HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
 _DEPARTMENT_KEYS = ("answeringDeptId", "answeringDeptShortName", "answeringDeptSortName")
 _DEPARTMENT_SOURCE_KEYS = (*_DEPARTMENT_KEYS, "AnsweringBody")
-_DEPARTMENT_LINES: dict[str, list[str]] = {}
-
 
 _MISSING = object()
-_needs_escape = ntriples.LITERAL_SPECIAL.search
-_TYPED_LITERALS: dict[tuple[str, Any, Any], str] = {}
-_TYPED_LITERALS_MAX = 100_000
+_string_literal = ntriples.string_literal
+#: Caches of what repeats across items (dates, booleans, ids, departments, members): each
+#: is cleared when it reaches this size, so memory stays flat however long the input.
+_CACHE_MAX = 100_000
+#: Typed literals by datatype, then lexical form.
+_TYPED_LITERALS: dict[str, dict[str, str]] = {}
+#: Department IRI and triples by the item's department values.
+_DEPARTMENTS: dict[Any, tuple[list[Any], list[str]]] = {}
+#: A shared resource (member, house) converted: its IRI, its triples and its unknown keys.
+_SHARED: dict[tuple[str, str], tuple[dict[str, Any], str, list[str], tuple[str, ...]]] = {}
+_DATES: dict[str, dt.date | None] = {}
+_DAY_LITERALS: dict[int, str] = {}
 _PREDICATES: dict[str, str] = {}
 
 
 def _predicate(key: str) -> str:
-    text = ntriples.iri(vocab.predicate_for_key(key))
-    if len(_PREDICATES) < 4096:
-        _PREDICATES[key] = text
+    text = _PREDICATES.get(key)
+    if text is None:
+        text = ntriples.iri(vocab.predicate_for_key(key))
+        if len(_PREDICATES) < 4096:
+            _PREDICATES[key] = text
     return text
+
+
+#: The predicate of each known key, by role: the converter's lookup table.
+_ROLE_PREDICATES: dict[str, dict[str, str]] = {
+    role: {key: _predicate(key) for key in keys if key != "_about"}
+    for role, keys in KNOWN_KEYS.items()
+}
 
 
 @lru_cache(maxsize=65536)
@@ -102,9 +119,20 @@ def _shared_iri(value: str) -> str:
     return ntriples.iri(value)
 
 
-@dataclass
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+
+
+@dataclass(slots=True)
 class Record:
-    """One question converted: its IRI, UIN, N-Triples lines and what was odd about it."""
+    """One question converted: its IRI, UIN, N-Triples lines and what was odd about it.
+
+    ``lines`` holds the question's own triples, then its content hash, then (from
+    ``shared_from`` on) the triples of the shared resources it uses: its members, department
+    and house, which other questions repeat.
+    """
 
     iri: str
     uin: str | None
@@ -114,51 +142,111 @@ class Record:
     #: (house IRI, date tabled): with the UIN, what identifies a question among its group.
     group_key: tuple[str, str] | None = None
     grouped_uins: tuple[str, ...] = ()
+    shared_from: int | None = None
+    #: ``lines`` up to ``shared_from`` as UTF-8 N-Triples, for writers that need bytes.
+    own_ntriples: bytes = b""
 
 
-def content_hash(lines: list[str]) -> str:
-    """A fingerprint of a converted item (nothing is lost in conversion, so it stands for the
-    item's content) and of the converter that read it."""
-    digest = hashlib.sha256(CONVERTER_VERSION.encode("ascii"))
-    digest.update("".join(lines).encode("utf-8"))
-    return digest.hexdigest()
+#: The content hash of a record is the SHA-256 of the converter's version, then of its lines
+#: (nothing is lost in conversion, so they stand for the item's content).
+_HASH_BASE = hashlib.sha256(CONVERTER_VERSION.encode("ascii"))
+
+
+def _only_text(value: Any) -> bool:
+    """Whether every leaf of a JSON value is a string: then ``==`` on it is exact (no
+    ``True == 1``), so a cache can compare such values instead of hashing them."""
+    if type(value) is str:
+        return True
+    if type(value) is dict:
+        return all(_only_text(entry) for entry in value.values())
+    if type(value) is list:
+        return all(_only_text(entry) for entry in value)
+    return False
+
+
+def _date(value: Any) -> dt.date | None:
+    if type(value) is list and value:
+        value = value[0]
+    text = value.get("_value") if type(value) is dict else value
+    if type(text) is not str:
+        return date_of(value)
+    if text in _DATES:
+        return _DATES[text]
+    found = date_of(text)
+    _remember(_DATES, text, found)
+    return found
 
 
 class _ItemConverter:
+    __slots__ = ("children", "lines", "question", "question_nt", "repeats", "shared", "unknown")
+
     def __init__(self, question: str) -> None:
         self.question = question
         self.question_nt = ntriples.iri(question)
         self.lines: list[str] = []
+        self.shared: list[str] = []
         self.unknown: Counter[str] = Counter()
-        self.group_key: tuple[str, str] | None = None
-        self.grouped_uins: tuple[str, ...] = ()
+        #: Whether a line may have been written twice (a list, a part seen before).
+        self.repeats = False
+        self.children: set[str] = set()
 
     def resource(self, subject: str, subject_nt: str, obj: dict[str, Any], role: str) -> None:
-        known = KNOWN_KEYS.get(role)
+        predicates = _ROLE_PREDICATES.get(role, _PREDICATES)
         lines = self.lines
-        term = self.term
         for key, value in obj.items():
-            if key == "_about":
-                continue
-            if known is not None and key not in known:
-                self.unknown[f"{role}.{key}"] += 1
-            predicate = _PREDICATES.get(key) or _predicate(key)
-            if type(value) is list:
-                for index, entry in enumerate(value, start=1):
-                    text = term(subject, key, index, entry)
-                    if text is not None:
-                        lines.append(f"{subject_nt} {predicate} {text} .\n")
-            elif type(value) is dict and len(value) == 1 and type(value.get("_value")) is str:
-                # The commonest shape, {"_value": "text"}, without a call.
-                raw = value["_value"]
-                if _needs_escape(raw) is None:
-                    lines.append(f'{subject_nt} {predicate} "{raw}" .\n')
+            predicate = predicates.get(key)
+            if predicate is None:
+                if key == "_about":
+                    continue
+                if role in KNOWN_KEYS:
+                    self.unknown[f"{role}.{key}"] += 1
+                predicate = _predicate(key)
+            kind = type(value)
+            if kind is dict:
+                raw = value.get("_value", _MISSING)
+                if type(raw) is str:
+                    size = len(value)
+                    if size == 1:
+                        text = _string_literal(raw)
+                    else:
+                        cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
+                        cached = cache.get(raw) if cache is not None else None
+                        text = cached if cached is not None else self.typed(value)
+                elif raw is _MISSING:
+                    found = self.child(subject, key, 1, value)
+                    if found is None:
+                        continue
+                    text = found
                 else:
-                    lines.append(f"{subject_nt} {predicate} {ntriples.string_literal(raw)} .\n")
+                    text = value_literal(value)
+            elif kind is str:
+                if key == "type" and _ABSOLUTE_IRI.match(value):
+                    text = _shared_iri(value)
+                else:
+                    text = _string_literal(value)
+            elif kind is list:
+                if len(value) > 1:
+                    self.repeats = True
+                for index, entry in enumerate(value, start=1):
+                    found = self.term(subject, key, index, entry)
+                    if found is not None:
+                        lines.append(f"{subject_nt} {predicate} {found} .\n")
+                continue
             else:
-                text = term(subject, key, 1, value)
-                if text is not None:
-                    lines.append(f"{subject_nt} {predicate} {text} .\n")
+                found = self.term(subject, key, 1, value)
+                if found is None:
+                    continue
+                text = found
+            lines.append(f"{subject_nt} {predicate} {text} .\n")
+
+    @staticmethod
+    def typed(value: dict[str, Any]) -> str:
+        text = value_literal(value)
+        datatype = value.get("_datatype")
+        if len(value) == 2 and type(datatype) is str:
+            cache = _TYPED_LITERALS.setdefault(datatype, {})
+            _remember(cache, value["_value"], text)
+        return text
 
     def term(self, subject: str, key: str, index: int, entry: Any) -> str | None:
         kind = type(entry)
@@ -167,29 +255,22 @@ class _ItemConverter:
             if raw is _MISSING:
                 return self.child(subject, key, index, entry)
             if type(raw) is str:
-                if len(entry) == 1:
-                    return ntriples.string_literal(raw)
-                # Dates, booleans and ids repeat across items: read each lexical form once.
-                cache_key = (raw, entry.get("_datatype"), entry.get("_lang"))
-                text = _TYPED_LITERALS.get(cache_key)
-                if text is None:
-                    text = value_literal(entry)
-                    if len(_TYPED_LITERALS) >= _TYPED_LITERALS_MAX:
-                        _TYPED_LITERALS.clear()
-                    _TYPED_LITERALS[cache_key] = text
-                return text
+                size = len(entry)
+                if size == 1:
+                    return _string_literal(raw)
+                cache = _TYPED_LITERALS.get(entry.get("_datatype")) if size == 2 else None
+                text = cache.get(raw) if cache is not None else None
+                return text if text is not None else self.typed(entry)
             return value_literal(entry)
         if kind is str:
             if key == "type" and _ABSOLUTE_IRI.match(entry):
                 return _shared_iri(entry)
-            return ntriples.string_literal(entry)
+            return _string_literal(entry)
         if entry is None:
             self.unknown[f"null value of {key}"] += 1
             return None
         if isinstance(entry, list):
             raise ValueProblem(f"{key}: a list inside a list")
-        if key == "type" and isinstance(entry, str) and _ABSOLUTE_IRI.match(entry):
-            return _shared_iri(entry)
         return scalar_literal(entry)
 
     def child(self, parent: str, key: str, index: int, obj: dict[str, Any]) -> str | None:
@@ -199,19 +280,56 @@ class _ItemConverter:
             if not obj:
                 return None
             about = f"{parent}/{key}/{index}"
-        elif not isinstance(about, str) or not _ABSOLUTE_IRI.match(about):
+        elif type(about) is not str or not _ABSOLUTE_IRI.match(about):
             raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
-        shared = role in SHARED_ROLES
-        child_nt = _shared_iri(about) if shared else ntriples.iri(about)
+        if role in SHARED_ROLES:
+            return self.shared_child(about, obj, role)
+        child_nt = ntriples.iri(about)
+        if about in self.children:
+            self.repeats = True
+        self.children.add(about)
         if role in ROLE_CLASSES:
             self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
-        if not shared:
-            self.lines.append(f"{child_nt} {_PART_OF} {self.question_nt} .\n")
+        self.lines.append(f"{child_nt} {_PART_OF} {self.question_nt} .\n")
         self.resource(about, child_nt, obj, role)
         return child_nt
 
-    def department_lines(self, item: dict[str, Any]) -> list[str]:
+    def shared_child(self, about: str, obj: dict[str, Any], role: str) -> str:
+        """A member or house: converted once per distinct content, its triples kept apart."""
+        key = (role, about)
+        known = _SHARED.get(key)
+        if known is None or known[0] != obj:
+            own, self.lines = self.lines, []
+            try:
+                child_nt = _shared_iri(about)
+                self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
+                before = Counter(self.unknown)
+                self.resource(about, child_nt, obj, role)
+                unknown = tuple((self.unknown - before).elements())
+                triples = [ntriples.without_surrogates(line) for line in self.lines]
+                known = (obj, child_nt, triples, unknown)
+            finally:
+                self.lines = own
+            if _only_text(obj):
+                _remember(_SHARED, key, known)
+        elif known[3]:
+            self.unknown.update(known[3])
+        self.shared.extend(known[2])
+        return known[1]
+
+    def department(self, item: dict[str, Any]) -> list[str]:
         """The department's IRI, then its triples; empty when the item names no department."""
+        values = [item.get(name) for name in _DEPARTMENT_SOURCE_KEYS]
+        key = values[0].get("_value") if type(values[0]) is dict else None
+        known = _DEPARTMENTS.get(key) if type(key) is str else None
+        if known is not None and known[0] == values:
+            return known[1]
+        found = [ntriples.without_surrogates(line) for line in self.department_lines(item)]
+        if type(key) is str and _only_text(values):
+            _remember(_DEPARTMENTS, key, (values, found))
+        return found
+
+    def department_lines(self, item: dict[str, Any]) -> list[str]:
         dept_id = plain_text(item.get("answeringDeptId"))
         if not dept_id:
             return []
@@ -228,53 +346,58 @@ class _ItemConverter:
                 lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
         return lines
 
-    def derived(self, item: dict[str, Any]) -> None:
+    def house(self, item: dict[str, Any]) -> str | None:
+        legislature = item.get("legislature")
+        if legislature is not None:
+            for entry in as_list(legislature):
+                if type(entry) is dict and type(entry.get("_about")) is str:
+                    return _shared_iri(entry["_about"])
+        house_id = plain_text(item.get("houseId"))
+        if not house_id:
+            return None
+        house = ntriples.iri(vocab.house_iri(house_id))
+        name = HOUSE_NAMES.get(house_id, f"House {house_id}")
+        self.shared.append(f"{house} {_TYPE} <{vocab.HOUSE}> .\n")
+        self.shared.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
+        return house
+
+    def derived(self, item: dict[str, Any]) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
+        """Adds kg's derived triples; returns the question's group key and grouped UINs."""
         q = self.question_nt
         lines = self.lines
         lines.append(f"{q} {_TYPE} <{vocab.QUESTION}> .\n")
-        # Every question to a department repeats its names: convert each set of them once.
-        source = repr([item.get(key) for key in _DEPARTMENT_SOURCE_KEYS])
-        department = _DEPARTMENT_LINES.get(source)
-        if department is None:
-            department = self.department_lines(item)
-            if len(_DEPARTMENT_LINES) >= _TYPED_LITERALS_MAX:
-                _DEPARTMENT_LINES.clear()
-            _DEPARTMENT_LINES[source] = department
+        department = self.department(item)
         if department:
             lines.append(f"{q} {_DEPARTMENT_LINK} {department[0]} .\n")
-            lines.extend(department[1:])
-        house_id = plain_text(item.get("houseId"))
-        house = None
-        for entry in as_list(item.get("legislature", [])):
-            if isinstance(entry, dict) and isinstance(entry.get("_about"), str):
-                house = _shared_iri(entry["_about"])
-                break
-        if house is None and house_id:
-            house = ntriples.iri(vocab.house_iri(house_id))
-            name = HOUSE_NAMES.get(house_id, f"House {house_id}")
-            lines.append(f"{house} {_TYPE} <{vocab.HOUSE}> .\n")
-            lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
+            self.shared.extend(department[1:])
+        house = self.house(item)
         if house is not None:
             lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
-        tabled = date_of(item.get("date"))
+        tabled = _date(item.get("date"))
+        group_key = None
         if house is not None and tabled is not None:
-            self.group_key = (house[1:-1], tabled.isoformat())
+            group_key = (house[1:-1], tabled.isoformat())
+        grouped: tuple[str, ...] = ()
         answer = item.get("answer")
-        answer = answer[0] if isinstance(answer, list) and answer else answer
-        if isinstance(answer, dict):
-            self.grouped_uins = tuple(
-                text
-                for text in (plain_text(u) for u in as_list(answer.get("groupedQuestionUIN", [])))
-                if text
-            )
+        if type(answer) is list and answer:
+            answer = answer[0]
+        if type(answer) is dict:
+            uins = answer.get("groupedQuestionUIN")
+            if uins is not None:
+                grouped = tuple(text for text in map(plain_text, as_list(uins)) if text)
             # A corrected answer may carry the correction's date as dateOfAnswer: the time to
             # answer runs to the first answer when the data says when that was.
-            answered = date_of(answer.get("questionFirstAnswered")) or date_of(
+            answered = _date(answer.get("questionFirstAnswered")) or _date(
                 answer.get("dateOfAnswer")
             )
             if tabled and answered:
-                days = str((answered - tabled).days)
-                lines.append(f"{q} {_DAYS} {ntriples.literal(days, vocab.XSD + 'integer')} .\n")
+                days = (answered - tabled).days
+                text = _DAY_LITERALS.get(days)
+                if text is None:
+                    text = ntriples.literal(str(days), vocab.XSD + "integer")
+                    _remember(_DAY_LITERALS, days, text)
+                lines.append(f"{q} {_DAYS} {text} .\n")
+        return group_key, grouped
 
 
 def convert_item(item: dict[str, Any], *, where: str) -> Record:
@@ -282,25 +405,44 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
     about = item.get("_about")
     if about is None:
         raise InputError(where, "the item has no _about (its IRI)", "fix the page or drop the item")
-    if not isinstance(about, str) or not _ABSOLUTE_IRI.match(about):
+    if type(about) is not str or not _ABSOLUTE_IRI.match(about):
         raise InputError(where, f"_about is not an absolute IRI: {about!r}", "fix the page")
     converter = _ItemConverter(about)
     try:
         converter.resource(about, converter.question_nt, item, "question")
-        converter.derived(item)
+        group_key, grouped = converter.derived(item)
     except ValueProblem as exc:
         raise InputError(
             f"{where} ({about})", str(exc), "fix the value in the page, or drop the item"
         ) from exc
-    lines = list(dict.fromkeys(converter.lines))
-    digest = content_hash(lines)
-    lines.append(f"{converter.question_nt} {_CONTENT_HASH} {ntriples.literal(digest)} .\n")
+    lines = converter.lines
+    if converter.repeats:
+        lines = list(dict.fromkeys(lines))
+    try:
+        own = "".join(lines).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON \\u escape
+        lines = [ntriples.without_surrogates(line) for line in lines]
+        own = "".join(lines).encode("utf-8")
+    digest = _HASH_BASE.copy()
+    digest.update(own)
+    shared = converter.shared  # made free of surrogates when first converted
+    if shared:
+        shared = list(dict.fromkeys(shared))
+        digest.update("".join(shared).encode("utf-8"))
+    content_hash = digest.hexdigest()
+    hash_line = f'{converter.question_nt} {_CONTENT_HASH} "{content_hash}" .\n'
+    lines.append(hash_line)
+    shared_from = len(lines)
+    lines.extend(shared)
+    uin = item.get("uin")
     return Record(
         iri=about,
-        uin=plain_text(item.get("uin")),
+        uin=uin if type(uin) is str else plain_text(uin),
         lines=lines,
-        content_hash=digest,
+        content_hash=content_hash,
         unknown_keys=converter.unknown,
-        group_key=converter.group_key,
-        grouped_uins=converter.grouped_uins,
+        group_key=group_key,
+        grouped_uins=grouped,
+        shared_from=shared_from,
+        own_ntriples=own + hash_line.encode("ascii"),
     )

@@ -76,13 +76,11 @@ def links_for_records(store: pyoxigraph.Store, records: Sequence[Record]) -> lis
     wanted = {(u, r.group_key[0]) for r in records if r.group_key for u in r.grouped_uins}
     uins = {r.uin for r in records if r.uin and r.group_key}
     if wanted:
-        rows = " ".join(
-            f"({ntriples.string_literal(u)} {ntriples.iri(h)})" for u, h in sorted(wanted)
-        )
+        rows = " ".join(f"({ntriples.literal(u)} {ntriples.iri(h)})" for u, h in sorted(wanted))
         for iri, uin, key in _stored(store, _STORED_BY_UIN.format(rows=rows), writing):
             index.add(iri, uin, key, [])
     if uins:
-        values = " ".join(ntriples.string_literal(u) for u in sorted(uins))
+        values = " ".join(ntriples.literal(u) for u in sorted(uins))
         for iri, uin, key in _stored(store, _STORED_NAMING.format(uins=values), writing):
             index.add(iri, None, key, [uin])
     return link_lines(index.pairs())

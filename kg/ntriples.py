@@ -8,8 +8,9 @@ IRIREF, STRING_LITERAL_QUOTE, LANGTAG):
   escapes, the first ``#``, and non-ASCII ``ucschar`` characters); everything else (spaces,
   ``<>"{}|^`\\[]``, control characters, a stray ``%``, a second ``#``, non-characters) is
   percent-encoded as UTF-8, so that any text becomes an IRI that parsers accept;
-* in a literal ``"`` ``\\`` LF and CR are escaped with ECHAR, every other control character
-  (and DEL) with UCHAR; lone surrogates, which UTF-8 cannot carry, become U+FFFD.
+* in a literal ``"`` ``\\`` LF and CR are escaped with ECHAR, as STRING_LITERAL_QUOTE
+  requires, and every other character is written as it is; lone surrogates, which UTF-8
+  cannot carry, become U+FFFD (in :func:`literal`, or when :func:`utf8` encodes the text).
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ _IRI_ASCII_KEEP = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
 )
 _HEX = frozenset("0123456789abcdefABCDEF")
-LITERAL_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
-_ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 XSD_STRING = XSD + "string"
 _DATATYPE_SUFFIXES: dict[str, str] = {}
 
@@ -69,30 +69,11 @@ def _normalise_iri(value: str) -> str:
     return "".join(out)
 
 
-def _replace_surrogates(value: str) -> str:
-    if not _has_surrogate(value):
-        return value
-    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
-
-
-def _has_surrogate(value: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in value)
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    ch = match.group(0)
-    if ch in _ECHAR:
-        return _ECHAR[ch]
-    if "\ud800" <= ch <= "\udfff":
-        return "\ufffd"
-    return f"\\u{ord(ch):04X}"
-
-
 def iri_text(value: str) -> str:
     """The IRI as kg stores it: forbidden characters percent-encoded."""
     if _IRI_SAFE.fullmatch(value):
         return value
-    scheme, colon, rest = _replace_surrogates(value).partition(":")
+    scheme, colon, rest = without_surrogates(value).partition(":")
     return scheme + colon + _normalise_iri(rest)
 
 
@@ -101,14 +82,29 @@ def iri(value: str) -> str:
     return "<" + iri_text(value) + ">"
 
 
-_RARE_SPECIAL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+def without_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate (which UTF-8 cannot carry) replaced by U+FFFD."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def utf8(text: str) -> bytes:
+    """N-Triples text as UTF-8, lone surrogates replaced by U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return without_surrogates(text).encode("utf-8")
 
 
 def escape_string(value: str) -> str:
-    """The body of a quoted N-Triples string (without the quotes)."""
-    if LITERAL_SPECIAL.search(value) is None:
-        return value
-    # str.replace runs in C: far faster than a callback per newline in long HTML answers.
+    """The body of a quoted N-Triples string (without the quotes).
+
+    Only what STRING_LITERAL_QUOTE forbids is escaped (``"``, ``\\``, LF, CR, with ECHAR);
+    every other character, control characters included, is allowed as it is. Lone
+    surrogates are left in place: :func:`utf8` replaces them when the text is encoded.
+    """
+    # str.replace and `in` run in C: far faster than a regex over long HTML answers.
     if "\\" in value:
         value = value.replace("\\", "\\\\")
     if '"' in value:
@@ -117,21 +113,19 @@ def escape_string(value: str) -> str:
         value = value.replace("\n", "\\n")
     if "\r" in value:
         value = value.replace("\r", "\\r")
-    if _RARE_SPECIAL.search(value) is not None:
-        value = _RARE_SPECIAL.sub(_escape_char, value)
     return value
 
 
 def string_literal(value: str) -> str:
     """A plain string literal (the commonest term kg writes)."""
-    if LITERAL_SPECIAL.search(value) is None:
-        return '"' + value + '"'
-    return '"' + escape_string(value) + '"'
+    if '"' in value or "\\" in value or "\n" in value or "\r" in value:
+        return '"' + escape_string(value) + '"'
+    return '"' + value + '"'
 
 
 def literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
     """A literal term in N-Triples syntax; a plain string when neither datatype nor language."""
-    body = '"' + escape_string(value) + '"'
+    body = '"' + escape_string(without_surrogates(value)) + '"'
     if language:
         if not _LANGTAG.fullmatch(language):
             raise ValueError(f"not a language tag: {language!r}")

@@ -13,6 +13,7 @@ from kg.errors import InputError
 from kg.values import as_list
 
 Q = "http://data.parliament.uk/resources/"
+M = "http://data.parliament.uk/members/"
 
 
 def store_of(*items: dict[str, Any]) -> pyoxigraph.Store:
@@ -242,3 +243,36 @@ def test_days_to_answer_run_to_the_first_answer_of_a_corrected_question() -> Non
     store = store_of(item)
     (days,) = objects(store, Q + "900001", vocab.DAYS_TO_ANSWER)
     assert days.value == "7"  # tabled 2024-01-10, first answered 2024-01-17 (corrected 01-24)
+
+
+def test_json_escapes_of_control_characters_and_lone_surrogates_load() -> None:
+    # What \u escapes in a page can put in a string: control characters, a lone surrogate.
+    item = lords_item()
+    item["questionText"] = {"_value": 'tab\there, nul\x00, del\x7f, "quoted" \\ back'}
+    item["answer"]["answerText"] = {"_value": "half a pair: \ud83d, then\r\nmore"}
+    item["tablingMember"] = {"_about": M + "3000", "label": {"_value": "Lord \udc00 Example"}}
+    record = convert_item(item, where="t")
+    assert all(line.encode("utf-8") for line in record.lines)  # nothing UTF-8 cannot carry
+    store = store_of(item)
+    (question,) = objects(store, Q + "900001", vocab.PARL + "questionText")
+    assert question.value == item["questionText"]["_value"]
+    (answer,) = objects(store, Q + "900001/answer", vocab.PARL + "answerText")
+    assert answer.value == "half a pair: \ufffd, then\r\nmore"
+    (label,) = objects(store, M + "3000", vocab.RDFS + "label")
+    assert label.value == "Lord \ufffd Example"
+
+
+def test_shared_resources_come_last_and_are_converted_once() -> None:
+    first, second = lords_item(), lords_item()
+    second["_about"] = Q + "900002"
+    second["answer"]["_about"] = Q + "900002/answer"
+    second["answer"]["previousAnswerVersion"][0]["_about"] = Q + "900002/answer/previousversion/1"
+    a, b = convert_item(first, where="a"), convert_item(second, where="b")
+    assert a.shared_from is not None and b.shared_from is not None
+    own, shared = a.lines[: a.shared_from], a.lines[a.shared_from :]
+    assert a.own_ntriples == "".join(own).encode("utf-8")
+    assert own[-1].startswith(f"<{Q}900001> <{vocab.CONTENT_HASH}>")
+    assert shared == b.lines[b.shared_from :]  # the same members, department and house
+    assert f"<{M}3000> <{vocab.RDF_TYPE}> <{vocab.MEMBER}> .\n" in shared
+    assert not any(line.startswith(f"<{Q}900001") for line in shared)
+    assert len(set(a.lines)) == len(a.lines)

@@ -67,14 +67,30 @@ def test_forbidden_iri_characters_are_percent_encoded(raw: str, stored: str) -> 
     assert parse_one(ntriples.triple(ntriples.iri(raw), P, '"x"')).subject.value == stored
 
 
+@settings(max_examples=400)
+@given(hostile_text)
+def test_the_hot_path_string_literal_round_trips_once_encoded(value: str) -> None:
+    # string_literal leaves lone surrogates to utf8(), which the converter always calls.
+    line = ntriples.triple(S, P, ntriples.string_literal(value))
+    triples = list(pyoxigraph.parse(ntriples.utf8(line), pyoxigraph.RdfFormat.N_TRIPLES))
+    expected = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+    assert len(triples) == 1
+    assert isinstance(triples[0].object, pyoxigraph.Literal)
+    assert triples[0].object.value == expected
+    if value == expected:
+        assert ntriples.string_literal(value) == ntriples.literal(value)
+
+
 def test_escapes_are_exactly_the_grammar_ones() -> None:
-    assert ntriples.literal('a"b\\c\nd\re\tf\x00g\x7f😀') == (
-        '"a\\"b\\\\c\\nd\\re\\tf\\u0000g\\u007F😀"'
-    )
+    # STRING_LITERAL_QUOTE forbids only " \ LF and CR; tabs, NUL and DEL may stand as they are.
+    assert ntriples.literal('a"b\\c\nd\re\tf\x00g\x7f😀') == ('"a\\"b\\\\c\\nd\\re\tf\x00g\x7f😀"')
+    assert ntriples.string_literal('a"b\\c\nd\re') == '"a\\"b\\\\c\\nd\\re"'
 
 
 def test_lone_surrogate_becomes_replacement_character() -> None:
     assert ntriples.literal("a\ud800b") == '"a\ufffdb"'
+    assert ntriples.utf8(ntriples.string_literal("a\ud800b")) == '"a\ufffdb"'.encode()
+    assert ntriples.without_surrogates("plain") == "plain"
 
 
 def test_language_tags() -> None:
