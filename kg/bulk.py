@@ -124,6 +124,7 @@ def bulk_load_paths(
     links = link_lines(groups.pairs())
     if links:
         store.bulk_load("".join(links), pyoxigraph.RdfFormat.N_TRIPLES)
+        report.triples_written += len(links)
     store.flush()
     for source, items in conflicts:
         load_page(store, Page(source=source, items=items), report=report)

@@ -28,10 +28,13 @@ ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
 # Oxigraph does not take PREFIX after the ";" between update operations: prefixes are passed.
 PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
 _STORED_HASHES = "SELECT ?q ?h WHERE {{ VALUES ?q {{ {values} }} ?q kg:contentHash ?h }}"
-_COUNT_RECORD_TRIPLES = (
-    "SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?q {{ {values} }} "
-    + "{{ ?q ?p ?o }} UNION {{ ?s kg:partOfRecord ?q . ?s ?p ?o }} UNION {{ ?x kg:groupedWith ?q }} }}"
+_RECORD_TRIPLES = (
+    "SELECT ?s ?p ?o WHERE {{ VALUES ?q {{ {values} }} "
+    + "{{ ?q ?p ?o BIND(?q AS ?s) }} UNION {{ ?s kg:partOfRecord ?q . ?s ?p ?o }} "
+    + "UNION {{ ?s kg:groupedWith ?q BIND(kg:groupedWith AS ?p) BIND(?q AS ?o) }} }}"
 )
+_STORED_LINES = "SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} ?s ?p ?o }}"
+_LOOKUP_CHUNK = 2000
 _DELETE_RECORDS = (
     "DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?s kg:partOfRecord ?q . ?s ?p ?o }};\n"
     + "DELETE {{ ?x kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }} ?x kg:groupedWith ?q }};\n"
@@ -191,26 +194,51 @@ def _apply_policy(
         plan.replaced = [i for i in plan.replaced if i not in violations]
 
 
+def stored_record_lines(store: pyoxigraph.Store, iris: Sequence[str]) -> set[str]:
+    """The triples of these questions' records as the store holds them, as N-Triples lines:
+    the questions' own, their parts' and the group links to them."""
+    if not iris:
+        return set()
+    rows = select(store, _RECORD_TRIPLES.format(values=_values(iris)), prefixes=PREFIXES)
+    term = ntriples.term
+    return {f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in rows}
+
+
+def stored_lines(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
+    """Which of these N-Triples lines the store holds already."""
+    rows = [f"({line[: line.rindex(' .')]})" for line in lines]
+    found: set[str] = set()
+    for start in range(0, len(rows), _LOOKUP_CHUNK):
+        text = _STORED_LINES.format(rows=" ".join(rows[start : start + _LOOKUP_CHUNK]))
+        term = ntriples.term
+        found.update(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in select(store, text))
+    return found.intersection(lines)
+
+
 def _write(
     store: pyoxigraph.Store, plan: _PagePlan, *, source: str, loaded_at: str, report: LoadReport
 ) -> None:
+    """One update per page: what replaced records no longer say is deleted, what is new is
+    inserted, and what both say is left alone (an amended answer rewrites a few triples)."""
     if not plan.records:
         return
-    update = []
-    if plan.replaced:
-        values = _values(plan.replaced)
-        for row in select(store, _COUNT_RECORD_TRIPLES.format(values=values), prefixes=PREFIXES):
-            count = row["n"]
-            report.triples_removed += int(count.value) if count is not None else 0
-        update.append(delete_records(plan.replaced))
     lines: dict[str, None] = {}
     for record in plan.records:
         lines.update(dict.fromkeys(record.lines))
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
-    links = links_for_records(store, plan.records)
-    update.append("INSERT DATA {\n" + "".join(lines) + "".join(links) + "}")
+    lines.update(dict.fromkeys(links_for_records(store, plan.records)))
+    old = stored_record_lines(store, plan.replaced)
+    shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
+    old.update(stored_lines(store, shared))
+    removed = old.difference(lines).difference(shared)
+    added = [line for line in lines if line not in old]
+    update = []
+    if removed:
+        update.append("DELETE DATA {\n" + "".join(sorted(removed)) + "};\n")
+    update.append("INSERT DATA {\n" + "".join(added) + "}")
     store.update("".join(update), prefixes=PREFIXES)
-    report.triples_written += len(lines)
+    report.triples_removed += len(removed)
+    report.triples_written += len(added)
     report.replaced += len(plan.replaced)
     report.new += len(plan.records) - len(plan.replaced)
 

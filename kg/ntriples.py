@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph
+
 from kg.vocab import XSD
 
 _IRI_SAFE = re.compile(
@@ -136,6 +138,17 @@ def literal(value: str, datatype: str | None = None, language: str | None = None
             suffix = _DATATYPE_SUFFIXES[datatype] = "^^" + iri(datatype)
         return body + suffix
     return body
+
+
+def term(value: object) -> str:
+    """A pyoxigraph term (named node, literal or blank node) in N-Triples syntax."""
+    if isinstance(value, pyoxigraph.NamedNode):
+        return iri(value.value)
+    if isinstance(value, pyoxigraph.Literal):
+        return literal(value.value, value.datatype.value, value.language)
+    if isinstance(value, pyoxigraph.BlankNode):
+        return "_:" + value.value
+    raise TypeError(f"not an RDF term: {value!r}")
 
 
 def triple(subject: str, predicate: str, obj: str) -> str:

@@ -144,10 +144,8 @@ class PushReport:
 
 
 def _term(term: object) -> str:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return ntriples.iri(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        return ntriples.literal(term.value, term.datatype.value, term.language)
+    if isinstance(term, pyoxigraph.NamedNode | pyoxigraph.Literal):
+        return ntriples.term(term)
     raise PushError(
         "store",
         f"holds a blank node ({term}), which cannot be pushed idempotently",

@@ -201,14 +201,7 @@ def _values(terms: Iterable[str]) -> str:
     return "VALUES ?this { " + " ".join(sorted(terms)) + " }\n"
 
 
-def _nt(term: object) -> str:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return ntriples.iri(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        return ntriples.literal(term.value, term.datatype.value, term.language)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return "_:" + term.value
-    raise TypeError(f"not an RDF term: {term!r}")
+_nt = ntriples.term
 
 
 def _select(store: pyoxigraph.Store, text: str) -> pyoxigraph.QuerySolutions:

@@ -20,7 +20,7 @@ from kg.cli import cli
 from tests.conftest import write_page
 
 Q = "http://data.parliament.uk/resources/"
-LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 314 triples written, 0 removed, 0 warnings\n"
+LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 334 triples written, 0 removed, 0 warnings\n"
 
 
 def run(runner: CliRunner, *args: str, input: bytes | None = None) -> Any:
