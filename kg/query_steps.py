@@ -87,11 +87,18 @@ def answer_times(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
 
 
 def _map_column(outcome: QueryOutcome, name: str, change: Callable[[str], str]) -> QueryOutcome:
+    """The column's literals changed; each distinct value is changed once (answers repeat:
+    a group's questions share one, and so do the rows of a correction's versions)."""
     index = _column(outcome, name)
     rows = [list(row) for row in outcome.rows]
+    changed: dict[pyoxigraph.Literal, pyoxigraph.Literal] = {}
     for row in rows:
-        if isinstance(row[index], pyoxigraph.Literal):
-            row[index] = pyoxigraph.Literal(change(str(plain_value(row[index]))))
+        value = row[index]
+        if isinstance(value, pyoxigraph.Literal):
+            new = changed.get(value)
+            if new is None:
+                new = changed[value] = pyoxigraph.Literal(change(str(plain_value(value))))
+            row[index] = new
     return replace(outcome, rows=rows)
 
 
