@@ -20,7 +20,7 @@ from kg.convert import Record, convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
-from kg.sparql import select
+from kg.sparql import select, select_lines
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
 ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
@@ -195,13 +195,12 @@ def _apply_policy(
 
 
 def stored_record_lines(store: pyoxigraph.Store, iris: Sequence[str]) -> set[str]:
-    """The triples of these questions' records as the store holds them, as N-Triples lines:
-    the questions' own, their parts' and the group links to them."""
+    """The triples of these questions' records as the store holds them, as N-Triples lines
+    (written by Oxigraph: see :func:`kg.sparql.select_lines`): the questions' own, their
+    parts' and the group links to them."""
     if not iris:
         return set()
-    rows = select(store, _RECORD_TRIPLES.format(values=_values(iris)), prefixes=PREFIXES)
-    term = ntriples.term
-    return {f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in rows}
+    return select_lines(store, _RECORD_TRIPLES.format(values=_values(iris)), prefixes=PREFIXES)
 
 
 def stored_lines(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
@@ -210,8 +209,7 @@ def stored_lines(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(rows), _LOOKUP_CHUNK):
         text = _STORED_LINES.format(rows=" ".join(rows[start : start + _LOOKUP_CHUNK]))
-        term = ntriples.term
-        found.update(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in select(store, text))
+        found.update(select_lines(store, text, prefixes=PREFIXES))
     return found.intersection(lines)
 
 
@@ -234,7 +232,7 @@ def _write(
     added = [line for line in lines if line not in old]
     update = []
     if removed:
-        update.append("DELETE DATA {\n" + "".join(sorted(removed)) + "};\n")
+        update.append("DELETE DATA {\n" + "".join(ntriples.rewrite(sorted(removed))) + "};\n")
     update.append("INSERT DATA {\n" + "".join(added) + "}")
     store.update("".join(update), prefixes=PREFIXES)
     report.triples_removed += len(removed)

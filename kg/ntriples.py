@@ -16,6 +16,7 @@ IRIREF, STRING_LITERAL_QUOTE, LANGTAG):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pyoxigraph
 
@@ -149,6 +150,15 @@ def term(value: object) -> str:
     if isinstance(value, pyoxigraph.BlankNode):
         return "_:" + value.value
     raise TypeError(f"not an RDF term: {value!r}")
+
+
+def rewrite(lines: Iterable[str]) -> list[str]:
+    """N-Triples lines from elsewhere (Oxigraph's results), parsed and written again here."""
+    data = "".join(lines).encode("utf-8")
+    return [
+        f"{term(t.subject)} {term(t.predicate)} {term(t.object)} .\n"
+        for t in pyoxigraph.parse(data, pyoxigraph.RdfFormat.N_TRIPLES)
+    ]
 
 
 def triple(subject: str, predicate: str, obj: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph
 
 from kg.errors import QueryError
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, XSD
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 _POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -118,3 +118,34 @@ def select(
     if not isinstance(result, pyoxigraph.QuerySolutions):
         raise TypeError("not a SELECT query")
     return result
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_BOOLEANS = {
+    "true": f'"true"^^<{XSD}boolean>',
+    "false": f'"false"^^<{XSD}boolean>',
+}
+
+
+def select_lines(store: pyoxigraph.Store, text: str, *, prefixes: dict[str, str]) -> set[str]:
+    """The rows of a ``SELECT ?s ?p ?o`` query as N-Triples lines, for comparing with lines
+    kg wrote. Oxigraph writes them (as TSV results, without a Python object per term), so
+    they may differ from kg's text for the same triple; numbers and booleans, which TSV gives
+    in their short Turtle form, are given back their datatype."""
+    solutions = select(store, text, prefixes=prefixes)
+    data = solutions.serialize(format=pyoxigraph.QueryResultsFormat.TSV)
+    lines = set()
+    for row in (data or b"").decode("utf-8").split("\n")[1:]:
+        if not row:
+            continue
+        s, p, o = row.split("\t")  # TSV escapes tabs inside terms
+        if o[0] not in '<"_':
+            o = _BOOLEANS.get(o) or _short_number(o)
+        lines.add(f"{s} {p} {o} .\n")
+    return lines
+
+
+def _short_number(text: str) -> str:
+    if _INTEGER.fullmatch(text):
+        return f'"{text}"^^<{XSD}integer>'
+    return f'"{text}"^^<{XSD}{"double" if "e" in text.lower() else "decimal"}>'
