@@ -8,6 +8,7 @@ line per page (or per error) to ``meta_fd``.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -91,6 +92,10 @@ def _send(meta: IO[str], message: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    # Parsed pages hold no reference cycles: reference counting frees them, and the cyclic
+    # collector would only walk the millions of objects of each page again and again.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     request = json.load(sys.stdin)
     with (
         os.fdopen(request["meta_fd"], "w", encoding="utf-8") as meta,

@@ -168,12 +168,13 @@ def _date(value: Any) -> dt.date | None:
     if type(value) is list and value:
         value = value[0]
     text = value.get("_value") if type(value) is dict else value
-    if type(text) is not str:
+    if type(text) is not str or not text[:1].isdigit():
         return date_of(value)
-    if text in _DATES:
-        return _DATES[text]
-    found = date_of(text)
-    _remember(_DATES, text, found)
+    day = text[:10]  # what date_of reads of a value that starts with its date
+    if day in _DATES:
+        return _DATES[day]
+    found = date_of(day)
+    _remember(_DATES, day, found)
     return found
 
 
@@ -243,7 +244,8 @@ class _ItemConverter:
     def typed(value: dict[str, Any]) -> str:
         text = value_literal(value)
         datatype = value.get("_datatype")
-        if len(value) == 2 and type(datatype) is str:
+        # Times of day are all but unique: caching them would only churn the cache.
+        if len(value) == 2 and type(datatype) is str and len(value["_value"]) <= 10:
             cache = _TYPED_LITERALS.setdefault(datatype, {})
             _remember(cache, value["_value"], text)
         return text

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal as TypingLiteral
 
 import pyoxigraph
@@ -104,14 +105,20 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+_SOURCE = ntriples.iri(vocab.SOURCE)
+_LOADED_AT = ntriples.iri(vocab.LOADED_AT)
+
+
+@lru_cache(maxsize=16)
+def _provenance_objects(source: str, loaded_at: str) -> tuple[str, str]:
+    return ntriples.literal(source), ntriples.literal(loaded_at, vocab.XSD + "dateTime")
+
+
 def provenance_lines(record: Record, *, source: str, loaded_at: str) -> list[str]:
+    """Where a record was loaded from, and when."""
     q = ntriples.iri(record.iri)
-    return [
-        ntriples.triple(q, ntriples.iri(vocab.SOURCE), ntriples.literal(source)),
-        ntriples.triple(
-            q, ntriples.iri(vocab.LOADED_AT), ntriples.literal(loaded_at, vocab.XSD + "dateTime")
-        ),
-    ]
+    source_text, loaded_at_text = _provenance_objects(source, loaded_at)
+    return [f"{q} {_SOURCE} {source_text} .\n", f"{q} {_LOADED_AT} {loaded_at_text} .\n"]
 
 
 @dataclass

@@ -39,8 +39,8 @@ FOCUS_LIMIT = 5000
 #: A shape with at most this many focus nodes is validated by looking them up, not by scans.
 SMALL_TARGET = 100
 _CHUNK = 5000
-#: Queries run in parallel (Oxigraph evaluates without the GIL), on half the cores.
-_WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))
+#: Queries run in parallel: Oxigraph evaluates them without holding the GIL.
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
 _SUBCLASS_ASK = f"ASK {{ ?a {ntriples.iri(vocab.RDFS + 'subClassOf')} ?b }}"
 _HAS_VALUE = vocab.SH + "HasValueConstraintComponent"
 _SHORT = {"kgsh": "https://w3id.org/parliament-kg/shapes#", "sh": vocab.SH}
