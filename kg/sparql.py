@@ -45,7 +45,7 @@ def _collect(result: Any) -> QueryOutcome:
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
-        rows = [[solution[c] for c in columns] for solution in result]
+        rows = [list(solution) for solution in result]  # values in the order of the columns
         return QueryOutcome(kind="select", columns=columns, rows=rows)
     return QueryOutcome(kind="graph", triples=list(result))
 
