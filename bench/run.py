@@ -16,9 +16,8 @@ Steps (``--only``/``--skip`` take these names):
 load             ``kg load PAGES`` into a fresh on-disk store, validation on (the user's path)
 load-novalidate  the same with ``--no-validate``
 convert          kg's converter alone over the parsed pages (questions per CPU-second)
-floor            kg's N-Triples of the same store, ``pyoxigraph.Store.bulk_load`` (lenient, as kg calls
-                 it) into a fresh store
-floor-cli        the same file with the ``oxigraph load --lenient`` CLI
+floor            kg's N-Triples of the same store, ``pyoxigraph.Store.bulk_load`` into a fresh store
+floor-cli        the same file with the ``oxigraph load`` CLI
 naive            rdflib parses each page as JSON-LD (a context over the items), then Oxigraph
 validate         ``kg validate`` of a store loaded from the same data with seeded faults
 pyshacl          ``kg validate --engine pyshacl`` of that store; results compared with kg's
@@ -471,7 +470,7 @@ class SizeRun:
                 result.status = "not available"
                 result.notes.append("no oxigraph CLI (pip install oxigraph)")
                 return
-            cmd = [binary, "load", "--location", str(target), "--file", str(self.nt), "--lenient"]
+            cmd = [binary, "load", "--location", str(target), "--file", str(self.nt)]
         else:
             cmd = [PY, "-m", "bench.steps", "bulk-load", str(self.nt), str(target)]
         self.log(f"{step} round {round_ + 1}")

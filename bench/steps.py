@@ -3,8 +3,7 @@
 
 * ``convert PAGES``: kg's reader and converter alone over every page (no store);
 * ``dump STORE FILE``: the store's default graph as N-Triples (the floor's input);
-* ``bulk-load FILE STORE``: the floor, ``pyoxigraph.Store.bulk_load`` of that file (lenient, as
-  kg's bulk path calls it);
+* ``bulk-load FILE STORE``: the floor, ``pyoxigraph.Store.bulk_load`` of that file;
 * ``naive PAGES STORE``: what a user without kg might write: rdflib parses each page's items
   as JSON-LD through a context, serializes them as N-Triples, and Oxigraph loads them;
 * ``query-list``: the canned-query calls the queries step makes;
@@ -86,8 +85,7 @@ def dump(store_path: str, output: str) -> dict[str, Any]:
 
 def bulk_load(source: str, store_path: str) -> dict[str, Any]:
     store = ox.Store(store_path)
-    # As kg's bulk path calls it: the same loader, the same options.
-    store.bulk_load(path=source, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.bulk_load(path=source, format=ox.RdfFormat.N_TRIPLES)
     store.flush()
     return {}
 
