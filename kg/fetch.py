@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import httpx
+if TYPE_CHECKING:  # imported when a Fetcher is made: kg's other commands start faster
+    import httpx
 
 from kg import __version__
 from kg.errors import FetchError, InputError
@@ -235,6 +236,8 @@ class Fetcher:
         self.limiter = RateLimiter(rate, clock=clock, sleep=self.sleep)
         self._base = 0
         self._lock = threading.Lock()
+        import httpx
+
         self.client = httpx.Client(
             headers={"User-Agent": user_agent(contact), "Accept": "application/json"},
             timeout=httpx.Timeout(self.policy.timeout),
@@ -297,6 +300,8 @@ class Fetcher:
         )
 
     def _attempt(self, url: str, page: int, attempt: int) -> FetchedPage:
+        import httpx
+
         try:
             response = self.client.get(url)
         except httpx.TimeoutException as exc:
