@@ -20,6 +20,7 @@ from typing import Any
 
 from kg import ntriples, vocab
 from kg.errors import InputError
+from kg.item_roles import CHILD_ROLES, KNOWN_KEYS, ROLE_CLASSES, SHARED_ROLES
 from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
@@ -27,47 +28,6 @@ CONVERTER_VERSION = "4"
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
 
-#: The role of a nested object, by the key that holds it.
-CHILD_ROLES: dict[str, str] = {
-    "answer": "answer",
-    "previousAnswerVersion": "version",
-    "attachment": "attachment",
-    "tablingMember": "member",
-    "answeringMember": "member",
-    "correctingMember": "member",
-    "legislature": "house",
-}
-ROLE_CLASSES: dict[str, str] = {
-    "question": vocab.QUESTION,
-    "answer": vocab.ANSWER,
-    "version": vocab.ANSWER_VERSION,
-    "attachment": vocab.ATTACHMENT,
-    "member": vocab.MEMBER,
-    "house": vocab.HOUSE,
-}
-#: Resources that many questions share: never part of one question's record.
-SHARED_ROLES = frozenset({"member", "house"})
-
-_ANSWER_KEYS = {
-    "_about", "answerText", "answeringMember", "answeringMemberConstituency",
-    "answeringMemberPrinted", "dateOfAnswer", "groupedQuestionUIN", "isMinisterialCorrection",
-    "questionFirstAnswered", "previousAnswerVersion", "attachment", "attachmentCount",
-    "isHoldingAnswer", "answerCorrectionDate", "correctingMember", "correctingMemberPrinted",
-    "dateOfCorrection",
-}  # fmt: skip
-KNOWN_KEYS: dict[str, set[str]] = {
-    "question": {
-        "_about", "AnsweringBody", "answer", "answeringDeptId", "answeringDeptShortName",
-        "answeringDeptSortName", "date", "hansardHeading", "houseId", "legislature",
-        "questionText", "registeredInterest", "tablingMember", "tablingMemberConstituency",
-        "tablingMemberPrinted", "uin", "type", "questionStatus", "dateTabled",
-    },
-    "answer": _ANSWER_KEYS,
-    "version": _ANSWER_KEYS | {"versionNumber", "date"},
-    "attachment": {"_about", "fileName", "title", "url", "sizeInBytes", "fileSizeBytes", "label"},
-    "member": {"_about", "label"},
-    "house": {"_about", "prefLabel", "label"},
-}  # fmt: skip
 
 _TYPE = ntriples.iri(vocab.RDF_TYPE)
 _PART_OF = ntriples.iri(vocab.PART_OF_RECORD)

@@ -22,9 +22,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg import ntriples, vocab
-from kg.convert import KNOWN_KEYS, ROLE_CLASSES, convert_item
+from kg.convert import convert_item
 from kg.errors import KgError
 from kg.export import FORMATS, ExportError, export, export_to_file
+from kg.item_roles import KNOWN_KEYS, ROLE_CLASSES
 from kg.paths import jsonld_context_file, ontology_file, sample_page
 from kg.reader import read_page
 
