@@ -235,7 +235,7 @@ def _write(
     old = stored_record_lines(store, plan.replaced)
     shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
     old.update(stored_lines(store, shared))
-    removed = old.difference(lines).difference(shared)
+    removed = old.difference(lines)
     added = [line for line in lines if line not in old]
     update = []
     if removed:

@@ -156,7 +156,7 @@ def rewrite(lines: Iterable[str]) -> list[str]:
     """N-Triples lines from elsewhere (Oxigraph's results), parsed and written again here."""
     data = "".join(lines).encode("utf-8")
     return [
-        f"{term(t.subject)} {term(t.predicate)} {term(t.object)} .\n"
+        triple(term(t.subject), term(t.predicate), term(t.object))
         for t in pyoxigraph.parse(data, pyoxigraph.RdfFormat.N_TRIPLES)
     ]
 
