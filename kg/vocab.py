@@ -49,6 +49,11 @@ ATTACHMENT = KG + "Attachment"
 MEMBER = KG + "Member"
 DEPARTMENT = KG + "Department"
 HOUSE = KG + "House"
+TALLY_SET = KG + "TallySet"
+ASKING_TALLY = KG + "AskingTally"
+ANSWERING_TALLY = KG + "AnsweringTally"
+ANSWER_TIME_TALLY = KG + "AnswerTimeTally"
+DAY_TALLY = KG + "DayTally"
 
 # Derived properties
 ANSWERING_DEPARTMENT = KG + "answeringDepartment"

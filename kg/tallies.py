@@ -1,0 +1,92 @@
+"""Tallies: counts kept in the store at load time, so that the canned queries that count
+questions per department, member or day read a few thousand tally nodes instead of scanning
+a million questions.
+
+Four kinds, each a node in kg's own namespace, named by a hash of its key:
+
+* ``kg:AskingTally``: per (``kg:department``, asking ``kg:member``): ``kg:questions``,
+  ``kg:firstDate`` and ``kg:lastDate`` (the first and last day tabled);
+* ``kg:AnsweringTally``: per (``kg:department``, answering ``kg:member``): ``kg:answers``,
+  ``kg:firstDate`` and ``kg:lastDate`` (days answered);
+* ``kg:AnswerTimeTally``: per (``kg:department``, ``kg:days`` to answer): ``kg:questions``;
+* ``kg:DayTally``: per (``kg:department``, ``kg:day`` tabled): ``kg:questions``.
+
+Each counts distinct questions (answers) per key, exactly as an aggregate query over the
+records would. :func:`recount` computes them all from the records; loads keep them up to
+date by difference (:mod:`kg.tally_changes`).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph
+
+from kg import vocab
+
+#: Present once the store's tallies are kept (written by :func:`recount` and by bulk loads).
+MARKER = vocab.KG_ID + "tallies"
+MARKER_LINE = f"<{MARKER}> <{vocab.RDF_TYPE}> <{vocab.TALLY_SET}> .\n"
+
+_PREFIXES = {
+    "kg": vocab.KG,
+    "kgid": vocab.KG_ID,
+    "parl": vocab.PARL,
+    "dcterms": vocab.DCTERMS,
+    "xsd": vocab.XSD,
+}
+
+_RECOUNT = """
+DELETE { ?t ?p ?o } WHERE {
+  VALUES ?kind { kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:TallySet }
+  ?t a ?kind ; ?p ?o };
+INSERT { ?t a kg:AskingTally ; kg:department ?dept ; kg:member ?member ; kg:questions ?n ;
+    kg:firstDate ?first ; kg:lastDate ?last }
+WHERE {
+  { SELECT ?dept ?member (COUNT(DISTINCT ?q) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+    WHERE {
+      ?q kg:answeringDepartment ?dept .
+      { SELECT ?q ?member WHERE { ?q parl:tablingMember ?member } }
+      OPTIONAL { SELECT ?q ?d WHERE { ?q dcterms:date ?d } }
+    } GROUP BY ?dept ?member }
+  BIND(IRI(CONCAT(STR(kgid:), "tally/asking/", SHA1(CONCAT(STR(?dept), " ", STR(?member)))))
+       AS ?t) };
+INSERT { ?t a kg:AnsweringTally ; kg:department ?dept ; kg:member ?member ; kg:answers ?n ;
+    kg:firstDate ?first ; kg:lastDate ?last }
+WHERE {
+  { SELECT ?dept ?member (COUNT(DISTINCT ?a) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+    WHERE {
+      ?q kg:answeringDepartment ?dept .
+      { SELECT ?q ?a WHERE { ?q parl:answer ?a } }
+      { SELECT ?a ?member WHERE { ?a parl:answeringMember ?member } }
+      OPTIONAL { SELECT ?a ?d WHERE { ?a parl:dateOfAnswer ?d } }
+    } GROUP BY ?dept ?member }
+  BIND(IRI(CONCAT(STR(kgid:), "tally/answering/", SHA1(CONCAT(STR(?dept), " ", STR(?member)))))
+       AS ?t) };
+INSERT { ?t a kg:AnswerTimeTally ; kg:department ?dept ; kg:days ?days ; kg:questions ?n }
+WHERE {
+  { SELECT ?dept ?days (COUNT(DISTINCT ?q) AS ?n)
+    WHERE {
+      ?q kg:answeringDepartment ?dept .
+      { SELECT ?q ?days WHERE { ?q kg:daysToAnswer ?days } }
+    } GROUP BY ?dept ?days }
+  BIND(IRI(CONCAT(STR(kgid:), "tally/answer-time/", SHA1(CONCAT(STR(?dept), " ", STR(?days)))))
+       AS ?t) };
+INSERT { ?t a kg:DayTally ; kg:department ?dept ; kg:day ?day ; kg:questions ?n }
+WHERE {
+  { SELECT ?dept ?day (COUNT(DISTINCT ?q) AS ?n)
+    WHERE {
+      ?q kg:answeringDepartment ?dept .
+      { SELECT ?q ?day WHERE { ?q dcterms:date ?day } }
+    } GROUP BY ?dept ?day }
+  BIND(IRI(CONCAT(STR(kgid:), "tally/day/", SHA1(CONCAT(STR(?dept), " ", STR(?day))))) AS ?t) };
+INSERT DATA { kgid:tallies a kg:TallySet }
+"""
+
+
+def recount(store: pyoxigraph.Store) -> None:
+    """Compute every tally again from the records (in one update)."""
+    store.update(_RECOUNT, prefixes=_PREFIXES)
+
+
+def are_kept(store: pyoxigraph.Store) -> bool:
+    """Whether the store keeps tallies (stores loaded by older versions of kg do not)."""
+    return bool(store.query(f"ASK {{ <{MARKER}> a <{vocab.TALLY_SET}> }}"))
