@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph
 
+from kg import ntriples
 from kg.errors import InputError, KgError, StoreError, ValidationFailed
 from kg.groups import GroupIndex, link_lines
 from kg.load import (
@@ -33,8 +34,10 @@ from kg.load import (
     item_where,
     load_page,
     now,
+    stored_record_lines,
 )
 from kg.reader import Page
+from kg.tally_changes import changes, contributions
 
 StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
 """Validates the store's records with these IRIs; returns what it found, per record."""
@@ -107,6 +110,9 @@ def bulk_load_paths(
             message = json.loads(line)
             if "error" in message:
                 error = message["error"]
+                continue
+            if "tallies" in message:
+                report.triples_written += message["tallies"]
                 continue
             page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
             for iri, uin, _, key, grouped in message["records"]:
@@ -197,7 +203,14 @@ def _validate(
 
 def _remove(store: pyoxigraph.Store, iris: list[str]) -> None:
     for start in range(0, len(iris), 500):
-        store.update(delete_records(iris[start : start + 500]), prefixes=PREFIXES)
+        chunk = iris[start : start + 500]
+        old = contributions(chunk, stored_record_lines(store, chunk))
+        removed, added = changes(store, old, {}, leaving=set(chunk))
+        update = [delete_records(chunk)]
+        if removed:
+            update.append("DELETE DATA {\n" + "".join(ntriples.rewrite(sorted(removed))) + "};\n")
+        update.append("INSERT DATA {\n" + "".join(added) + "}")
+        store.update("".join(update), prefixes=PREFIXES)
     store.update(_REMOVE_ORPHANS, prefixes=PREFIXES)
 
 

@@ -19,6 +19,7 @@ from kg.convert import convert_item
 from kg.errors import KgError
 from kg.load import provenance_lines
 from kg.reader import read_page
+from kg.tally_changes import Totals, contributions
 
 #: How many distinct shared triples (of members, departments, houses) the worker remembers
 #: having written; past it, it forgets them all and writes them again as they come.
@@ -26,7 +27,18 @@ SHARED_MEMORY = 200_000
 
 
 def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: IO[str]) -> None:
-    """Write each page's triples to ``out`` and what it held to ``meta``."""
+    """Write each page's triples to ``out`` and what it held to ``meta``; then the tallies
+    of every record written (also when a page stops the load)."""
+    totals = Totals()
+    _convert(sources, loaded_at=loaded_at, out=out, meta=meta, totals=totals)
+    lines = totals.lines()
+    out.write(ntriples.utf8("".join(lines)))
+    _send(meta, {"tallies": len(lines)})
+
+
+def _convert(
+    sources: list[str], *, loaded_at: str, out: IO[bytes], meta: IO[str], totals: Totals
+) -> None:
     seen: dict[str, str] = {}
     written_shared: set[str] = set()
     for source in sources:
@@ -59,6 +71,7 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: I
                 continue
             seen[iri] = record.content_hash
             chunks.append(record.own_ntriples)
+            totals.add(contributions((iri,), record.lines[: record.shared_from]))
             triples += record.shared_from or 0
             for line in record.lines[record.shared_from :]:
                 if line not in written_shared:

@@ -16,12 +16,13 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph
 
-from kg import ntriples, vocab
+from kg import ntriples, tallies, vocab
 from kg.convert import Record, convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.sparql import select, select_lines
+from kg.tally_changes import changes, contributions
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
 ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
@@ -233,10 +234,12 @@ def _write(
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
     lines.update(dict.fromkeys(links_for_records(store, plan.records)))
     old = stored_record_lines(store, plan.replaced)
+    tallies_removed, tallies_added = _tally_changes(store, plan, old)
     shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
     old.update(stored_lines(store, shared))
-    removed = old.difference(lines)
+    removed = old.difference(lines) | tallies_removed
     added = [line for line in lines if line not in old]
+    added += tallies_added
     update = []
     if removed:
         update.append("DELETE DATA {\n" + "".join(ntriples.rewrite(sorted(removed))) + "};\n")
@@ -246,6 +249,23 @@ def _write(
     report.triples_written += len(added)
     report.replaced += len(plan.replaced)
     report.new += len(plan.records) - len(plan.replaced)
+
+
+def _tally_changes(
+    store: pyoxigraph.Store, plan: _PagePlan, old: set[str]
+) -> tuple[set[str], set[str]]:
+    marker = set()
+    if not tallies.are_kept(store):
+        if store_is_empty(store):
+            marker.add(tallies.MARKER_LINE)
+        else:  # loaded by an older kg: count what it holds first
+            tallies.recount(store)
+    before = contributions(plan.replaced, old)
+    after = contributions(
+        [r.iri for r in plan.records], (line for r in plan.records for line in r.lines)
+    )
+    removed, added = changes(store, before, after, leaving=set(plan.replaced))
+    return removed, added | marker
 
 
 def load_page(

@@ -20,7 +20,7 @@ from kg.cli import cli
 from tests.conftest import write_page
 
 Q = "http://data.parliament.uk/resources/"
-LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 334 triples written, 0 removed, 0 warnings\n"
+LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 395 triples written, 0 removed, 0 warnings\n"
 
 
 def run(runner: CliRunner, *args: str, input: bytes | None = None) -> Any:
@@ -49,7 +49,7 @@ def test_load_then_stats_then_sparql(runner: CliRunner, store_dir: Path, sample_
     lines = stats.output.splitlines()
     assert lines[:12] == [
         "name,value",
-        "triples,334",
+        "triples,395",
         "questions,9",
         "answers,9",
         "previousAnswerVersions,0",

@@ -1,0 +1,250 @@
+"""Keeping the tallies (:mod:`kg.tallies`) up to date by difference, from N-Triples lines.
+
+What a question adds to the tallies is read from its record's lines, the same way whether kg
+has just written them or Oxigraph hands them back (:func:`kg.load.stored_record_lines`). A load
+that replaces records takes away what the old records added and adds what the new ones add; a
+first date or last date that goes away with an old record is looked up again in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph
+
+from kg import ntriples, vocab
+from kg.sparql import select, select_lines
+from kg.tallies import MARKER_LINE
+
+Key = tuple[str, str, str]
+"""A tally's key: its kind and two terms in N-Triples (the department, then the member, the
+number of days or the day)."""
+
+_DEPARTMENT = f"<{vocab.ANSWERING_DEPARTMENT}>"
+_ASKER = f"<{vocab.PARL}tablingMember>"
+_TABLED = f"<{vocab.DCTERMS}date>"
+_ANSWER = f"<{vocab.PARL}answer>"
+_ANSWERER = f"<{vocab.PARL}answeringMember>"
+_ANSWERED = f"<{vocab.PARL}dateOfAnswer>"
+_DAYS = f"<{vocab.DAYS_TO_ANSWER}>"
+_READ = frozenset((_DEPARTMENT, _ASKER, _TABLED, _ANSWER, _ANSWERER, _ANSWERED, _DAYS))
+
+ASKING, ANSWERING, ANSWER_TIME, DAY = "asking", "answering", "answer-time", "day"
+_CLASS = {
+    ASKING: vocab.ASKING_TALLY,
+    ANSWERING: vocab.ANSWERING_TALLY,
+    ANSWER_TIME: vocab.ANSWER_TIME_TALLY,
+    DAY: vocab.DAY_TALLY,
+}
+_SECOND = {
+    ASKING: vocab.KG + "member",
+    ANSWERING: vocab.KG + "member",
+    ANSWER_TIME: vocab.KG + "days",
+    DAY: vocab.KG + "day",
+}
+_COUNTED = {ASKING: "questions", ANSWERING: "answers", ANSWER_TIME: "questions", DAY: "questions"}
+_TYPE = f"<{vocab.RDF_TYPE}>"
+_DEPARTMENT_OF_TALLY = f"<{vocab.KG}department>"
+_FIRST = f"<{vocab.KG}firstDate>"
+_LAST = f"<{vocab.KG}lastDate>"
+_INTEGER = f"^^<{vocab.XSD}integer>"
+
+
+def lexical(term: str) -> str:
+    """The lexical form of an N-Triples literal (an IRI's text for an IRI)."""
+    if term.startswith("<"):
+        return term[1:-1]
+    return term[1 : term.rindex('"')]
+
+
+def tally_iri(key: Key) -> str:
+    kind, department, second = key
+    digest = hashlib.sha1(f"{lexical(department)} {lexical(second)}".encode()).hexdigest()
+    return f"{vocab.KG_ID}tally/{kind}/{digest}"
+
+
+@dataclass
+class Share:
+    """What some questions add to one tally: how many, and their dates (for first and last)."""
+
+    count: int = 0
+    dates: list[str] = field(default_factory=list)
+
+
+def contributions(questions: Iterable[str], lines: Iterable[str]) -> dict[Key, Share]:
+    """What these questions add to the tallies, read from lines that hold their records."""
+    values: dict[tuple[str, str], list[str]] = {}
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate in _READ:
+            values.setdefault((subject, predicate), []).append(rest[:-3])
+    shares: dict[Key, Share] = {}
+
+    def add(key: Key, dates: list[str]) -> None:
+        share = shares.get(key)
+        if share is None:
+            share = shares[key] = Share()
+        share.count += 1
+        share.dates += dates
+
+    for iri in questions:
+        q = ntriples.iri(iri)
+        for department in set(values.get((q, _DEPARTMENT), ())):
+            tabled = sorted(set(values.get((q, _TABLED), ())))
+            for member in set(values.get((q, _ASKER), ())):
+                add((ASKING, department, member), tabled)
+            for answer in set(values.get((q, _ANSWER), ())):
+                answered = sorted(set(values.get((answer, _ANSWERED), ())))
+                for member in set(values.get((answer, _ANSWERER), ())):
+                    add((ANSWERING, department, member), answered)
+            for days in set(values.get((q, _DAYS), ())):
+                add((ANSWER_TIME, department, days), [])
+            for day in tabled:
+                add((DAY, department, day), [])
+    return shares
+
+
+@dataclass
+class Tally:
+    """One tally's values; ``first`` and ``last`` in N-Triples (asking and answering only)."""
+
+    count: int
+    first: str | None = None
+    last: str | None = None
+
+
+def tally_lines(key: Key, tally: Tally) -> list[str]:
+    """The triples of one tally."""
+    kind, department, second = key
+    node = ntriples.iri(tally_iri(key))
+    lines = [
+        f"{node} {_TYPE} <{_CLASS[kind]}> .\n",
+        f"{node} {_DEPARTMENT_OF_TALLY} {department} .\n",
+        f"{node} <{_SECOND[kind]}> {second} .\n",
+        f'{node} <{vocab.KG}{_COUNTED[kind]}> "{tally.count}"{_INTEGER} .\n',
+    ]
+    if tally.first is not None:
+        lines.append(f"{node} {_FIRST} {tally.first} .\n")
+    if tally.last is not None:
+        lines.append(f"{node} {_LAST} {tally.last} .\n")
+    return lines
+
+
+def _earliest(dates: Iterable[str]) -> str | None:
+    return min(dates, key=lexical, default=None)
+
+
+def _latest(dates: Iterable[str]) -> str | None:
+    return max(dates, key=lexical, default=None)
+
+
+class Totals:
+    """Tallies summed up in memory, as a bulk load's converter sees its records go by."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[Key, Tally] = {}
+
+    def add(self, shares: dict[Key, Share]) -> None:
+        for key, share in shares.items():
+            tally = self.tallies.get(key)
+            if tally is None:
+                tally = self.tallies[key] = Tally(0)
+            tally.count += share.count
+            if share.dates:
+                tally.first = _earliest([*share.dates, *([tally.first] if tally.first else [])])
+                tally.last = _latest([*share.dates, *([tally.last] if tally.last else [])])
+
+    def lines(self) -> list[str]:
+        """Every tally's triples, and the marker that says the store keeps tallies."""
+        out = [MARKER_LINE]
+        for key, tally in self.tallies.items():
+            out += tally_lines(key, tally)
+        return out
+
+
+_PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
+_STORED = "SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
+_DATES = {
+    ASKING: "SELECT ?d ?q ?dept ?second WHERE { ?q parl:tablingMember ?second ; kg:answeringDepartment ?dept ;"
+    " dcterms:date ?d }",
+    ANSWERING: "SELECT ?d ?q ?dept ?second WHERE { ?a parl:answeringMember ?second ; parl:dateOfAnswer ?d ."
+    " ?q parl:answer ?a ; kg:answeringDepartment ?dept }",
+}
+
+
+def _stored(store: pyoxigraph.Store, keys: Sequence[Key]) -> dict[Key, tuple[Tally, set[str]]]:
+    """The tallies the store holds for these keys, with their lines."""
+    by_node = {ntriples.iri(tally_iri(key)): key for key in keys}
+    found: dict[Key, tuple[Tally, set[str]]] = {}
+    nodes = list(by_node)
+    for start in range(0, len(nodes), 2000):
+        text = _STORED.format(values=" ".join(nodes[start : start + 2000]))
+        for line in select_lines(store, text, prefixes=_PREFIXES):
+            node, predicate, rest = line.split(" ", 2)
+            tally, lines = found.setdefault(by_node[node], (Tally(0), set()))
+            lines.add(line)
+            value = rest[:-3]
+            if predicate == _FIRST:
+                tally.first = value
+            elif predicate == _LAST:
+                tally.last = value
+            elif predicate in (f"<{vocab.KG}questions>", f"<{vocab.KG}answers>"):
+                tally.count = int(lexical(value))
+    return found
+
+
+def _dates_left(store: pyoxigraph.Store, key: Key, leaving: set[str]) -> list[str]:
+    """The dates of a tally's questions in the store, but for those of ``leaving``."""
+    kind, department, second = key
+    bound = {
+        "dept": pyoxigraph.NamedNode(lexical(department)),
+        "second": pyoxigraph.NamedNode(lexical(second)),
+    }
+    dates = []
+    for row in select(store, _DATES[kind], prefixes=_PREFIXES, substitutions=bound):
+        question, date = row["q"], row["d"]
+        if question is not None and date is not None and question.value not in leaving:
+            dates.append(ntriples.term(date))
+    return dates
+
+
+def _differ(before: Share | None, after: Share | None) -> bool:
+    before, after = before or Share(), after or Share()
+    return before.count != after.count or sorted(before.dates) != sorted(after.dates)
+
+
+def changes(
+    store: pyoxigraph.Store,
+    old: dict[Key, Share],
+    new: dict[Key, Share],
+    *,
+    leaving: set[str],
+) -> tuple[set[str], set[str]]:
+    """The lines to delete and to insert so that the store's tallies follow the records of
+    ``leaving`` (which added ``old``) being replaced by records that add ``new``."""
+    keys = [key for key in old.keys() | new.keys() if _differ(old.get(key), new.get(key))]
+    stored = _stored(store, keys)
+    removed: set[str] = set()
+    added: set[str] = set()
+    for key in keys:
+        before = old.get(key) or Share()
+        after = new.get(key) or Share()
+        current, lines = stored.get(key) or (Tally(0), set())
+        count = current.count - before.count + after.count
+        tally = Tally(count)
+        if count > 0 and key[0] in _DATES:
+            gone = {lexical(d) for d in before.dates}
+            first, last = current.first, current.last
+            if (first is not None and lexical(first) in gone) or (
+                last is not None and lexical(last) in gone
+            ):
+                kept = _dates_left(store, key, leaving)
+                first, last = _earliest(kept), _latest(kept)
+            tally.first = _earliest([*after.dates, *([first] if first else [])])
+            tally.last = _latest([*after.dates, *([last] if last else [])])
+        wanted = set(tally_lines(key, tally)) if count > 0 else set()
+        removed |= lines - wanted
+        added |= wanted - lines
+    return removed, added

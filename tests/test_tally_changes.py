@@ -1,0 +1,144 @@
+"""Tallies kept by loads must equal a recount from the records, whatever the loads did."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+
+from bench import generate
+from kg import tallies, vocab
+from kg.load import load_paths
+from kg.reader import read_page
+from kg.sparql import select_lines
+from kg.tally_changes import ASKING, Share, Totals, contributions, lexical
+from tests.conftest import write_page
+
+_TALLIES = """SELECT ?s ?p ?o WHERE {
+  VALUES ?kind { kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:TallySet }
+  ?s a ?kind ; ?p ?o }"""
+_PREFIXES = {"kg": vocab.KG}
+
+
+def tally_lines(store: pyoxigraph.Store) -> set[str]:
+    return select_lines(store, _TALLIES, prefixes=_PREFIXES)
+
+
+def assert_tallies_recount(store: pyoxigraph.Store) -> set[str]:
+    """The store's tallies are what a recount from its records gives; returns them."""
+    kept = tally_lines(store)
+    tallies.recount(store)
+    assert tally_lines(store) == kept
+    return kept
+
+
+def count_of(lines: set[str], kind: str, predicate: str) -> int:
+    """The sum of one count over every tally of a kind."""
+    nodes = {line.split(" ")[0] for line in lines if line.endswith(f"<{vocab.KG}{kind}> .\n")}
+    total = 0
+    for line in lines:
+        subject, p, rest = line.split(" ", 2)
+        if subject in nodes and p == f"<{vocab.KG}{predicate}>":
+            total += int(lexical(rest[:-3]))
+    return total
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pages")
+    generate.generate(out, questions=1200, seed=3, page_size=300)
+    return out
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_load_writes_the_tallies_a_recount_gives(tmp_path: Path, pages: Path, bulk: bool) -> None:
+    store = pyoxigraph.Store(str(tmp_path / "store"))
+    load_paths(store, [str(pages)], validate=False, bulk=bulk)
+    lines = assert_tallies_recount(store)
+    assert count_of(lines, "AskingTally", "questions") == 1200
+    assert count_of(lines, "DayTally", "questions") == 1200
+    assert count_of(lines, "AnsweringTally", "answers") == 1200
+
+
+def _items(pages: Path) -> list[dict[str, Any]]:
+    return read_page(str(sorted(pages.glob("page-*.json"))[0])).items
+
+
+def _changed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Questions moved to other departments, members and days, answered on other days."""
+    changed = copy.deepcopy(items[:40])
+    for number, item in enumerate(changed):
+        if number % 4 == 0:
+            item["answeringDeptId"] = {"_value": "9999"}
+        if number % 4 == 1:
+            item["tablingMember"] = copy.deepcopy(items[-1]["tablingMember"])
+        if number % 4 == 2:
+            item["date"] = {"_value": "2013-01-02", "_datatype": "dateTime"}
+        if number % 4 == 3:
+            item["answer"]["dateOfAnswer"] = {"_value": "2031-05-06", "_datatype": "dateTime"}
+    return changed
+
+
+def test_replaced_and_changed_questions_keep_the_tallies(tmp_path: Path, pages: Path) -> None:
+    store = pyoxigraph.Store(str(tmp_path / "store"))
+    load_paths(store, [str(pages)], validate=False)
+    changed = write_page(tmp_path / "changed.json", _changed(_items(pages)))
+    load_paths(store, [str(changed)], validate=False)
+    lines = assert_tallies_recount(store)
+    assert any("2013-01-02" in line and "firstDate" in line for line in lines)
+    assert any("2031-05-06" in line and "lastDate" in line for line in lines)
+    # And back again: the first and last dates that went away are looked up in the store.
+    load_paths(store, [str(sorted(pages.glob("page-*.json"))[0])], validate=False)
+    lines = assert_tallies_recount(store)
+    assert not any("2013-01-02" in line or "2031-05-06" in line for line in lines)
+    assert count_of(lines, "AskingTally", "questions") == 1200
+
+
+def test_a_store_without_tallies_is_recounted_before_a_load(tmp_path: Path, pages: Path) -> None:
+    store = pyoxigraph.Store(str(tmp_path / "store"))
+    load_paths(store, [str(pages)], validate=False)
+    store.update(
+        "DELETE { ?s ?p ?o } WHERE { VALUES ?kind { kg:AskingTally kg:AnsweringTally "
+        "kg:AnswerTimeTally kg:DayTally kg:TallySet } ?s a ?kind ; ?p ?o }",
+        prefixes=_PREFIXES,
+    )
+    assert not tallies.are_kept(store)
+    changed = write_page(tmp_path / "changed.json", _changed(_items(pages)))
+    load_paths(store, [str(changed)], validate=False)
+    assert tallies.are_kept(store)
+    assert count_of(assert_tallies_recount(store), "AskingTally", "questions") == 1200
+
+
+def test_invalid_questions_skipped_after_a_bulk_load_leave_no_tally(tmp_path: Path) -> None:
+    faulty = tmp_path / "faulty"
+    manifest = generate.generate(faulty, questions=400, seed=5, page_size=100, faults=8)
+    store = pyoxigraph.Store(str(tmp_path / "store"))
+    report = load_paths(store, [str(faulty)], on_invalid="skip")
+    assert report.skipped_invalid > 0
+    lines = assert_tallies_recount(store)
+    kept = 400 - report.skipped_invalid
+    # Questions without a department are in no tally.
+    no_department = sum(1 for f in manifest["faults"] if f["kind"] == "missing_department")
+    assert count_of(lines, "AskingTally", "questions") == kept - no_department
+
+
+def test_contributions_of_a_question(sample_path: Path) -> None:
+    from kg.convert import convert_item
+
+    item = read_page(str(sample_path)).items[0]
+    record = convert_item(item, where="sample")
+    shares = contributions([record.iri], record.lines)
+    department = f"<{vocab.department_iri('29')}>"
+    member = "<http://data.parliament.uk/members/4765>"
+    date = f'"2024-03-25"^^<{vocab.XSD}date>'
+    assert shares[(ASKING, department, member)] == Share(1, [date])
+    assert {key[0] for key in shares} == {"asking", "answering", "answer-time", "day"}
+    totals = Totals()
+    totals.add(shares)
+    totals.add(shares)
+    assert totals.tallies[(ASKING, department, member)].count == 2
+    assert json.dumps(sorted(totals.lines())) == json.dumps(sorted(set(totals.lines())))
