@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph
 
@@ -29,7 +29,9 @@ _ANSWER = f"<{vocab.PARL}answer>"
 _ANSWERER = f"<{vocab.PARL}answeringMember>"
 _ANSWERED = f"<{vocab.PARL}dateOfAnswer>"
 _DAYS = f"<{vocab.DAYS_TO_ANSWER}>"
-_READ = frozenset((_DEPARTMENT, _ASKER, _TABLED, _ANSWER, _ANSWERER, _ANSWERED, _DAYS))
+_OF_QUESTION = (_DEPARTMENT, _ASKER, _TABLED, _ANSWER, _DAYS)
+_OF_ANSWER = (_ANSWERER, _ANSWERED)
+_READ = frozenset(_OF_QUESTION + _OF_ANSWER)
 
 ASKING, ANSWERING, ANSWER_TIME, DAY = "asking", "answering", "answer-time", "day"
 _CLASS = {
@@ -65,45 +67,93 @@ def tally_iri(key: Key) -> str:
     return f"{vocab.KG_ID}tally/{kind}/{digest}"
 
 
-@dataclass
 class Share:
     """What some questions add to one tally: how many, and their dates (for first and last)."""
 
-    count: int = 0
-    dates: list[str] = field(default_factory=list)
+    __slots__ = ("count", "dates")
+
+    def __init__(self, count: int = 0, dates: list[str] | None = None) -> None:
+        self.count = count
+        self.dates = dates if dates is not None else []
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Share):
+            return NotImplemented
+        return self.count == other.count and sorted(self.dates) == sorted(other.dates)
+
+    def __repr__(self) -> str:
+        return f"Share({self.count}, {self.dates})"
 
 
 def contributions(questions: Iterable[str], lines: Iterable[str]) -> dict[Key, Share]:
     """What these questions add to the tallies, read from lines that hold their records."""
-    values: dict[tuple[str, str], list[str]] = {}
-    for line in lines:
-        subject, predicate, rest = line.split(" ", 2)
-        if predicate in _READ:
-            values.setdefault((subject, predicate), []).append(rest[:-3])
+    values = _values(lines)
     shares: dict[Key, Share] = {}
-
-    def add(key: Key, dates: list[str]) -> None:
-        share = shares.get(key)
-        if share is None:
-            share = shares[key] = Share()
-        share.count += 1
-        share.dates += dates
-
     for iri in questions:
         q = ntriples.iri(iri)
-        for department in set(values.get((q, _DEPARTMENT), ())):
-            tabled = sorted(set(values.get((q, _TABLED), ())))
-            for member in set(values.get((q, _ASKER), ())):
-                add((ASKING, department, member), tabled)
-            for answer in set(values.get((q, _ANSWER), ())):
+        departments = values.get((q, _DEPARTMENT))
+        if not departments:
+            continue
+        tabled = sorted(set(values.get((q, _TABLED), ())))
+        askers = set(values.get((q, _ASKER), ()))
+        answers = set(values.get((q, _ANSWER), ()))
+        days = set(values.get((q, _DAYS), ()))
+        for department in set(departments):
+            for member in askers:
+                _add(shares, (ASKING, department, member), tabled)
+            for answer in answers:
                 answered = sorted(set(values.get((answer, _ANSWERED), ())))
                 for member in set(values.get((answer, _ANSWERER), ())):
-                    add((ANSWERING, department, member), answered)
-            for days in set(values.get((q, _DAYS), ())):
-                add((ANSWER_TIME, department, days), [])
+                    _add(shares, (ANSWERING, department, member), answered)
+            for number in days:
+                _add(shares, (ANSWER_TIME, department, number), [])
             for day in tabled:
-                add((DAY, department, day), [])
+                _add(shares, (DAY, department, day), [])
     return shares
+
+
+def _values(lines: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+    """The objects of the lines whose predicate the tallies read, by subject and predicate."""
+    values: dict[tuple[str, str], list[str]] = {}
+    for line in lines:
+        # Only the predicate is cut out of every line: an answer's line is kilobytes long.
+        end_subject = line.find(" ")
+        end_predicate = line.find(" ", end_subject + 1)
+        predicate = line[end_subject + 1 : end_predicate]
+        if predicate in _READ:
+            found = values.setdefault((line[:end_subject], predicate), [])
+            found.append(line[end_predicate + 1 : -3])
+    return values
+
+
+def record_contributions(iri: str, lines: Sequence[str]) -> dict[Key, Share]:
+    """``contributions((iri,), lines)`` for one record, sooner: the lines are first picked by
+    their start, as the question's or its answer's (``<iri/answer>``, the API's name for it)."""
+    q = ntriples.iri(iri)
+    answer = ntriples.iri(iri + "/answer")
+    starts = _starts(q, answer)
+    picked = [line for line in lines if line.startswith(starts)]
+    named_answer = f"{q} {_ANSWER} "
+    if any(
+        line.startswith(named_answer) and line[len(named_answer) : -3] != answer for line in picked
+    ):
+        picked = list(lines)  # an answer named otherwise
+    return contributions((iri,), picked)
+
+
+def _starts(question: str, answer: str) -> tuple[str, ...]:
+    return tuple(f"{question} {p} " for p in _OF_QUESTION) + tuple(
+        f"{answer} {p} " for p in _OF_ANSWER
+    )
+
+
+def _add(shares: dict[Key, Share], key: Key, dates: list[str]) -> None:
+    share = shares.get(key)
+    if share is None:
+        shares[key] = Share(1, list(dates))
+    else:
+        share.count += 1
+        share.dates += dates
 
 
 @dataclass
@@ -132,12 +182,14 @@ def tally_lines(key: Key, tally: Tally) -> list[str]:
     return lines
 
 
+# Dates are compared as N-Triples text: '"' sorts before every character of a date, so the
+# text sorts as the lexical forms do (and ISO dates sort by time).
 def _earliest(dates: Iterable[str]) -> str | None:
-    return min(dates, key=lexical, default=None)
+    return min(dates, default=None)
 
 
 def _latest(dates: Iterable[str]) -> str | None:
-    return max(dates, key=lexical, default=None)
+    return max(dates, default=None)
 
 
 class Totals:
@@ -147,14 +199,20 @@ class Totals:
         self.tallies: dict[Key, Tally] = {}
 
     def add(self, shares: dict[Key, Share]) -> None:
+        tallies = self.tallies
         for key, share in shares.items():
-            tally = self.tallies.get(key)
+            dates = share.dates
+            tally = tallies.get(key)
             if tally is None:
-                tally = self.tallies[key] = Tally(0)
+                tallies[key] = Tally(share.count, _earliest(dates), _latest(dates))
+                continue
             tally.count += share.count
-            if share.dates:
-                tally.first = _earliest([*share.dates, *([tally.first] if tally.first else [])])
-                tally.last = _latest([*share.dates, *([tally.last] if tally.last else [])])
+            if dates:
+                low, high = min(dates), max(dates)
+                if tally.first is None or low < tally.first:
+                    tally.first = low
+                if tally.last is None or high > tally.last:
+                    tally.last = high
 
     def lines(self) -> list[str]:
         """Every tally's triples, and the marker that says the store keeps tallies."""
@@ -235,11 +293,9 @@ def changes(
         count = current.count - before.count + after.count
         tally = Tally(count)
         if count > 0 and key[0] in _DATES:
-            gone = {lexical(d) for d in before.dates}
+            gone = set(before.dates)
             first, last = current.first, current.last
-            if (first is not None and lexical(first) in gone) or (
-                last is not None and lexical(last) in gone
-            ):
+            if first in gone or last in gone:
                 kept = _dates_left(store, key, leaving)
                 first, last = _earliest(kept), _latest(kept)
             tally.first = _earliest([*after.dates, *([first] if first else [])])

@@ -15,7 +15,15 @@ from kg import tallies, vocab
 from kg.load import load_paths
 from kg.reader import read_page
 from kg.sparql import select_lines
-from kg.tally_changes import ASKING, Share, Totals, contributions, lexical
+from kg.tally_changes import (
+    ANSWERING,
+    ASKING,
+    Share,
+    Totals,
+    contributions,
+    lexical,
+    record_contributions,
+)
 from tests.conftest import write_page
 
 _TALLIES = """SELECT ?s ?p ?o WHERE {
@@ -142,3 +150,17 @@ def test_contributions_of_a_question(sample_path: Path) -> None:
     totals.add(shares)
     assert totals.tallies[(ASKING, department, member)].count == 2
     assert json.dumps(sorted(totals.lines())) == json.dumps(sorted(set(totals.lines())))
+
+
+def test_one_record_read_quickly_gives_what_every_line_gives(pages: Path) -> None:
+    from kg.convert import convert_item
+
+    items = _items(pages)
+    renamed = copy.deepcopy(items[0])
+    renamed["answer"]["_about"] = renamed["_about"] + "/reply"  # not the API's answer name
+    for number, item in enumerate([*items, renamed]):
+        record = convert_item(item, where=f"item {number}")
+        own = record.lines[: record.shared_from]
+        quick = record_contributions(record.iri, own)
+        assert quick == contributions([record.iri], record.lines)
+        assert any(key[0] == ANSWERING for key in quick)
