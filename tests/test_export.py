@@ -366,7 +366,14 @@ def written_properties() -> set[str]:
     keys = {key for role in KNOWN_KEYS.values() for key in role if key != "_about"}
     derived = {vocab.ANSWERING_DEPARTMENT, vocab.IN_HOUSE, vocab.DAYS_TO_ANSWER, vocab.GROUPED_WITH}
     derived |= {vocab.PART_OF_RECORD, vocab.SOURCE, vocab.LOADED_AT, vocab.CONTENT_HASH}
+    derived |= {vocab.KG + name for name in TALLY_PROPERTIES}
     return {vocab.predicate_for_key(key) for key in keys} | derived
+
+
+TALLY_PROPERTIES = ("department", "member", "questions", "answers", "days", "day")
+TALLY_PROPERTIES += ("firstDate", "lastDate")
+TALLY_CLASSES = {vocab.ASKING_TALLY, vocab.ANSWERING_TALLY, vocab.ANSWER_TIME_TALLY}
+TALLY_CLASSES |= {vocab.DAY_TALLY, vocab.TALLY_SET}
 
 
 def test_ontology_declares_every_class_and_property(ontology: rdflib.Graph) -> None:
@@ -385,7 +392,7 @@ def test_ontology_declares_every_class_and_property(ontology: rdflib.Graph) -> N
             assert ontology.value(node, predicate) is not None, (iri, predicate)
         kinds = set(ontology.objects(node, RDF.type))
         assert kinds & {OWL.ObjectProperty, OWL.DatatypeProperty}, iri
-    for iri in {*ROLE_CLASSES.values(), vocab.DEPARTMENT}:
+    for iri in {*ROLE_CLASSES.values(), vocab.DEPARTMENT, *TALLY_CLASSES}:
         node = rdflib.URIRef(iri)
         assert (node, RDF.type, OWL.Class) in ontology
         assert ontology.value(node, RDFS.label) and ontology.value(node, RDFS.comment)
@@ -426,7 +433,7 @@ def test_context_has_a_key_for_every_class_and_property(ontology: rdflib.Graph) 
         ranges |= {str(r) for r in ontology.objects(node, SCHEMA.rangeIncludes)}
         allowed = date_types if ranges == {vocab.KG + "DateOrDateTime"} else ranges
         assert coercion is None or coercion in allowed, (name, coercion, ranges)
-    for iri in {*ROLE_CLASSES.values(), vocab.DEPARTMENT}:
+    for iri in {*ROLE_CLASSES.values(), vocab.DEPARTMENT, *TALLY_CLASSES}:
         assert terms[iri][0] == iri.rsplit("#", 1)[1]
 
 
@@ -444,7 +451,8 @@ def render_tables(ontology: rdflib.Graph) -> str:
         return " ".join(text.split()).replace("|", "\\|")
 
     order = ["WrittenQuestion", "WrittenAnswer", "AnswerVersion", "Attachment", "Member"]
-    order += ["Department", "House"]
+    order += ["Department", "House", "AskingTally", "AnsweringTally", "AnswerTimeTally"]
+    order += ["DayTally"]
     props = set(ontology.subjects(RDFS.domain, None)) | set(
         ontology.subjects(SCHEMA.domainIncludes, None)
     )
