@@ -113,7 +113,12 @@ def test_serve_is_read_only_and_keeps_writers_out(
     # Ctrl-C stops the server, which lets go of the store (allowing for a busy CI machine:
     # a clean-clone run once took over 5 s here)
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, errors = process.communicate()
+        pytest.fail(f"the server did not stop on Ctrl-C; it said: {errors[-2000:]}")
     fd = hold_write_lock(store_path)
     assert fd is not None
     os.close(fd)
