@@ -37,13 +37,21 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def as_from_a_terminal() -> None:
+    """In the child: Ctrl-C acts as in a terminal, even when the tests run as a background
+    job of a shell script (which starts them with SIGINT ignored, inherited across exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if sys.platform == "linux":
+        die_with_parent()
+
+
 def start(store_path: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--store", str(store_path), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=as_from_a_terminal,
     )
 
 
