@@ -22,7 +22,6 @@ from typing import Any
 
 import pyoxigraph
 
-from kg import ntriples
 from kg.errors import InputError, KgError, StoreError, ValidationFailed
 from kg.groups import GroupIndex, link_lines
 from kg.load import (
@@ -30,6 +29,7 @@ from kg.load import (
     Finding,
     LoadReport,
     OnInvalid,
+    data_changes,
     delete_records,
     item_where,
     load_page,
@@ -206,11 +206,7 @@ def _remove(store: pyoxigraph.Store, iris: list[str]) -> None:
         chunk = iris[start : start + 500]
         old = contributions(chunk, stored_record_lines(store, chunk))
         removed, added = changes(store, old, {}, leaving=set(chunk))
-        update = [delete_records(chunk)]
-        if removed:
-            update.append("DELETE DATA {\n" + "".join(ntriples.rewrite(sorted(removed))) + "};\n")
-        update.append("INSERT DATA {\n" + "".join(added) + "}")
-        store.update("".join(update), prefixes=PREFIXES)
+        store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
     store.update(_REMOVE_ORPHANS, prefixes=PREFIXES)
 
 

@@ -240,15 +240,22 @@ def _write(
     removed = old.difference(lines) | tallies_removed
     added = [line for line in lines if line not in old]
     added += tallies_added
-    update = []
-    if removed:
-        update.append("DELETE DATA {\n" + "".join(ntriples.rewrite(sorted(removed))) + "};\n")
-    update.append("INSERT DATA {\n" + "".join(added) + "}")
-    store.update("".join(update), prefixes=PREFIXES)
+    store.update(data_changes(removed, added), prefixes=PREFIXES)
     report.triples_removed += len(removed)
     report.triples_written += len(added)
     report.replaced += len(plan.replaced)
     report.new += len(plan.records) - len(plan.replaced)
+
+
+def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:
+    """The update that deletes ``removed`` (lines Oxigraph wrote, written again by kg) and
+    inserts ``added`` (N-Triples lines)."""
+    update = []
+    gone = sorted(removed)
+    if gone:
+        update.append("DELETE DATA {\n" + "".join(ntriples.rewrite(gone)) + "};\n")
+    update.append("INSERT DATA {\n" + "".join(added) + "}")
+    return "".join(update)
 
 
 def _tally_changes(

@@ -164,6 +164,18 @@ class Tally:
     first: str | None = None
     last: str | None = None
 
+    def widen(self, dates: list[str]) -> None:
+        """Take in dates: first and last move out to them. Dates are compared as N-Triples
+        text: '"' sorts before every character of a date, so the text sorts as the lexical
+        forms do (and ISO dates sort by time)."""
+        if not dates:
+            return
+        low, high = min(dates), max(dates)
+        if self.first is None or low < self.first:
+            self.first = low
+        if self.last is None or high > self.last:
+            self.last = high
+
 
 def tally_lines(key: Key, tally: Tally) -> list[str]:
     """The triples of one tally."""
@@ -182,16 +194,6 @@ def tally_lines(key: Key, tally: Tally) -> list[str]:
     return lines
 
 
-# Dates are compared as N-Triples text: '"' sorts before every character of a date, so the
-# text sorts as the lexical forms do (and ISO dates sort by time).
-def _earliest(dates: Iterable[str]) -> str | None:
-    return min(dates, default=None)
-
-
-def _latest(dates: Iterable[str]) -> str | None:
-    return max(dates, default=None)
-
-
 class Totals:
     """Tallies summed up in memory, as a bulk load's converter sees its records go by."""
 
@@ -201,18 +203,11 @@ class Totals:
     def add(self, shares: dict[Key, Share]) -> None:
         tallies = self.tallies
         for key, share in shares.items():
-            dates = share.dates
             tally = tallies.get(key)
             if tally is None:
-                tallies[key] = Tally(share.count, _earliest(dates), _latest(dates))
-                continue
+                tally = tallies[key] = Tally(0)
             tally.count += share.count
-            if dates:
-                low, high = min(dates), max(dates)
-                if tally.first is None or low < tally.first:
-                    tally.first = low
-                if tally.last is None or high > tally.last:
-                    tally.last = high
+            tally.widen(share.dates)
 
     def lines(self) -> list[str]:
         """Every tally's triples, and the marker that says the store keeps tallies."""
@@ -268,9 +263,7 @@ def _dates_left(store: pyoxigraph.Store, key: Key, leaving: set[str]) -> list[st
     return dates
 
 
-def _differ(before: Share | None, after: Share | None) -> bool:
-    before, after = before or Share(), after or Share()
-    return before.count != after.count or sorted(before.dates) != sorted(after.dates)
+_NONE = Share()
 
 
 def changes(
@@ -282,7 +275,7 @@ def changes(
 ) -> tuple[set[str], set[str]]:
     """The lines to delete and to insert so that the store's tallies follow the records of
     ``leaving`` (which added ``old``) being replaced by records that add ``new``."""
-    keys = [key for key in old.keys() | new.keys() if _differ(old.get(key), new.get(key))]
+    keys = [key for key in old.keys() | new.keys() if old.get(key, _NONE) != new.get(key, _NONE)]
     stored = _stored(store, keys)
     removed: set[str] = set()
     added: set[str] = set()
@@ -294,12 +287,11 @@ def changes(
         tally = Tally(count)
         if count > 0 and key[0] in _DATES:
             gone = set(before.dates)
-            first, last = current.first, current.last
-            if first in gone or last in gone:
-                kept = _dates_left(store, key, leaving)
-                first, last = _earliest(kept), _latest(kept)
-            tally.first = _earliest([*after.dates, *([first] if first else [])])
-            tally.last = _latest([*after.dates, *([last] if last else [])])
+            if current.first in gone or current.last in gone:
+                tally.widen(_dates_left(store, key, leaving))
+            else:
+                tally.widen([d for d in (current.first, current.last) if d is not None])
+            tally.widen(after.dates)
         wanted = set(tally_lines(key, tally)) if count > 0 else set()
         removed |= lines - wanted
         added |= wanted - lines
