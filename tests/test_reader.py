@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.reader import expand_inputs, iter_pages, parse_page, read_page
@@ -89,3 +91,75 @@ def test_missing_file_and_empty_folder(tmp_path: Path) -> None:
         expand_inputs([str(tmp_path / "nope.json")])
     with pytest.raises(InputError, match=r"the folder holds no \.json or \.json\.gz files"):
         expand_inputs([str(tmp_path)])
+
+
+_RAW = {"\n": "\ue000", "\r": "\ue001", "\t": "\ue002"}
+
+
+def _with_raw_controls(doc: object, *, spaced: bool) -> bytes:
+    """``doc`` as the API writes it: newlines, returns and tabs inside strings left raw."""
+
+    def stand_in(value: object) -> object:
+        if isinstance(value, str):
+            return value.translate(str.maketrans(_RAW))
+        if isinstance(value, list):
+            return [stand_in(entry) for entry in value]
+        if isinstance(value, dict):
+            return {stand_in(k): stand_in(v) for k, v in value.items()}
+        return value
+
+    separators = (" , ", " : ") if spaced else None
+    text = json.dumps(stand_in(doc), ensure_ascii=False, separators=separators)
+    return text.translate(str.maketrans({v: k for k, v in _RAW.items()})).encode("utf-8")
+
+
+_hostile_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Co"))
+    | st.sampled_from(["\n", "\r", "\t", "\\", '"', "\x00", "\x1f", "\u2028", "😀"]),
+    max_size=40,
+)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _hostile_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_hostile_text, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(st.dictionaries(_hostile_text, _json_values, max_size=5), max_size=3))
+def test_fast_parse_reads_what_strict_false_reads(items: list[dict[str, object]]) -> None:
+    doc = {"format": "linked-data-api", "result": {"items": items}}
+    for spaced in (False, True):
+        data = _with_raw_controls(doc, spaced=spaced)
+        assert parse_page("p.json", data).items == json.loads(data, strict=False)["result"]["items"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"format": "linked-data-api", "result": {"items": [{"a": "x\\\ny"}]}}',
+        b'{"format": "linked-data-api",\n "result": {"items": [{"a": "\xff"}]}}',
+        b'{"format": "linked-data-api", "result": {"items": [{"a": 1e999, "b": NaN}]}}',
+        b'{"format": "linked-data-api", "result": {"items": [{"a": "\\ud800"}]}}',
+        b'{"format": "linked-data-api", "result": {"items": [{"a": 123456789012345678901}]}}',
+        b'\xef\xbb\xbf{"format": "linked-data-api", "result": {"items": [{"a": "\x01"}]}}',
+    ],
+)
+def test_pages_orjson_refuses_read_as_the_standard_library_reads_them(data: bytes) -> None:
+    try:
+        expected: object = json.loads(data.decode("utf-8-sig"), strict=False)["result"]["items"]
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        with pytest.raises(InputError):
+            parse_page("p.json", data)
+        return
+    got = parse_page("p.json", data).items
+    assert repr(got) == repr(expected)  # repr: NaN and inf compare unequal to themselves
+
+
+def test_the_real_sample_takes_the_fast_path(sample_path: Path) -> None:
+    from kg.reader import _UNPARSED, _fast_parse
+
+    data = sample_path.read_bytes()
+    doc = _fast_parse(data)
+    assert doc is not _UNPARSED
+    assert doc == json.loads(data, strict=False)
