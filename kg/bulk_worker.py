@@ -19,7 +19,7 @@ from kg.convert import convert_item
 from kg.errors import KgError
 from kg.load import provenance_lines
 from kg.reader import read_page
-from kg.tally_changes import Totals, record_contributions
+from kg.tally_changes import Totals
 
 #: How many distinct shared triples (of members, departments, houses) the worker remembers
 #: having written; past it, it forgets them all and writes them again as they come.
@@ -71,7 +71,7 @@ def _convert(
                 continue
             seen[iri] = record.content_hash
             chunks.append(record.own_ntriples)
-            totals.add(record_contributions(iri, record.lines[: record.shared_from]))
+            totals.add_record(iri, record.lines[: record.shared_from], record.tallied)
             triples += record.shared_from or 0
             for line in record.lines[record.shared_from :]:
                 if line not in written_shared:

@@ -21,6 +21,7 @@ from typing import Any
 from kg import ntriples, vocab
 from kg.errors import InputError
 from kg.item_roles import CHILD_ROLES, KNOWN_KEYS, ROLE_CLASSES, SHARED_ROLES
+from kg.tally_changes import TALLIED, Read
 from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
@@ -105,6 +106,9 @@ class Record:
     shared_from: int | None = None
     #: ``lines`` up to ``shared_from`` as UTF-8 N-Triples, for writers that need bytes.
     own_ntriples: bytes = b""
+    #: The triples of ``lines`` whose predicate the tallies read (:data:`TALLIED`), as
+    #: (subject, predicate, object); None when they may differ from ``lines``.
+    tallied: list[Read] | None = None
 
 
 #: The content hash of a record is the SHA-256 of the converter's version, then of its lines
@@ -139,7 +143,16 @@ def _date(value: Any) -> dt.date | None:
 
 
 class _ItemConverter:
-    __slots__ = ("children", "lines", "question", "question_nt", "repeats", "shared", "unknown")
+    __slots__ = (
+        "children",
+        "lines",
+        "question",
+        "question_nt",
+        "repeats",
+        "shared",
+        "tallied",
+        "unknown",
+    )
 
     def __init__(self, question: str) -> None:
         self.question = question
@@ -150,6 +163,7 @@ class _ItemConverter:
         #: Whether a line may have been written twice (a list, a part seen before).
         self.repeats = False
         self.children: set[str] = set()
+        self.tallied: list[Read] = []
 
     def resource(self, subject: str, subject_nt: str, obj: dict[str, Any], role: str) -> None:
         predicates = _ROLE_PREDICATES.get(role, _PREDICATES)
@@ -192,6 +206,8 @@ class _ItemConverter:
                     found = self.term(subject, key, index, entry)
                     if found is not None:
                         lines.append(f"{subject_nt} {predicate} {found} .\n")
+                        if predicate in TALLIED:
+                            self.tallied.append((subject_nt, predicate, found))
                 continue
             else:
                 found = self.term(subject, key, 1, value)
@@ -199,6 +215,8 @@ class _ItemConverter:
                     continue
                 text = found
             lines.append(f"{subject_nt} {predicate} {text} .\n")
+            if predicate in TALLIED:
+                self.tallied.append((subject_nt, predicate, text))
 
     @staticmethod
     def typed(value: dict[str, Any]) -> str:
@@ -331,6 +349,7 @@ class _ItemConverter:
         department = self.department(item)
         if department:
             lines.append(f"{q} {_DEPARTMENT_LINK} {department[0]} .\n")
+            self.tallied.append((q, _DEPARTMENT_LINK, department[0]))
             self.shared.extend(department[1:])
         house = self.house(item)
         if house is not None:
@@ -359,6 +378,7 @@ class _ItemConverter:
                     text = ntriples.literal(str(days), vocab.XSD + "integer")
                     _remember(_DAY_LITERALS, days, text)
                 lines.append(f"{q} {_DAYS} {text} .\n")
+                self.tallied.append((q, _DAYS, text))
         return group_key, grouped
 
 
@@ -378,6 +398,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
             f"{where} ({about})", str(exc), "fix the value in the page, or drop the item"
         ) from exc
     lines = converter.lines
+    tallied: list[Read] | None = converter.tallied
     if converter.repeats:
         lines = list(dict.fromkeys(lines))
     try:
@@ -385,6 +406,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
     except UnicodeEncodeError:  # a lone surrogate from a JSON \\u escape
         lines = [ntriples.without_surrogates(line) for line in lines]
         own = "".join(lines).encode("utf-8")
+        tallied = None
     digest = _HASH_BASE.copy()
     digest.update(own)
     shared = converter.shared  # made free of surrogates when first converted
@@ -407,4 +429,5 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         grouped_uins=grouped,
         shared_from=shared_from,
         own_ntriples=own + hash_line.encode("ascii"),
+        tallied=tallied,
     )

@@ -32,6 +32,10 @@ _DAYS = f"<{vocab.DAYS_TO_ANSWER}>"
 _OF_QUESTION = (_DEPARTMENT, _ASKER, _TABLED, _ANSWER, _DAYS)
 _OF_ANSWER = (_ANSWERER, _ANSWERED)
 _READ = frozenset(_OF_QUESTION + _OF_ANSWER)
+#: The predicates of the triples the tallies read (those of a question and of its answer).
+TALLIED = _READ
+Read = tuple[str, str, str]
+"""A triple the tallies read: subject, predicate and object in N-Triples."""
 
 ASKING, ANSWERING, ANSWER_TIME, DAY = "asking", "answering", "answer-time", "day"
 _CLASS = {
@@ -208,6 +212,54 @@ class Totals:
                 tally = tallies[key] = Tally(0)
             tally.count += share.count
             tally.widen(share.dates)
+
+    def add_record(self, iri: str, lines: Sequence[str], read: Sequence[Read] | None) -> None:
+        """``add(record_contributions(iri, lines))``, sooner: ``read`` holds the triples of
+        the record that the tallies read (:data:`TALLIED`), as its converter wrote them (or
+        None, when it does not know). A record with one value of each goes the short way."""
+        if read is None:
+            self.add(record_contributions(iri, lines))
+            return
+        q = ntriples.iri(iri)
+        answer = q[:-1] + "/answer>"  # ntriples.iri(iri + "/answer"): escaping is per character
+        found: dict[tuple[bool, str], str] = {}
+        for subject, predicate, value in read:
+            if subject != q and subject != answer:
+                continue
+            key = (subject == q, predicate)
+            if found.setdefault(key, value) != value:
+                self.add(record_contributions(iri, lines))
+                return
+        department = found.get((True, _DEPARTMENT))
+        if department is None:
+            return
+        named_answer = found.get((True, _ANSWER))
+        if named_answer is not None and named_answer != answer:
+            self.add(record_contributions(iri, lines))
+            return
+        tabled = found.get((True, _TABLED))
+        asker = found.get((True, _ASKER))
+        if asker is not None:
+            self._count((ASKING, department, asker), tabled)
+        answerer = found.get((False, _ANSWERER))
+        if named_answer is not None and answerer is not None:
+            self._count((ANSWERING, department, answerer), found.get((False, _ANSWERED)))
+        days = found.get((True, _DAYS))
+        if days is not None:
+            self._count((ANSWER_TIME, department, days), None)
+        if tabled is not None:
+            self._count((DAY, department, tabled), None)
+
+    def _count(self, key: Key, date: str | None) -> None:
+        tally = self.tallies.get(key)
+        if tally is None:
+            tally = self.tallies[key] = Tally(0)
+        tally.count += 1
+        if date is not None:
+            if tally.first is None or date < tally.first:
+                tally.first = date
+            if tally.last is None or date > tally.last:
+                tally.last = date
 
     def lines(self) -> list[str]:
         """Every tally's triples, and the marker that says the store keeps tallies."""

@@ -164,3 +164,50 @@ def test_one_record_read_quickly_gives_what_every_line_gives(pages: Path) -> Non
         quick = record_contributions(record.iri, own)
         assert quick == contributions([record.iri], record.lines)
         assert any(key[0] == ANSWERING for key in quick)
+
+
+def _odd_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items whose tallied values are not one of each: the short way must give way."""
+    base = items[0]
+    two_askers = copy.deepcopy(base)
+    member = two_askers["tablingMember"]
+    other = {**member, "_about": "http://data.parliament.uk/members/1"}
+    two_askers["tablingMember"] = [member, other]
+    renamed = copy.deepcopy(base)
+    renamed["answer"]["_about"] = renamed["_about"] + "/reply"
+    two_answers = copy.deepcopy(base)
+    second = {**two_answers["answer"], "_about": two_answers["_about"] + "/answer/2"}
+    two_answers["answer"] = [two_answers["answer"], second]
+    no_department = copy.deepcopy(base)
+    del no_department["answeringDeptId"]
+    surrogate = copy.deepcopy(base)
+    surrogate["title"] = "\ud800"
+    repeated = copy.deepcopy(base)
+    repeated["tablingMember"] = [member, member]
+    return [two_askers, renamed, two_answers, no_department, surrogate, repeated]
+
+
+def test_totals_of_records_as_converted_are_the_totals_of_their_lines(pages: Path) -> None:
+    from kg.convert import convert_item
+
+    items = [
+        item for path in sorted(pages.glob("page-*.json")) for item in read_page(str(path)).items
+    ]
+    odd = _odd_records(items)
+    quick, slow = Totals(), Totals()
+    for number, item in enumerate(items + odd):
+        record = convert_item(item, where=f"item {number}")
+        own = record.lines[: record.shared_from]
+        quick.add_record(record.iri, own, record.tallied)
+        slow.add(record_contributions(record.iri, own))
+        if number < len(items):
+            assert record.tallied is not None
+    assert quick.tallies == slow.tallies
+    assert sorted(quick.lines()) == sorted(slow.lines())
+    for item in odd:  # each odd record alone, so one cannot hide another
+        record = convert_item(item, where="odd")
+        own = record.lines[: record.shared_from]
+        alone, reference = Totals(), Totals()
+        alone.add_record(record.iri, own, record.tallied)
+        reference.add(record_contributions(record.iri, own))
+        assert alone.tallies == reference.tallies
