@@ -11,8 +11,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import sys
-from typing import IO, Any
+import threading
+from typing import IO, Any, Protocol
 
 from kg import ntriples
 from kg.convert import convert_item
@@ -26,7 +28,17 @@ from kg.tally_changes import Totals
 SHARED_MEMORY = 200_000
 
 
-def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: IO[str]) -> None:
+class Output(Protocol):
+    """Where converted pages go: a binary file, or a :class:`BackgroundWriter`."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+#: Pages' worth of N-Triples that may wait to be written: a page's is larger than a pipe holds.
+WRITE_AHEAD = 8
+
+
+def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: IO[str]) -> None:
     """Write each page's triples to ``out`` and what it held to ``meta``; then the tallies
     of every record written (also when a page stops the load)."""
     totals = Totals()
@@ -37,7 +49,7 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: IO[bytes], meta: I
 
 
 def _convert(
-    sources: list[str], *, loaded_at: str, out: IO[bytes], meta: IO[str], totals: Totals
+    sources: list[str], *, loaded_at: str, out: Output, meta: IO[str], totals: Totals
 ) -> None:
     seen: dict[str, str] = {}
     written_shared: set[str] = set()
@@ -104,17 +116,58 @@ def _send(meta: IO[str], message: dict[str, Any]) -> None:
     meta.flush()
 
 
+class BackgroundWriter:
+    """Writes to a file descriptor from a thread, so that converting goes on while a write
+    waits for the reader (a blocked ``write`` releases the GIL). At most ``ahead`` chunks wait;
+    a failed write is raised again by the next ``write`` or by ``close``."""
+
+    def __init__(self, fd: int, *, ahead: int = WRITE_AHEAD) -> None:
+        self._fd = fd
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
+        self._failure: OSError | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self._failure is not None:
+                continue  # drain, so that the converting thread never waits on a full queue
+            try:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(self._fd, view) :]
+            except OSError as exc:
+                self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def write(self, data: bytes) -> int:
+        self._raise_failure()
+        if data:
+            self._chunks.put(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._chunks.put(None)
+        self._thread.join()
+        os.close(self._fd)
+        self._raise_failure()
+
+
 def main() -> None:
     # Parsed pages hold no reference cycles: reference counting frees them, and the cyclic
     # collector would only walk the millions of objects of each page again and again.
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     request = json.load(sys.stdin)
-    with (
-        os.fdopen(request["meta_fd"], "w", encoding="utf-8") as meta,
-        os.fdopen(request["data_fd"], "wb", buffering=1 << 20) as out,
-    ):
-        convert_pages(request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta)
+    out = BackgroundWriter(request["data_fd"])
+    with os.fdopen(request["meta_fd"], "w", encoding="utf-8") as meta:
+        try:
+            convert_pages(request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta)
+        finally:
+            out.close()
 
 
 if __name__ == "__main__":
