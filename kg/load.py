@@ -22,7 +22,7 @@ from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.sparql import select, select_lines
-from kg.tally_changes import changes, contributions
+from kg.tally_changes import changes, contributions, records_contributions
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
 ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
@@ -268,8 +268,8 @@ def _tally_changes(
         else:  # loaded by an older kg: count what it holds first
             tallies.recount(store)
     before = contributions(plan.replaced, old)
-    after = contributions(
-        [r.iri for r in plan.records], (line for r in plan.records for line in r.lines)
+    after = records_contributions(
+        (r.iri, r.lines[: r.shared_from], r.tallied) for r in plan.records
     )
     removed, added = changes(store, before, after, leaving=set(plan.replaced))
     return removed, added | marker

@@ -145,6 +145,66 @@ def record_contributions(iri: str, lines: Sequence[str]) -> dict[Key, Share]:
     return contributions((iri,), picked)
 
 
+def one_of_each(iri: str, read: Sequence[Read] | None) -> list[tuple[Key, str | None]] | None:
+    """The tallies one question adds to, each with the date it brings (or None), read from
+    ``read``: the triples of its record whose predicate the tallies read (:data:`TALLIED`),
+    as its converter wrote them. None when ``read`` is None or holds more than one value of
+    a kind, or names the answer otherwise than the API does: such records go the long way
+    (:func:`record_contributions`), which this agrees with wherever it answers."""
+    if read is None:
+        return None
+    q = ntriples.iri(iri)
+    answer = q[:-1] + "/answer>"  # ntriples.iri(iri + "/answer"): escaping is per character
+    found: dict[tuple[bool, str], str] = {}
+    for subject, predicate, value in read:
+        if subject != q and subject != answer:
+            continue
+        if found.setdefault((subject == q, predicate), value) != value:
+            return None
+    counted: list[tuple[Key, str | None]] = []
+    department = found.get((True, _DEPARTMENT))
+    if department is None:
+        return counted
+    named_answer = found.get((True, _ANSWER))
+    if named_answer is not None and named_answer != answer:
+        return None
+    tabled = found.get((True, _TABLED))
+    asker = found.get((True, _ASKER))
+    if asker is not None:
+        counted.append(((ASKING, department, asker), tabled))
+    answerer = found.get((False, _ANSWERER))
+    if named_answer is not None and answerer is not None:
+        counted.append(((ANSWERING, department, answerer), found.get((False, _ANSWERED))))
+    days = found.get((True, _DAYS))
+    if days is not None:
+        counted.append(((ANSWER_TIME, department, days), None))
+    if tabled is not None:
+        counted.append(((DAY, department, tabled), None))
+    return counted
+
+
+def records_contributions(
+    records: Iterable[tuple[str, Sequence[str], Sequence[Read] | None]],
+) -> dict[Key, Share]:
+    """What these records add to the tallies, each given as (IRI, its own lines, what the
+    tallies read of them or None): ``contributions`` of them all, sooner."""
+    shares: dict[Key, Share] = {}
+    for iri, lines, read in records:
+        counted = one_of_each(iri, read)
+        if counted is None:
+            for key, share in record_contributions(iri, lines).items():
+                known = shares.get(key)
+                if known is None:
+                    shares[key] = Share(share.count, list(share.dates))
+                else:
+                    known.count += share.count
+                    known.dates += share.dates
+            continue
+        for key, date in counted:
+            _add(shares, key, [] if date is None else [date])
+    return shares
+
+
 def _starts(question: str, answer: str) -> tuple[str, ...]:
     return tuple(f"{question} {p} " for p in _OF_QUESTION) + tuple(
         f"{answer} {p} " for p in _OF_ANSWER
@@ -214,41 +274,14 @@ class Totals:
             tally.widen(share.dates)
 
     def add_record(self, iri: str, lines: Sequence[str], read: Sequence[Read] | None) -> None:
-        """``add(record_contributions(iri, lines))``, sooner: ``read`` holds the triples of
-        the record that the tallies read (:data:`TALLIED`), as its converter wrote them (or
-        None, when it does not know). A record with one value of each goes the short way."""
-        if read is None:
+        """``add(record_contributions(iri, lines))``, sooner when the converter says what
+        the tallies read (``read``, see :func:`one_of_each`)."""
+        counted = one_of_each(iri, read)
+        if counted is None:
             self.add(record_contributions(iri, lines))
             return
-        q = ntriples.iri(iri)
-        answer = q[:-1] + "/answer>"  # ntriples.iri(iri + "/answer"): escaping is per character
-        found: dict[tuple[bool, str], str] = {}
-        for subject, predicate, value in read:
-            if subject != q and subject != answer:
-                continue
-            key = (subject == q, predicate)
-            if found.setdefault(key, value) != value:
-                self.add(record_contributions(iri, lines))
-                return
-        department = found.get((True, _DEPARTMENT))
-        if department is None:
-            return
-        named_answer = found.get((True, _ANSWER))
-        if named_answer is not None and named_answer != answer:
-            self.add(record_contributions(iri, lines))
-            return
-        tabled = found.get((True, _TABLED))
-        asker = found.get((True, _ASKER))
-        if asker is not None:
-            self._count((ASKING, department, asker), tabled)
-        answerer = found.get((False, _ANSWERER))
-        if named_answer is not None and answerer is not None:
-            self._count((ANSWERING, department, answerer), found.get((False, _ANSWERED)))
-        days = found.get((True, _DAYS))
-        if days is not None:
-            self._count((ANSWER_TIME, department, days), None)
-        if tabled is not None:
-            self._count((DAY, department, tabled), None)
+        for key, date in counted:
+            self._count(key, date)
 
     def _count(self, key: Key, date: str | None) -> None:
         tally = self.tallies.get(key)

@@ -23,6 +23,7 @@ from kg.tally_changes import (
     contributions,
     lexical,
     record_contributions,
+    records_contributions,
 )
 from tests.conftest import write_page
 
@@ -211,3 +212,15 @@ def test_totals_of_records_as_converted_are_the_totals_of_their_lines(pages: Pat
         alone.add_record(record.iri, own, record.tallied)
         reference.add(record_contributions(record.iri, own))
         assert alone.tallies == reference.tallies
+
+
+def test_contributions_of_records_as_converted_are_those_of_their_lines(pages: Path) -> None:
+    from kg.convert import convert_item
+
+    items = _items(pages)
+    # the page's questions together, then each odd one alone (they share their IRI)
+    for batch in [items, *([odd] for odd in _odd_records(items))]:
+        records = [convert_item(item, where="item") for item in batch]
+        quick = records_contributions((r.iri, r.lines[: r.shared_from], r.tallied) for r in records)
+        every_line = [line for r in records for line in r.lines]
+        assert quick == contributions([r.iri for r in records], every_line)
