@@ -8,6 +8,7 @@ two queries whose every pattern is bound (a free join on UINs is quadratic in Ox
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph
@@ -40,7 +41,9 @@ class GroupIndex:
     def add(self, iri: str, uin: str | None, key: GroupKey | None, grouped: Sequence[str]) -> None:
         if key is None:
             return
-        house, tabled = key
+        # Houses and dates repeat across a million questions: one string of each, not one per key.
+        house, tabled = sys.intern(key[0]), sys.intern(key[1])
+        key = (house, tabled)
         if uin:
             self.by_key[(house, tabled, uin)] = iri
         if grouped:

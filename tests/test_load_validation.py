@@ -115,6 +115,34 @@ def test_pages_sharing_members_give_the_same_graph_and_counts_on_both_paths(
     assert written - removed == len(transactional)
 
 
+def test_a_question_repeated_within_one_load_gives_the_same_graph_and_counts_on_both_paths(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # The bulk worker remembers each question it wrote by a fingerprint of its content hash:
+    # a repeat with the same content is unchanged, one with other content replaces it.
+    changed = copy.deepcopy(sample_items[1])
+    changed["questionText"] = "Asked again, in other words."
+    pages = [
+        str(write_page(tmp_path / "1.json", sample_items[:5])),
+        str(write_page(tmp_path / "2.json", [sample_items[0], changed, *sample_items[5:]])),
+    ]
+
+    def content(store: pyoxigraph.Store) -> set[str]:
+        return {str(q) for q in store if q.predicate.value != vocab.LOADED_AT}
+
+    bulk, transactional = pyoxigraph.Store(), pyoxigraph.Store()
+    bulk_report = load_paths(bulk, pages, bulk=True)
+    transactional_report = load_paths(transactional, pages, bulk=False)
+    assert content(bulk) == content(transactional)
+    text = pyoxigraph.NamedNode(vocab.PARL + "questionText")
+    asked = {q.object.value for q in bulk.quads_for_pattern(None, text, None)}
+    assert "Asked again, in other words." in asked
+    counts = [
+        (r.items, r.unchanged, r.new + r.replaced) for r in (bulk_report, transactional_report)
+    ]
+    assert counts == [(11, 1, 10), (11, 1, 10)]
+
+
 def test_skipping_the_first_item_to_name_a_member_keeps_the_member(
     tmp_path: Path, sample_items: list[dict[str, Any]]
 ) -> None:
