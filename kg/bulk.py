@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph
 
+from kg import ntriples
 from kg.errors import InputError, KgError, StoreError, ValidationFailed
 from kg.groups import GroupIndex, link_lines
 from kg.load import (
@@ -137,7 +138,7 @@ def bulk_load_paths(
             failure[0]
         )
     if links:
-        store.bulk_load("".join(links), pyoxigraph.RdfFormat.N_TRIPLES)
+        store.bulk_load(ntriples.utf8("".join(links)), pyoxigraph.RdfFormat.N_TRIPLES)
         report.triples_written += len(links)
     # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested (a minute at
     # a million questions, on one core): validating first lets the two use both cores.
