@@ -8,6 +8,7 @@ line per page (or per error) to ``meta_fd``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -33,6 +34,11 @@ class Output(Protocol):
 
     def write(self, data: bytes, /) -> int: ...
 
+
+#: The worker yields the CPU to Oxigraph's loader and RocksDB's compaction, which then keep
+#: up with it instead of leaving a backlog for the end: a 1M load without validation took
+#: 303 and 298 s so, against 351 and 390 s at the same priority (peak RSS 2.0 vs 2.3 GiB).
+WORKER_NICENESS = 10
 
 #: Pages' worth of N-Triples that may wait to be written: a page's is larger than a pipe holds.
 WRITE_AHEAD = 8
@@ -169,6 +175,8 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     request = json.load(sys.stdin)
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(WORKER_NICENESS)
     out = BackgroundWriter(request["data_fd"])
     with os.fdopen(request["meta_fd"], "w", encoding="utf-8") as meta:
         try:
