@@ -82,12 +82,13 @@ def _convert(
             for key, count in record.unknown_keys.items():
                 unknown[key] = unknown.get(key, 0) + count
             earlier = seen.get(iri)
-            if earlier == _fingerprint(record.content_hash):
+            fingerprint = _fingerprint(record.content_hash)
+            if earlier == fingerprint:
                 continue
             if earlier is not None:
                 conflicts.append(page.items[numbers[iri] - 1])
                 continue
-            seen[iri] = _fingerprint(record.content_hash)
+            seen[iri] = fingerprint
             chunks.append(record.own_ntriples)
             totals.add_record(iri, record.lines[: record.shared_from], record.tallied)
             triples += record.shared_from or 0

@@ -22,6 +22,11 @@ def questions(store: pyoxigraph.Store) -> set[str]:
     return {q.subject.value for q in store.quads_for_pattern(None, None, kind)}
 
 
+def content_without_load_times(store: pyoxigraph.Store) -> set[str]:
+    """The store's triples, less the load times (which differ between two loads)."""
+    return {str(q) for q in store if q.predicate.value != vocab.LOADED_AT}
+
+
 def faulty_pages(tmp_path: Path, items: list[dict[str, Any]]) -> list[str]:
     """Three pages; the first item of the second (uin 19187) has no question text."""
     broken = copy.deepcopy(items[3:6])
@@ -83,13 +88,10 @@ def test_placeholder_member_is_a_warning_not_a_violation(
 def test_bulk_and_transactional_paths_build_the_same_graph(
     tmp_path: Path, sample_path: Path
 ) -> None:
-    def content(store: pyoxigraph.Store) -> set[str]:
-        return {str(q) for q in store if q.predicate.value != vocab.LOADED_AT}
-
     bulk, transactional = pyoxigraph.Store(), pyoxigraph.Store()
     load_paths(bulk, [str(sample_path)], bulk=True)
     load_paths(transactional, [str(sample_path)], bulk=False)
-    assert content(bulk) == content(transactional)
+    assert content_without_load_times(bulk) == content_without_load_times(transactional)
 
 
 def test_pages_sharing_members_give_the_same_graph_and_counts_on_both_paths(
@@ -101,13 +103,10 @@ def test_pages_sharing_members_give_the_same_graph_and_counts_on_both_paths(
         str(write_page(tmp_path / f"{n}.json", sample_items[n * 3 : n * 3 + 3])) for n in range(3)
     ]
 
-    def content(store: pyoxigraph.Store) -> set[str]:
-        return {str(q) for q in store if q.predicate.value != vocab.LOADED_AT}
-
     bulk, transactional = pyoxigraph.Store(), pyoxigraph.Store()
     bulk_report = load_paths(bulk, pages, bulk=True)
     transactional_report = load_paths(transactional, pages, bulk=False)
-    assert content(bulk) == content(transactional)
+    assert content_without_load_times(bulk) == content_without_load_times(transactional)
     assert bulk_report.triples_written == len(bulk)
     # Page by page, a tally's count is rewritten as each page adds to it.
     assert transactional_report.triples_removed > 0
@@ -127,13 +126,10 @@ def test_a_question_repeated_within_one_load_gives_the_same_graph_and_counts_on_
         str(write_page(tmp_path / "2.json", [sample_items[0], changed, *sample_items[5:]])),
     ]
 
-    def content(store: pyoxigraph.Store) -> set[str]:
-        return {str(q) for q in store if q.predicate.value != vocab.LOADED_AT}
-
     bulk, transactional = pyoxigraph.Store(), pyoxigraph.Store()
     bulk_report = load_paths(bulk, pages, bulk=True)
     transactional_report = load_paths(transactional, pages, bulk=False)
-    assert content(bulk) == content(transactional)
+    assert content_without_load_times(bulk) == content_without_load_times(transactional)
     text = pyoxigraph.NamedNode(vocab.PARL + "questionText")
     asked = {q.object.value for q in bulk.quads_for_pattern(None, text, None)}
     assert "Asked again, in other words." in asked
