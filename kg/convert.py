@@ -11,12 +11,13 @@ versions, attachments) to the question, so that a newer version of a question ca
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
+
+import xxhash
 
 from kg import ntriples, vocab
 from kg.errors import InputError
@@ -25,9 +26,16 @@ from kg.tally_changes import TALLIED, Read
 from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
-CONVERTER_VERSION = "4"
+CONVERTER_VERSION = "5"
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
+#: Beginnings that make an IRI absolute by themselves (a scheme, then a non-space): sooner
+#: checked than :data:`_ABSOLUTE_IRI`.
+_ABSOLUTE_PREFIXES = ("http:/", "https:/")
+
+
+def _is_absolute_iri(value: str) -> bool:
+    return value.startswith(_ABSOLUTE_PREFIXES) or _ABSOLUTE_IRI.match(value) is not None
 
 
 _TYPE = ntriples.iri(vocab.RDF_TYPE)
@@ -40,22 +48,58 @@ _LABEL = ntriples.iri(vocab.RDFS + "label")
 _PREF_LABEL = ntriples.iri(vocab.SKOS + "prefLabel")
 #: Names of the houses by ``houseId``, for houses the data gives no legislature term for.
 HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
-_DEPARTMENT_KEYS = ("answeringDeptId", "answeringDeptShortName", "answeringDeptSortName")
-_DEPARTMENT_SOURCE_KEYS = (*_DEPARTMENT_KEYS, "AnsweringBody")
+_DEPARTMENT_KEYS = _DEPARTMENT_ID, _DEPARTMENT_SHORT, _DEPARTMENT_SORT = (
+    "answeringDeptId",
+    "answeringDeptShortName",
+    "answeringDeptSortName",
+)
+_BODY = "AnsweringBody"
 
 _MISSING = object()
 _string_literal = ntriples.string_literal
+_escape_string = ntriples.escape_string
 #: Caches of what repeats across items (dates, booleans, ids, departments, members): each
 #: is cleared when it reaches this size, so memory stays flat however long the input.
 _CACHE_MAX = 100_000
 #: Typed literals by datatype, then lexical form.
 _TYPED_LITERALS: dict[str, dict[str, str]] = {}
+
+
+class SharedTriples(NamedTuple):
+    """The triples of one resource that many questions share (a member, a department, a
+    house), as lines and as UTF-8 N-Triples, free of lone surrogates."""
+
+    subject: str
+    lines: list[str]
+    data: bytes
+    #: Whether every line is about ``subject`` (not so when the resource nests another).
+    only_subject: bool
+
+    @classmethod
+    def of(cls, subject: str, lines: list[str]) -> SharedTriples:
+        clean = [ntriples.without_surrogates(line) for line in lines]
+        about = subject + " "
+        only = all(line.startswith(about) for line in clean)
+        return cls(subject, clean, "".join(clean).encode("utf-8"), only)
+
+
 #: Department IRI and triples by the item's department values.
-_DEPARTMENTS: dict[Any, tuple[list[Any], list[str]]] = {}
-#: A shared resource (member, house) converted: its IRI, its triples and its unknown keys.
-_SHARED: dict[tuple[str, str], tuple[dict[str, Any], str, list[str], tuple[str, ...]]] = {}
-_DATES: dict[str, dt.date | None] = {}
-_DAY_LITERALS: dict[int, str] = {}
+_DEPARTMENTS: dict[Any, tuple[list[Any], SharedTriples | None]] = {}
+#: A shared resource (member, house) converted, by its ``_about``: its content, its IRI, its
+#: triples, its unknown keys and its role.
+_SHARED: dict[str, tuple[dict[str, Any], str, SharedTriples, tuple[str, ...], str]] = {}
+#: ISO dates by the first ten characters of date values; None for those that are no date.
+_DAYS_READ: dict[str, str | None] = {}
+#: ``xsd:integer`` literals of days to answer by (date tabled, date answered).
+_DAYS_BETWEEN: dict[tuple[str, str], str] = {}
+#: Whether each ``YYYY-MM-DD`` seen in a dateTime is a date of the calendar.
+_DAYS_CHECKED: dict[str, bool] = {}
+#: A dateTime as the API writes it (``2024-08-31T11:39:18.747Z``): its literal needs no
+#: escaping, and only its date can be wrong.
+_PLAIN_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+_DATE_TIME_SUFFIX = "^^" + ntriples.iri(vocab.XSD + "dateTime")
 _PREDICATES: dict[str, str] = {}
 
 
@@ -111,9 +155,11 @@ class Record:
     tallied: list[Read] | None = None
 
 
-#: The content hash of a record is the SHA-256 of the converter's version, then of its lines
-#: (nothing is lost in conversion, so they stand for the item's content).
-_HASH_BASE = hashlib.sha256(CONVERTER_VERSION.encode("ascii"))
+#: The content hash of a record is the 128-bit XXH3 of the converter's version, then of its
+#: lines (nothing is lost in conversion, so they stand for the item's content). It tells
+#: whether a question changed, not who changed it: a fast hash serves, where SHA-256 took a
+#: tenth of the converter's time.
+_HASH_SEED = CONVERTER_VERSION.encode("ascii")
 
 
 def _only_text(value: Any) -> bool:
@@ -128,18 +174,45 @@ def _only_text(value: Any) -> bool:
     return False
 
 
-def _date(value: Any) -> dt.date | None:
+def _day(value: Any) -> str | None:
+    """The calendar date of a date or dateTime value in ISO form, or None when absent or
+    unreadable (what :func:`kg.values.date_of` reads, sooner)."""
     if type(value) is list and value:
         value = value[0]
     text = value.get("_value") if type(value) is dict else value
     if type(text) is not str or not text[:1].isdigit():
-        return date_of(value)
+        found = date_of(value)
+        return found.isoformat() if found is not None else None
     day = text[:10]  # what date_of reads of a value that starts with its date
-    if day in _DATES:
-        return _DATES[day]
+    if day in _DAYS_READ:
+        return _DAYS_READ[day]
     found = date_of(day)
-    _remember(_DATES, day, found)
-    return found
+    known = found.isoformat() if found is not None else None
+    _remember(_DAYS_READ, day, known)
+    return known
+
+
+def _days_between(tabled: str, answered: str) -> str:
+    """The number of days from one ISO date to another, as an ``xsd:integer`` literal."""
+    text = _DAYS_BETWEEN.get((tabled, answered))
+    if text is None:
+        days = (dt.date.fromisoformat(answered) - dt.date.fromisoformat(tabled)).days
+        text = ntriples.literal(str(days), vocab.XSD + "integer")
+        _remember(_DAYS_BETWEEN, (tabled, answered), text)
+    return text
+
+
+def _checked_day(day: str) -> bool:
+    """Whether ``day`` (``YYYY-MM-DD``) is a date of the calendar."""
+    known = _DAYS_CHECKED.get(day)
+    if known is None:
+        try:
+            dt.date.fromisoformat(day)
+            known = True
+        except ValueError:
+            known = False
+        _remember(_DAYS_CHECKED, day, known)
+    return known
 
 
 class _ItemConverter:
@@ -158,9 +231,9 @@ class _ItemConverter:
         self.question = question
         self.question_nt = ntriples.iri(question)
         self.lines: list[str] = []
-        self.shared: list[str] = []
+        self.shared: list[SharedTriples] = []
         self.unknown: Counter[str] = Counter()
-        #: Whether a line may have been written twice (a list, a part seen before).
+        #: Whether a line was written twice (a value repeated in a list, a part seen before).
         self.repeats = False
         self.children: set[str] = set()
         self.tallied: list[Read] = []
@@ -182,11 +255,16 @@ class _ItemConverter:
                 if type(raw) is str:
                     size = len(value)
                     if size == 1:
-                        text = _string_literal(raw)
-                    else:
-                        cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
-                        cached = cache.get(raw) if cache is not None else None
-                        text = cached if cached is not None else self.typed(value)
+                        # The commonest value: a plain string, its literal written in place.
+                        if '"' in raw or "\\" in raw or "\n" in raw or "\r" in raw:
+                            raw = _escape_string(raw)
+                        lines.append(f'{subject_nt} {predicate} "{raw}" .\n')
+                        if predicate in TALLIED:
+                            self.tallied.append((subject_nt, predicate, f'"{raw}"'))
+                        continue
+                    cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
+                    cached = cache.get(raw) if cache is not None else None
+                    text = cached if cached is not None else self.typed(value)
                 elif raw is _MISSING:
                     found = self.child(subject, key, 1, value)
                     if found is None:
@@ -200,14 +278,18 @@ class _ItemConverter:
                 else:
                     text = _string_literal(value)
             elif kind is list:
-                if len(value) > 1:
-                    self.repeats = True
+                start = len(lines)
                 for index, entry in enumerate(value, start=1):
                     found = self.term(subject, key, index, entry)
                     if found is not None:
                         lines.append(f"{subject_nt} {predicate} {found} .\n")
                         if predicate in TALLIED:
                             self.tallied.append((subject_nt, predicate, found))
+                # Only a list can repeat a line (one value given twice): the lines of
+                # other keys differ by their predicate, and a part given twice is a child.
+                if len(value) > 1 and not self.repeats:
+                    added = lines[start:]
+                    self.repeats = len(set(added)) < len(added)
                 continue
             else:
                 found = self.term(subject, key, 1, value)
@@ -220,8 +302,12 @@ class _ItemConverter:
 
     @staticmethod
     def typed(value: dict[str, Any]) -> str:
-        text = value_literal(value)
         datatype = value.get("_datatype")
+        if datatype == "dateTime" and len(value) == 2:
+            raw = value["_value"]
+            if _PLAIN_DATE_TIME.fullmatch(raw) and _checked_day(raw[:10]):
+                return f'"{raw}"{_DATE_TIME_SUFFIX}'
+        text = value_literal(value)
         # Times of day are all but unique: caching them would only churn the cache.
         if len(value) == 2 and type(datatype) is str and len(value["_value"]) <= 10:
             cache = _TYPED_LITERALS.setdefault(datatype, {})
@@ -237,7 +323,9 @@ class _ItemConverter:
             if type(raw) is str:
                 size = len(entry)
                 if size == 1:
-                    return _string_literal(raw)
+                    if '"' in raw or "\\" in raw or "\n" in raw or "\r" in raw:
+                        raw = _escape_string(raw)
+                    return f'"{raw}"'
                 cache = _TYPED_LITERALS.get(entry.get("_datatype")) if size == 2 else None
                 text = cache.get(raw) if cache is not None else None
                 return text if text is not None else self.typed(entry)
@@ -260,7 +348,7 @@ class _ItemConverter:
             if not obj:
                 return None
             about = f"{parent}/{key}/{index}"
-        elif type(about) is not str or not _ABSOLUTE_IRI.match(about):
+        elif type(about) is not str or not _is_absolute_iri(about):
             raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
         if role in SHARED_ROLES:
             return self.shared_child(about, obj, role)
@@ -276,9 +364,8 @@ class _ItemConverter:
 
     def shared_child(self, about: str, obj: dict[str, Any], role: str) -> str:
         """A member or house: converted once per distinct content, its triples kept apart."""
-        key = (role, about)
-        known = _SHARED.get(key)
-        if known is None or known[0] != obj:
+        known = _SHARED.get(about)
+        if known is None or known[4] != role or known[0] != obj:
             own, self.lines = self.lines, []
             try:
                 child_nt = _shared_iri(about)
@@ -286,25 +373,26 @@ class _ItemConverter:
                 before = Counter(self.unknown)
                 self.resource(about, child_nt, obj, role)
                 unknown = tuple((self.unknown - before).elements())
-                triples = [ntriples.without_surrogates(line) for line in self.lines]
-                known = (obj, child_nt, triples, unknown)
+                known = (obj, child_nt, SharedTriples.of(child_nt, self.lines), unknown, role)
             finally:
                 self.lines = own
             if _only_text(obj):
-                _remember(_SHARED, key, known)
+                _remember(_SHARED, about, known)
         elif known[3]:
             self.unknown.update(known[3])
-        self.shared.extend(known[2])
+        self.shared.append(known[2])
         return known[1]
 
-    def department(self, item: dict[str, Any]) -> list[str]:
-        """The department's IRI, then its triples; empty when the item names no department."""
-        values = [item.get(name) for name in _DEPARTMENT_SOURCE_KEYS]
+    def department(self, item: dict[str, Any]) -> SharedTriples | None:
+        """The department's IRI and triples; None when the item names no department."""
+        get = item.get
+        values = [get(_DEPARTMENT_ID), get(_DEPARTMENT_SHORT), get(_DEPARTMENT_SORT), get(_BODY)]
         key = values[0].get("_value") if type(values[0]) is dict else None
         known = _DEPARTMENTS.get(key) if type(key) is str else None
         if known is not None and known[0] == values:
             return known[1]
-        found = [ntriples.without_surrogates(line) for line in self.department_lines(item)]
+        lines = self.department_lines(item)
+        found = SharedTriples.of(lines[0], lines[1:]) if lines else None
         if type(key) is str and _only_text(values):
             _remember(_DEPARTMENTS, key, (values, found))
         return found
@@ -337,8 +425,9 @@ class _ItemConverter:
             return None
         house = ntriples.iri(vocab.house_iri(house_id))
         name = HOUSE_NAMES.get(house_id, f"House {house_id}")
-        self.shared.append(f"{house} {_TYPE} <{vocab.HOUSE}> .\n")
-        self.shared.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
+        lines = [f"{house} {_TYPE} <{vocab.HOUSE}> .\n"]
+        lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
+        self.shared.append(SharedTriples.of(house, lines))
         return house
 
     def derived(self, item: dict[str, Any]) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
@@ -347,17 +436,17 @@ class _ItemConverter:
         lines = self.lines
         lines.append(f"{q} {_TYPE} <{vocab.QUESTION}> .\n")
         department = self.department(item)
-        if department:
-            lines.append(f"{q} {_DEPARTMENT_LINK} {department[0]} .\n")
-            self.tallied.append((q, _DEPARTMENT_LINK, department[0]))
-            self.shared.extend(department[1:])
+        if department is not None:
+            lines.append(f"{q} {_DEPARTMENT_LINK} {department.subject} .\n")
+            self.tallied.append((q, _DEPARTMENT_LINK, department.subject))
+            self.shared.append(department)
         house = self.house(item)
         if house is not None:
             lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
-        tabled = _date(item.get("date"))
+        tabled = _day(item.get("date"))
         group_key = None
         if house is not None and tabled is not None:
-            group_key = (house[1:-1], tabled.isoformat())
+            group_key = (house[1:-1], tabled)
         grouped: tuple[str, ...] = ()
         answer = item.get("answer")
         if type(answer) is list and answer:
@@ -368,18 +457,30 @@ class _ItemConverter:
                 grouped = tuple(text for text in map(plain_text, as_list(uins)) if text)
             # A corrected answer may carry the correction's date as dateOfAnswer: the time to
             # answer runs to the first answer when the data says when that was.
-            answered = _date(answer.get("questionFirstAnswered")) or _date(
-                answer.get("dateOfAnswer")
-            )
+            answered = _day(answer.get("questionFirstAnswered")) or _day(answer.get("dateOfAnswer"))
             if tabled and answered:
-                days = (answered - tabled).days
-                text = _DAY_LITERALS.get(days)
-                if text is None:
-                    text = ntriples.literal(str(days), vocab.XSD + "integer")
-                    _remember(_DAY_LITERALS, days, text)
+                text = _days_between(tabled, answered)
                 lines.append(f"{q} {_DAYS} {text} .\n")
                 self.tallied.append((q, _DAYS, text))
         return group_key, grouped
+
+
+def _shared_lines(parts: list[SharedTriples], digest: xxhash.xxh3_128) -> list[str]:
+    """The lines of the shared resources a question uses, each once, also fed to ``digest``."""
+    subjects: set[str] = set()
+    for part in parts:
+        if part.subject in subjects or not part.only_subject:
+            # A resource given twice (a member who answers their own question): its lines
+            # may repeat. Parts about different subjects alone have no line in common.
+            lines = list(dict.fromkeys(line for part in parts for line in part.lines))
+            digest.update("".join(lines).encode("utf-8"))
+            return lines
+        subjects.add(part.subject)
+    lines = []
+    for part in parts:
+        digest.update(part.data)
+        lines += part.lines
+    return lines
 
 
 def convert_item(item: dict[str, Any], *, where: str) -> Record:
@@ -387,7 +488,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
     about = item.get("_about")
     if about is None:
         raise InputError(where, "the item has no _about (its IRI)", "fix the page or drop the item")
-    if type(about) is not str or not _ABSOLUTE_IRI.match(about):
+    if type(about) is not str or not _is_absolute_iri(about):
         raise InputError(where, f"_about is not an absolute IRI: {about!r}", "fix the page")
     converter = _ItemConverter(about)
     try:
@@ -402,32 +503,31 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
     if converter.repeats:
         lines = list(dict.fromkeys(lines))
     try:
-        own = "".join(lines).encode("utf-8")
+        # Line by line: most lines are ASCII, which encodes as a copy, and only the lines
+        # with other characters take UTF-8's slower path.
+        own = b"".join(map(str.encode, lines))
     except UnicodeEncodeError:  # a lone surrogate from a JSON \\u escape
         lines = [ntriples.without_surrogates(line) for line in lines]
         own = "".join(lines).encode("utf-8")
         tallied = None
-    digest = _HASH_BASE.copy()
+    digest = xxhash.xxh3_128(_HASH_SEED)
     digest.update(own)
-    shared = converter.shared  # made free of surrogates when first converted
-    if shared:
-        shared = list(dict.fromkeys(shared))
-        digest.update("".join(shared).encode("utf-8"))
+    shared = _shared_lines(converter.shared, digest)
     content_hash = digest.hexdigest()
     hash_line = f'{converter.question_nt} {_CONTENT_HASH} "{content_hash}" .\n'
     lines.append(hash_line)
     shared_from = len(lines)
     lines.extend(shared)
     uin = item.get("uin")
-    return Record(
-        iri=about,
-        uin=uin if type(uin) is str else plain_text(uin),
-        lines=lines,
-        content_hash=content_hash,
-        unknown_keys=converter.unknown,
-        group_key=group_key,
-        grouped_uins=grouped,
-        shared_from=shared_from,
-        own_ntriples=own + hash_line.encode("ascii"),
-        tallied=tallied,
+    return Record(  # positional: sooner, in the order of the fields
+        about,
+        uin if type(uin) is str else plain_text(uin),
+        lines,
+        content_hash,
+        converter.unknown,
+        group_key,
+        grouped,
+        shared_from,
+        own + hash_line.encode("ascii"),
+        tallied,
     )

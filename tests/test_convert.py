@@ -6,11 +6,14 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+import xxhash
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kg import vocab
-from kg.convert import convert_item
+from kg import convert, vocab
+from kg.convert import CONVERTER_VERSION, convert_item
 from kg.errors import InputError
-from kg.values import as_list
+from kg.values import ValueProblem, as_list, date_of, value_literal
 
 Q = "http://data.parliament.uk/resources/"
 M = "http://data.parliament.uk/members/"
@@ -276,3 +279,80 @@ def test_shared_resources_come_last_and_are_converted_once() -> None:
     assert f"<{M}3000> <{vocab.RDF_TYPE}> <{vocab.MEMBER}> .\n" in shared
     assert not any(line.startswith(f"<{Q}900001") for line in shared)
     assert len(set(a.lines)) == len(a.lines)
+
+
+def _content_hash_of(record_lines: list[str]) -> str:
+    """The content hash as documented: XXH3-128 of the converter version, then of the lines
+    (all but the hash line itself), as UTF-8."""
+    text = "".join(line for line in record_lines if f"<{vocab.CONTENT_HASH}>" not in line)
+    return xxhash.xxh3_128_hexdigest(CONVERTER_VERSION.encode("ascii") + text.encode("utf-8"))
+
+
+def test_content_hash_is_the_xxh3_of_the_lines_however_shared_parts_repeat() -> None:
+    plain = lords_item()
+    own_answer = lords_item()  # the member who asks answers too, under another label
+    own_answer["tablingMember"] = {"_about": M + "0", "label": {"_value": "Lord Example"}}
+    same_twice = lords_item()  # the same member object twice: its lines come once
+    same_twice["tablingMember"] = {"_about": M + "0"}
+    for item in (plain, own_answer, same_twice):
+        record = convert_item(item, where="t")
+        assert len(set(record.lines)) == len(record.lines)
+        assert record.content_hash == _content_hash_of(record.lines)
+    twice = convert_item(own_answer, where="t").lines
+    assert twice.count(f"<{M}0> <{vocab.RDF_TYPE}> <{vocab.MEMBER}> .\n") == 1
+    assert f'<{M}0> <{vocab.RDFS}label> "Lord Example" .\n' in twice
+
+
+def test_a_value_repeated_in_a_list_is_written_once() -> None:
+    item = lords_item()
+    item["answer"]["groupedQuestionUIN"] = [{"_value": "HL1"}, {"_value": "HL2"}, {"_value": "HL1"}]
+    record = convert_item(item, where="t")
+    grouped = [line for line in record.lines if "groupedQuestionUIN" in line]
+    assert grouped == [
+        f'<{Q}900001/answer> <{vocab.PARL}groupedQuestionUIN> "HL1" .\n',
+        f'<{Q}900001/answer> <{vocab.PARL}groupedQuestionUIN> "HL2" .\n',
+    ]
+    assert record.own_ntriples == "".join(record.lines[: record.shared_from]).encode("utf-8")
+    assert record.content_hash == _content_hash_of(record.lines)
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_the_absolute_iri_shortcut_agrees_with_the_rule(scheme: str, rest: str) -> None:
+    for value in (scheme + ":" + rest, "http:" + rest, "https:" + rest, rest):
+        assert convert._is_absolute_iri(value) == bool(convert._ABSOLUTE_IRI.match(value))
+
+
+_date_times = st.from_regex(
+    r"\A[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,4})?"
+    r"(Z|[+-][01][0-9]:[0-5][0-9])?\Z"
+)
+
+
+@given(st.one_of(_date_times, st.text(max_size=30), st.from_regex(r"\A ?[0-9-]{10}T.{0,12}\Z")))
+def test_the_date_time_shortcut_gives_the_literal_of_the_general_rule(text: str) -> None:
+    value = {"_value": text, "_datatype": "dateTime"}
+    try:
+        expected: str | None = value_literal(value)
+    except ValueProblem:
+        expected = None
+    try:
+        found: str | None = convert._ItemConverter.typed(value)
+    except ValueProblem:
+        found = None
+    assert found == expected
+
+
+@given(
+    st.one_of(
+        _date_times,
+        st.text(max_size=14),
+        st.from_regex(r"\A[0-9]{4}-?[0-9]{2}-?[0-9]{2}.{0,4}\Z"),
+        st.integers(),
+        st.none(),
+    ),
+    st.sampled_from(["plain", "value", "list"]),
+)
+def test_days_are_read_as_date_of_reads_them(text: Any, shape: str) -> None:
+    value: Any = {"plain": text, "value": {"_value": text}, "list": [{"_value": text}]}[shape]
+    expected = date_of(value)
+    assert convert._day(value) == (expected.isoformat() if expected is not None else None)
