@@ -35,9 +35,9 @@ from kg.load import (
     item_where,
     load_page,
     now,
-    stored_record_lines,
 )
 from kg.reader import Page
+from kg.stored_records import stored_record_lines
 from kg.tally_changes import changes, contributions
 
 StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]

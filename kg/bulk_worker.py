@@ -119,8 +119,8 @@ def _convert(
 
 
 def _fingerprint(content_hash: str) -> int:
-    """The first 64 bits of a record's SHA-256: what the worker remembers of each record it
-    wrote (a million hex digests would take 110 MB; two versions of one question have the
+    """The first 64 bits of a record's content hash: what the worker remembers of each record
+    it wrote (a million hex digests would take 110 MB; two versions of one question have the
     same fingerprint with a chance of 1 in 2**64)."""
     return int(content_hash[:16], 16)
 

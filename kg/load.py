@@ -21,7 +21,8 @@ from kg.convert import Record, convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
-from kg.sparql import select, select_lines
+from kg.sparql import select
+from kg.stored_records import stored_lines, stored_records
 from kg.tally_changes import changes, contributions, records_contributions
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
@@ -29,14 +30,8 @@ ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
 
 # Oxigraph does not take PREFIX after the ";" between update operations: prefixes are passed.
 PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
-_STORED_HASHES = "SELECT ?q ?h WHERE {{ VALUES ?q {{ {values} }} ?q kg:contentHash ?h }}"
-_RECORD_TRIPLES = (
-    "SELECT ?s ?p ?o WHERE {{ VALUES ?q {{ {values} }} "
-    + "{{ ?q ?p ?o BIND(?q AS ?s) }} UNION {{ ?s kg:partOfRecord ?q . ?s ?p ?o }} "
-    + "UNION {{ ?s kg:groupedWith ?q BIND(kg:groupedWith AS ?p) BIND(?q AS ?o) }} }}"
-)
-_STORED_LINES = "SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} ?s ?p ?o }}"
-_LOOKUP_CHUNK = 2000
+# Each question by its position: a number costs Oxigraph nothing to give back, an IRI a look-up.
+_STORED_HASHES = "SELECT ?i ?h WHERE {{ VALUES (?q ?i) {{ {rows} }} ?q kg:contentHash ?h }}"
 _DELETE_RECORDS = (
     "DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?s kg:partOfRecord ?q . ?s ?p ?o }};\n"
     + "DELETE {{ ?x kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }} ?x kg:groupedWith ?q }};\n"
@@ -84,11 +79,12 @@ def stored_hashes(store: pyoxigraph.Store, iris: Sequence[str]) -> dict[str, str
     """The content hash the store holds for each of these questions (absent ones left out)."""
     if not iris:
         return {}
+    rows = " ".join(f"({ntriples.iri(iri)} {number})" for number, iri in enumerate(iris))
     found: dict[str, str] = {}
-    for row in select(store, _STORED_HASHES.format(values=_values(iris)), prefixes=PREFIXES):
-        q, h = row["q"], row["h"]
-        if isinstance(q, pyoxigraph.NamedNode) and isinstance(h, pyoxigraph.Literal):
-            found[q.value] = h.value
+    for row in select(store, _STORED_HASHES.format(rows=rows), prefixes=PREFIXES):
+        number, value = row["i"], row["h"]
+        if isinstance(number, pyoxigraph.Literal) and isinstance(value, pyoxigraph.Literal):
+            found[iris[int(number.value)]] = value.value
     return found
 
 
@@ -202,25 +198,6 @@ def _apply_policy(
         plan.replaced = [i for i in plan.replaced if i not in violations]
 
 
-def stored_record_lines(store: pyoxigraph.Store, iris: Sequence[str]) -> set[str]:
-    """The triples of these questions' records as the store holds them, as N-Triples lines
-    (written by Oxigraph: see :func:`kg.sparql.select_lines`): the questions' own, their
-    parts' and the group links to them."""
-    if not iris:
-        return set()
-    return select_lines(store, _RECORD_TRIPLES.format(values=_values(iris)), prefixes=PREFIXES)
-
-
-def stored_lines(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
-    """Which of these N-Triples lines the store holds already."""
-    rows = [f"({line[: line.rindex(' .')]})" for line in lines]
-    found: set[str] = set()
-    for start in range(0, len(rows), _LOOKUP_CHUNK):
-        text = _STORED_LINES.format(rows=" ".join(rows[start : start + _LOOKUP_CHUNK]))
-        found.update(select_lines(store, text, prefixes=PREFIXES))
-    return found.intersection(lines)
-
-
 def _write(
     store: pyoxigraph.Store, plan: _PagePlan, *, source: str, loaded_at: str, report: LoadReport
 ) -> None:
@@ -233,8 +210,9 @@ def _write(
         lines.update(dict.fromkeys(record.lines))
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
     lines.update(dict.fromkeys(links_for_records(store, plan.records)))
-    old = stored_record_lines(store, plan.replaced)
-    tallies_removed, tallies_added = _tally_changes(store, plan, old)
+    stored = stored_records(store, plan.replaced)
+    old = stored.lines
+    tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied)
     shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
     old.update(stored_lines(store, shared))
     removed = old.difference(lines) | tallies_removed
@@ -259,8 +237,10 @@ def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:
 
 
 def _tally_changes(
-    store: pyoxigraph.Store, plan: _PagePlan, old: set[str]
+    store: pyoxigraph.Store, plan: _PagePlan, old: Iterable[str]
 ) -> tuple[set[str], set[str]]:
+    """The tally lines to delete and insert; ``old`` holds the lines of the replaced records
+    whose predicate the tallies read (or more)."""
     marker = set()
     if not tallies.are_kept(store):
         if store_is_empty(store):

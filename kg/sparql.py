@@ -127,22 +127,30 @@ _BOOLEANS = {
 }
 
 
-def select_lines(store: pyoxigraph.Store, text: str, *, prefixes: dict[str, str]) -> set[str]:
-    """The rows of a ``SELECT ?s ?p ?o`` query as N-Triples lines, for comparing with lines
-    kg wrote. Oxigraph writes them (as TSV results, without a Python object per term), so
-    they may differ from kg's text for the same triple; numbers and booleans, which TSV gives
-    in their short Turtle form, are given back their datatype."""
+def select_tsv(store: pyoxigraph.Store, text: str, *, prefixes: dict[str, str]) -> list[list[str]]:
+    """The rows of one of kg's own SELECT queries as Oxigraph writes them in TSV results,
+    one cell a term (in N-Triples syntax, but numbers and booleans in their short Turtle form:
+    see :func:`tsv_term`), an empty cell when unbound. Oxigraph writes every row without a
+    Python object per term."""
     solutions = select(store, text, prefixes=prefixes)
     data = solutions.serialize(format=pyoxigraph.QueryResultsFormat.TSV)
-    lines = set()
-    for row in (data or b"").decode("utf-8").split("\n")[1:]:
-        if not row:
-            continue
-        s, p, o = row.split("\t")  # TSV escapes tabs inside terms
-        if o[0] not in '<"_':
-            o = _BOOLEANS.get(o) or _short_number(o)
-        lines.add(f"{s} {p} {o} .\n")
-    return lines
+    # TSV escapes tabs (and line breaks) inside terms
+    return [row.split("\t") for row in (data or b"").decode("utf-8").split("\n")[1:] if row]
+
+
+def tsv_term(cell: str) -> str:
+    """A term of :func:`select_tsv` in N-Triples: numbers and booleans, which TSV gives in
+    their short Turtle form, are given back their datatype."""
+    if cell[0] in '<"_':
+        return cell
+    return _BOOLEANS.get(cell) or _short_number(cell)
+
+
+def select_lines(store: pyoxigraph.Store, text: str, *, prefixes: dict[str, str]) -> set[str]:
+    """The rows of a ``SELECT ?s ?p ?o`` query as N-Triples lines, for comparing with lines
+    kg wrote. Oxigraph writes them (see :func:`select_tsv`), so they may differ from kg's
+    text for the same triple."""
+    return {f"{s} {p} {tsv_term(o)} .\n" for s, p, o in select_tsv(store, text, prefixes=prefixes)}
 
 
 def _short_number(text: str) -> str:

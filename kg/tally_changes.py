@@ -1,9 +1,10 @@
 """Keeping the tallies (:mod:`kg.tallies`) up to date by difference, from N-Triples lines.
 
 What a question adds to the tallies is read from its record's lines, the same way whether kg
-has just written them or Oxigraph hands them back (:func:`kg.load.stored_record_lines`). A load
-that replaces records takes away what the old records added and adds what the new ones add; a
-first date or last date that goes away with an old record is looked up again in the store.
+has just written them or Oxigraph hands them back (:func:`kg.stored_records.stored_records`).
+A load that replaces records takes away what the old records added and adds what the new ones
+add; a first date or last date that goes away with an old record is looked up again in the
+store.
 """
 
 from __future__ import annotations

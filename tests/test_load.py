@@ -8,8 +8,9 @@ import pyoxigraph
 import pytest
 
 from kg import vocab
+from kg.convert import convert_item
 from kg.errors import InputError
-from kg.load import load_paths
+from kg.load import load_paths, stored_hashes
 from tests.conftest import write_page
 
 Q = "http://data.parliament.uk/resources/"
@@ -139,3 +140,15 @@ def test_provenance_says_which_file_and_when(sample_path: Path) -> None:
     assert len(rows) == 1
     assert rows[0]["src"].value == str(sample_path)
     assert rows[0]["at"].datatype.value == vocab.XSD + "dateTime"
+
+
+def test_stored_hashes_are_given_by_the_iris_asked_for(
+    sample_store: pyoxigraph.Store, sample_items: list[dict[str, Any]]
+) -> None:
+    records = [convert_item(item, where="test") for item in sample_items[:3]]
+    asked = [records[2].iri, Q + "nowhere", records[0].iri]
+    assert stored_hashes(sample_store, asked) == {
+        records[0].iri: records[0].content_hash,
+        records[2].iri: records[2].content_hash,
+    }
+    assert stored_hashes(sample_store, []) == {}
