@@ -7,7 +7,7 @@ The public API::
     report = kg.load_paths(store, ["pages/"])
 """
 
-from kg.convert import Record, convert_item
+from kg.convert import convert_item
 from kg.errors import (
     FetchError,
     InputError,
@@ -19,6 +19,7 @@ from kg.errors import (
 )
 from kg.load import LoadReport, load_page, load_pages, load_paths
 from kg.reader import Page, iter_pages, read_page
+from kg.record import Record
 from kg.sparql import QueryOutcome, run_query
 from kg.store import open_store
 

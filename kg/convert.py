@@ -10,20 +10,20 @@ versions, attachments) to the question, so that a newer version of a question ca
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import xxhash
 
 from kg import ntriples, vocab
 from kg.errors import InputError
 from kg.item_roles import CHILD_ROLES, KNOWN_KEYS, ROLE_CLASSES, SHARED_ROLES
+from kg.record import Record, SharedTriples, shared_lines
 from kg.tally_changes import TALLIED, Read
-from kg.values import ValueProblem, as_list, date_of, plain_text, scalar_literal, value_literal
+from kg.value_cache import date_time_literal, days_between, iso_day, remember
+from kg.values import ValueProblem, as_list, plain_text, scalar_literal, value_literal
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
 CONVERTER_VERSION = "5"
@@ -58,29 +58,8 @@ _BODY = "AnsweringBody"
 _MISSING = object()
 _string_literal = ntriples.string_literal
 _escape_string = ntriples.escape_string
-#: Caches of what repeats across items (dates, booleans, ids, departments, members): each
-#: is cleared when it reaches this size, so memory stays flat however long the input.
-_CACHE_MAX = 100_000
 #: Typed literals by datatype, then lexical form.
 _TYPED_LITERALS: dict[str, dict[str, str]] = {}
-
-
-class SharedTriples(NamedTuple):
-    """The triples of one resource that many questions share (a member, a department, a
-    house), as lines and as UTF-8 N-Triples, free of lone surrogates."""
-
-    subject: str
-    lines: list[str]
-    data: bytes
-    #: Whether every line is about ``subject`` (not so when the resource nests another).
-    only_subject: bool
-
-    @classmethod
-    def of(cls, subject: str, lines: list[str]) -> SharedTriples:
-        clean = [ntriples.without_surrogates(line) for line in lines]
-        about = subject + " "
-        only = all(line.startswith(about) for line in clean)
-        return cls(subject, clean, "".join(clean).encode("utf-8"), only)
 
 
 #: Department IRI and triples by the item's department values.
@@ -88,18 +67,6 @@ _DEPARTMENTS: dict[Any, tuple[list[Any], SharedTriples | None]] = {}
 #: A shared resource (member, house) converted, by its ``_about``: its content, its IRI, its
 #: triples, its unknown keys and its role.
 _SHARED: dict[str, tuple[dict[str, Any], str, SharedTriples, tuple[str, ...], str]] = {}
-#: ISO dates by the first ten characters of date values; None for those that are no date.
-_DAYS_READ: dict[str, str | None] = {}
-#: ``xsd:integer`` literals of days to answer by (date tabled, date answered).
-_DAYS_BETWEEN: dict[tuple[str, str], str] = {}
-#: Whether each ``YYYY-MM-DD`` seen in a dateTime is a date of the calendar.
-_DAYS_CHECKED: dict[str, bool] = {}
-#: A dateTime as the API writes it (``2024-08-31T11:39:18.747Z``): its literal needs no
-#: escaping, and only its date can be wrong.
-_PLAIN_DATE_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?"
-)
-_DATE_TIME_SUFFIX = "^^" + ntriples.iri(vocab.XSD + "dateTime")
 _PREDICATES: dict[str, str] = {}
 
 
@@ -124,37 +91,6 @@ def _shared_iri(value: str) -> str:
     return ntriples.iri(value)
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _CACHE_MAX:
-        cache.clear()
-    cache[key] = value
-
-
-@dataclass(slots=True)
-class Record:
-    """One question converted: its IRI, UIN, N-Triples lines and what was odd about it.
-
-    ``lines`` holds the question's own triples, then its content hash, then (from
-    ``shared_from`` on) the triples of the shared resources it uses: its members, department
-    and house, which other questions repeat.
-    """
-
-    iri: str
-    uin: str | None
-    lines: list[str]
-    content_hash: str
-    unknown_keys: Counter[str] = field(default_factory=Counter)
-    #: (house IRI, date tabled): with the UIN, what identifies a question among its group.
-    group_key: tuple[str, str] | None = None
-    grouped_uins: tuple[str, ...] = ()
-    shared_from: int | None = None
-    #: ``lines`` up to ``shared_from`` as UTF-8 N-Triples, for writers that need bytes.
-    own_ntriples: bytes = b""
-    #: The triples of ``lines`` whose predicate the tallies read (:data:`TALLIED`), as
-    #: (subject, predicate, object); None when they may differ from ``lines``.
-    tallied: list[Read] | None = None
-
-
 #: The content hash of a record is the 128-bit XXH3 of the converter's version, then of its
 #: lines (nothing is lost in conversion, so they stand for the item's content). It tells
 #: whether a question changed, not who changed it: a fast hash serves, where SHA-256 took a
@@ -172,47 +108,6 @@ def _only_text(value: Any) -> bool:
     if type(value) is list:
         return all(_only_text(entry) for entry in value)
     return False
-
-
-def _day(value: Any) -> str | None:
-    """The calendar date of a date or dateTime value in ISO form, or None when absent or
-    unreadable (what :func:`kg.values.date_of` reads, sooner)."""
-    if type(value) is list and value:
-        value = value[0]
-    text = value.get("_value") if type(value) is dict else value
-    if type(text) is not str or not text[:1].isdigit():
-        found = date_of(value)
-        return found.isoformat() if found is not None else None
-    day = text[:10]  # what date_of reads of a value that starts with its date
-    if day in _DAYS_READ:
-        return _DAYS_READ[day]
-    found = date_of(day)
-    known = found.isoformat() if found is not None else None
-    _remember(_DAYS_READ, day, known)
-    return known
-
-
-def _days_between(tabled: str, answered: str) -> str:
-    """The number of days from one ISO date to another, as an ``xsd:integer`` literal."""
-    text = _DAYS_BETWEEN.get((tabled, answered))
-    if text is None:
-        days = (dt.date.fromisoformat(answered) - dt.date.fromisoformat(tabled)).days
-        text = ntriples.literal(str(days), vocab.XSD + "integer")
-        _remember(_DAYS_BETWEEN, (tabled, answered), text)
-    return text
-
-
-def _checked_day(day: str) -> bool:
-    """Whether ``day`` (``YYYY-MM-DD``) is a date of the calendar."""
-    known = _DAYS_CHECKED.get(day)
-    if known is None:
-        try:
-            dt.date.fromisoformat(day)
-            known = True
-        except ValueError:
-            known = False
-        _remember(_DAYS_CHECKED, day, known)
-    return known
 
 
 class _ItemConverter:
@@ -304,14 +199,14 @@ class _ItemConverter:
     def typed(value: dict[str, Any]) -> str:
         datatype = value.get("_datatype")
         if datatype == "dateTime" and len(value) == 2:
-            raw = value["_value"]
-            if _PLAIN_DATE_TIME.fullmatch(raw) and _checked_day(raw[:10]):
-                return f'"{raw}"{_DATE_TIME_SUFFIX}'
+            literal = date_time_literal(value["_value"])
+            if literal is not None:
+                return literal
         text = value_literal(value)
         # Times of day are all but unique: caching them would only churn the cache.
         if len(value) == 2 and type(datatype) is str and len(value["_value"]) <= 10:
             cache = _TYPED_LITERALS.setdefault(datatype, {})
-            _remember(cache, value["_value"], text)
+            remember(cache, value["_value"], text)
         return text
 
     def term(self, subject: str, key: str, index: int, entry: Any) -> str | None:
@@ -377,7 +272,7 @@ class _ItemConverter:
             finally:
                 self.lines = own
             if _only_text(obj):
-                _remember(_SHARED, about, known)
+                remember(_SHARED, about, known)
         elif known[3]:
             self.unknown.update(known[3])
         self.shared.append(known[2])
@@ -394,7 +289,7 @@ class _ItemConverter:
         lines = self.department_lines(item)
         found = SharedTriples.of(lines[0], lines[1:]) if lines else None
         if type(key) is str and _only_text(values):
-            _remember(_DEPARTMENTS, key, (values, found))
+            remember(_DEPARTMENTS, key, (values, found))
         return found
 
     def department_lines(self, item: dict[str, Any]) -> list[str]:
@@ -443,7 +338,7 @@ class _ItemConverter:
         house = self.house(item)
         if house is not None:
             lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
-        tabled = _day(item.get("date"))
+        tabled = iso_day(item.get("date"))
         group_key = None
         if house is not None and tabled is not None:
             group_key = (house[1:-1], tabled)
@@ -457,30 +352,14 @@ class _ItemConverter:
                 grouped = tuple(text for text in map(plain_text, as_list(uins)) if text)
             # A corrected answer may carry the correction's date as dateOfAnswer: the time to
             # answer runs to the first answer when the data says when that was.
-            answered = _day(answer.get("questionFirstAnswered")) or _day(answer.get("dateOfAnswer"))
+            answered = iso_day(answer.get("questionFirstAnswered")) or iso_day(
+                answer.get("dateOfAnswer")
+            )
             if tabled and answered:
-                text = _days_between(tabled, answered)
+                text = days_between(tabled, answered)
                 lines.append(f"{q} {_DAYS} {text} .\n")
                 self.tallied.append((q, _DAYS, text))
         return group_key, grouped
-
-
-def _shared_lines(parts: list[SharedTriples], digest: xxhash.xxh3_128) -> list[str]:
-    """The lines of the shared resources a question uses, each once, also fed to ``digest``."""
-    subjects: set[str] = set()
-    for part in parts:
-        if part.subject in subjects or not part.only_subject:
-            # A resource given twice (a member who answers their own question): its lines
-            # may repeat. Parts about different subjects alone have no line in common.
-            lines = list(dict.fromkeys(line for part in parts for line in part.lines))
-            digest.update("".join(lines).encode("utf-8"))
-            return lines
-        subjects.add(part.subject)
-    lines = []
-    for part in parts:
-        digest.update(part.data)
-        lines += part.lines
-    return lines
 
 
 def convert_item(item: dict[str, Any], *, where: str) -> Record:
@@ -512,7 +391,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         tallied = None
     digest = xxhash.xxh3_128(_HASH_SEED)
     digest.update(own)
-    shared = _shared_lines(converter.shared, digest)
+    shared = shared_lines(converter.shared, digest)
     content_hash = digest.hexdigest()
     hash_line = f'{converter.question_nt} {_CONTENT_HASH} "{content_hash}" .\n'
     lines.append(hash_line)

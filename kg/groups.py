@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph
 
 from kg import ntriples, vocab
-from kg.convert import Record
+from kg.record import Record
 from kg.sparql import select
 
 GroupKey = tuple[str, str]  # (house IRI, date tabled as YYYY-MM-DD)

@@ -17,10 +17,11 @@ from typing import Literal as TypingLiteral
 import pyoxigraph
 
 from kg import ntriples, tallies, vocab
-from kg.convert import Record, convert_item
+from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
+from kg.record import Record
 from kg.sparql import select
 from kg.stored_records import stored_lines, stored_records
 from kg.tally_changes import changes, contributions, records_contributions

@@ -17,8 +17,8 @@ from collections import Counter
 from typing import Any
 
 from kg import ntriples, vocab
-from kg.convert import Record
 from kg.errors import InputError
+from kg.record import Record
 from kg.values import ValueProblem, as_list, scalar_literal, value_literal
 
 #: Bumped whenever the member mapping changes, so that re-loading re-converts unchanged items.

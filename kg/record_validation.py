@@ -12,8 +12,8 @@ import pyoxigraph
 
 from kg import ntriples, vocab
 from kg.bulk import StoreValidator
-from kg.convert import Record
 from kg.load import Finding, Validator
+from kg.record import Record
 from kg.sparql import select
 from kg.validate import Shapes, load_shapes, validate_store
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kg import convert, vocab
 from kg.convert import CONVERTER_VERSION, convert_item
 from kg.errors import InputError
-from kg.values import ValueProblem, as_list, date_of, value_literal
+from kg.values import as_list
 
 Q = "http://data.parliament.uk/resources/"
 M = "http://data.parliament.uk/members/"
@@ -320,39 +320,3 @@ def test_a_value_repeated_in_a_list_is_written_once() -> None:
 def test_the_absolute_iri_shortcut_agrees_with_the_rule(scheme: str, rest: str) -> None:
     for value in (scheme + ":" + rest, "http:" + rest, "https:" + rest, rest):
         assert convert._is_absolute_iri(value) == bool(convert._ABSOLUTE_IRI.match(value))
-
-
-_date_times = st.from_regex(
-    r"\A[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,4})?"
-    r"(Z|[+-][01][0-9]:[0-5][0-9])?\Z"
-)
-
-
-@given(st.one_of(_date_times, st.text(max_size=30), st.from_regex(r"\A ?[0-9-]{10}T.{0,12}\Z")))
-def test_the_date_time_shortcut_gives_the_literal_of_the_general_rule(text: str) -> None:
-    value = {"_value": text, "_datatype": "dateTime"}
-    try:
-        expected: str | None = value_literal(value)
-    except ValueProblem:
-        expected = None
-    try:
-        found: str | None = convert._ItemConverter.typed(value)
-    except ValueProblem:
-        found = None
-    assert found == expected
-
-
-@given(
-    st.one_of(
-        _date_times,
-        st.text(max_size=14),
-        st.from_regex(r"\A[0-9]{4}-?[0-9]{2}-?[0-9]{2}.{0,4}\Z"),
-        st.integers(),
-        st.none(),
-    ),
-    st.sampled_from(["plain", "value", "list"]),
-)
-def test_days_are_read_as_date_of_reads_them(text: Any, shape: str) -> None:
-    value: Any = {"plain": text, "value": {"_value": text}, "list": [{"_value": text}]}[shape]
-    expected = date_of(value)
-    assert convert._day(value) == (expected.isoformat() if expected is not None else None)

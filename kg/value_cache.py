@@ -1,0 +1,82 @@
+"""Values that repeat across items (dates, days to answer, typed literals), read once and
+remembered: the converter's caches. Each is cleared when it reaches :data:`CACHE_MAX`
+entries, so memory stays flat however long the input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from kg import ntriples, vocab
+from kg.values import date_of
+
+CACHE_MAX = 100_000
+#: ISO dates by the first ten characters of date values; None for those that are no date.
+_DAYS_READ: dict[str, str | None] = {}
+#: ``xsd:integer`` literals of days to answer by (date tabled, date answered).
+_DAYS_BETWEEN: dict[tuple[str, str], str] = {}
+#: Whether each ``YYYY-MM-DD`` seen in a dateTime is a date of the calendar.
+_DAYS_CHECKED: dict[str, bool] = {}
+#: A dateTime as the API writes it (``2024-08-31T11:39:18.747Z``): its literal needs no
+#: escaping, and only its date can be wrong.
+_PLAIN_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+_DATE_TIME_SUFFIX = "^^" + ntriples.iri(vocab.XSD + "dateTime")
+
+
+def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """``cache[key] = value``, the cache emptied first when full."""
+    if len(cache) >= CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+
+
+def iso_day(value: Any) -> str | None:
+    """The calendar date of a date or dateTime value in ISO form, or None when absent or
+    unreadable (what :func:`kg.values.date_of` reads, sooner)."""
+    if type(value) is list and value:
+        value = value[0]
+    text = value.get("_value") if type(value) is dict else value
+    if type(text) is not str or not text[:1].isdigit():
+        found = date_of(value)
+        return found.isoformat() if found is not None else None
+    day = text[:10]  # what date_of reads of a value that starts with its date
+    if day in _DAYS_READ:
+        return _DAYS_READ[day]
+    found = date_of(day)
+    known = found.isoformat() if found is not None else None
+    remember(_DAYS_READ, day, known)
+    return known
+
+
+def days_between(tabled: str, answered: str) -> str:
+    """The number of days from one ISO date to another, as an ``xsd:integer`` literal."""
+    text = _DAYS_BETWEEN.get((tabled, answered))
+    if text is None:
+        days = (dt.date.fromisoformat(answered) - dt.date.fromisoformat(tabled)).days
+        text = ntriples.literal(str(days), vocab.XSD + "integer")
+        remember(_DAYS_BETWEEN, (tabled, answered), text)
+    return text
+
+
+def is_calendar_day(day: str) -> bool:
+    """Whether ``day`` (``YYYY-MM-DD``) is a date of the calendar."""
+    known = _DAYS_CHECKED.get(day)
+    if known is None:
+        try:
+            dt.date.fromisoformat(day)
+            known = True
+        except ValueError:
+            known = False
+        remember(_DAYS_CHECKED, day, known)
+    return known
+
+
+def date_time_literal(text: str) -> str | None:
+    """The ``xsd:dateTime`` literal of a dateTime as the API writes it, sooner than
+    :func:`kg.values.typed_literal` gives the same; None for any other text (left to it)."""
+    if _PLAIN_DATE_TIME.fullmatch(text) and is_calendar_day(text[:10]):
+        return f'"{text}"{_DATE_TIME_SUFFIX}'
+    return None
