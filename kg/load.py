@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as TypingLiteral
@@ -22,8 +23,7 @@ from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import Record
-from kg.sparql import select
-from kg.stored_records import stored_lines, stored_records
+from kg.stored_records import stored_hashes, stored_lines, stored_records
 from kg.tally_changes import changes, contributions, records_contributions
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
@@ -31,8 +31,6 @@ ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")
 
 # Oxigraph does not take PREFIX after the ";" between update operations: prefixes are passed.
 PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
-# Each question by its position: a number costs Oxigraph nothing to give back, an IRI a look-up.
-_STORED_HASHES = "SELECT ?i ?h WHERE {{ VALUES (?q ?i) {{ {rows} }} ?q kg:contentHash ?h }}"
 _DELETE_RECORDS = (
     "DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?q {{ {values} }} ?s kg:partOfRecord ?q . ?s ?p ?o }};\n"
     + "DELETE {{ ?x kg:groupedWith ?q }} WHERE {{ VALUES ?q {{ {values} }} ?x kg:groupedWith ?q }};\n"
@@ -74,19 +72,6 @@ class LoadReport:
 
 def _values(iris: Iterable[str]) -> str:
     return " ".join(ntriples.iri(i) for i in iris)
-
-
-def stored_hashes(store: pyoxigraph.Store, iris: Sequence[str]) -> dict[str, str]:
-    """The content hash the store holds for each of these questions (absent ones left out)."""
-    if not iris:
-        return {}
-    rows = " ".join(f"({ntriples.iri(iri)} {number})" for number, iri in enumerate(iris))
-    found: dict[str, str] = {}
-    for row in select(store, _STORED_HASHES.format(rows=rows), prefixes=PREFIXES):
-        number, value = row["i"], row["h"]
-        if isinstance(number, pyoxigraph.Literal) and isinstance(value, pyoxigraph.Literal):
-            found[iris[int(number.value)]] = value.value
-    return found
 
 
 def item_where(source: str, number: int, uin: str | None, iri: str) -> str:
@@ -273,12 +258,57 @@ def load_page(
     the page's file name and now).
     """
     report = report if report is not None else LoadReport()
-    plan = _plan(store, page, report, converter)
-    if validator is not None and plan.records:
-        _apply_policy(plan, page, validator(plan.records), on_invalid, report)
+    prepared = _prepare(store, page, validator, converter)
+    _finish(
+        store, prepared, on_invalid=on_invalid, source=source, loaded_at=loaded_at, report=report
+    )
+    return report
+
+
+@dataclass
+class _PreparedPage:
+    """A page converted, checked against the store's content hashes and validated: what
+    loading it needs before its transaction."""
+
+    page: Page
+    plan: _PagePlan
+    findings: list[Finding]
+    counted: LoadReport  # its items, unchanged items and unknown keys
+
+
+def _prepare(
+    store: pyoxigraph.Store, page: Page, validator: Validator | None, converter: Converter
+) -> _PreparedPage:
+    counted = LoadReport()
+    plan = _plan(store, page, counted, converter)
+    findings = validator(plan.records) if validator is not None and plan.records else []
+    return _PreparedPage(page, plan, findings, counted)
+
+
+def _prepare_next(
+    pages: Iterator[Page], store: pyoxigraph.Store, validator: Validator | None
+) -> _PreparedPage | None:
+    # No closure: a traceback's frames can be cleared (see kg.cli), a closure's cells not.
+    page = next(pages, None)
+    return None if page is None else _prepare(store, page, validator, convert_item)
+
+
+def _finish(
+    store: pyoxigraph.Store,
+    prepared: _PreparedPage,
+    *,
+    on_invalid: OnInvalid,
+    report: LoadReport,
+    source: str | None = None,
+    loaded_at: str | None = None,
+) -> None:
+    page, plan = prepared.page, prepared.plan
+    report.items += prepared.counted.items
+    report.unchanged += prepared.counted.unchanged
+    report.unknown_keys.update(prepared.counted.unknown_keys)
+    _apply_policy(plan, page, prepared.findings, on_invalid, report)
     _write(store, plan, source=source or page.source, loaded_at=loaded_at or now(), report=report)
     report.files += 1
-    return report
 
 
 def load_pages(
@@ -289,12 +319,33 @@ def load_pages(
     on_invalid: OnInvalid = "abort",
     on_page: Callable[[Page, LoadReport], None] | None = None,
 ) -> LoadReport:
-    """Load pages one at a time, each atomically; returns the counts."""
+    """Load pages one at a time, each atomically; returns the counts.
+
+    While a page is written, the next is read, converted, compared with the store's content
+    hashes and validated in a second thread (Oxigraph lets go of the GIL while it works). What
+    the next page finds in the store can change only if the page being written holds one of
+    its questions: then it is prepared again, after the write.
+    """
     report = LoadReport()
-    for page in pages:
-        load_page(store, page, validator=validator, on_invalid=on_invalid, report=report)
-        if on_page is not None:
-            on_page(page, report)
+    iterator = iter(pages)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-prepare") as ahead:
+        pending: Future[_PreparedPage | None] | None = ahead.submit(
+            _prepare_next, iterator, store, validator
+        )
+        written: set[str] = set()
+        try:
+            while pending is not None and (prepared := pending.result()) is not None:
+                if not written.isdisjoint(prepared.plan.numbers):
+                    prepared = _prepare(store, prepared.page, validator, convert_item)
+                pending = ahead.submit(_prepare_next, iterator, store, validator)
+                _finish(store, prepared, on_invalid=on_invalid, report=report)
+                written = set(prepared.plan.numbers)
+                if on_page is not None:
+                    on_page(prepared.page, report)
+        finally:
+            # A failed future holds its error, whose traceback holds this frame: without
+            # this, the store would stay open until the garbage collector found the cycle.
+            pending = None
     report.warnings = sum(report.unknown_keys.values()) + len(report.problems)
     return report
 

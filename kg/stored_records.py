@@ -16,7 +16,7 @@ import pyoxigraph
 
 from kg import ntriples, vocab
 from kg.item_roles import KNOWN_KEYS
-from kg.sparql import select_lines, select_tsv, tsv_term
+from kg.sparql import select, select_lines, select_tsv, tsv_term
 from kg.tally_changes import TALLIED
 
 _PREFIXES = {"kg": vocab.KG}
@@ -32,6 +32,8 @@ _TRIPLES = (
     "SELECT ?si (COALESCE(?pi, ?p) AS ?pp) ?o WHERE {{ VALUES (?s ?si) {{ {subjects} }} "
     + "?s ?p ?o OPTIONAL {{ VALUES (?p ?pi) {{ {predicates} }} }} }}"
 )
+# Each question by its position: a number costs Oxigraph nothing to give back, an IRI a look-up.
+_STORED_HASHES = "SELECT ?i ?h WHERE {{ VALUES (?q ?i) {{ {rows} }} ?q kg:contentHash ?h }}"
 #: All in one query (each term of each row looked up): for parts a VALUES cannot hold.
 _RECORD_TRIPLES = (
     "SELECT ?s ?p ?o WHERE {{ VALUES ?q {{ {questions} }} "
@@ -122,3 +124,16 @@ def stored_lines(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
         for line, t in zip(asked, triples, strict=True)
         if pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) in store
     }
+
+
+def stored_hashes(store: pyoxigraph.Store, iris: Sequence[str]) -> dict[str, str]:
+    """The content hash the store holds for each of these questions (absent ones left out)."""
+    if not iris:
+        return {}
+    rows = " ".join(f"({ntriples.iri(iri)} {number})" for number, iri in enumerate(iris))
+    found: dict[str, str] = {}
+    for row in select(store, _STORED_HASHES.format(rows=rows), prefixes=_PREFIXES):
+        number, value = row["i"], row["h"]
+        if isinstance(number, pyoxigraph.Literal) and isinstance(value, pyoxigraph.Literal):
+            found[iris[int(number.value)]] = value.value
+    return found
