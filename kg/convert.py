@@ -57,7 +57,6 @@ _BODY = "AnsweringBody"
 
 _MISSING = object()
 _string_literal = ntriples.string_literal
-_escape_string = ntriples.escape_string
 #: Typed literals by datatype, then lexical form.
 _TYPED_LITERALS: dict[str, dict[str, str]] = {}
 
@@ -110,6 +109,16 @@ def _only_text(value: Any) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
+def _house_triples(house_id: str) -> SharedTriples:
+    """A house the data names only by ``houseId``: its IRI and triples."""
+    house = ntriples.iri(vocab.house_iri(house_id))
+    name = HOUSE_NAMES.get(house_id, f"House {house_id}")
+    lines = [f"{house} {_TYPE} <{vocab.HOUSE}> .\n"]
+    lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
+    return SharedTriples.of(house, lines)
+
+
 class _ItemConverter:
     __slots__ = (
         "children",
@@ -150,16 +159,11 @@ class _ItemConverter:
                 if type(raw) is str:
                     size = len(value)
                     if size == 1:
-                        # The commonest value: a plain string, its literal written in place.
-                        if '"' in raw or "\\" in raw or "\n" in raw or "\r" in raw:
-                            raw = _escape_string(raw)
-                        lines.append(f'{subject_nt} {predicate} "{raw}" .\n')
-                        if predicate in TALLIED:
-                            self.tallied.append((subject_nt, predicate, f'"{raw}"'))
-                        continue
-                    cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
-                    cached = cache.get(raw) if cache is not None else None
-                    text = cached if cached is not None else self.typed(value)
+                        text = _string_literal(raw)
+                    else:
+                        cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
+                        cached = cache.get(raw) if cache is not None else None
+                        text = cached if cached is not None else self.typed(value)
                 elif raw is _MISSING:
                     found = self.child(subject, key, 1, value)
                     if found is None:
@@ -218,9 +222,7 @@ class _ItemConverter:
             if type(raw) is str:
                 size = len(entry)
                 if size == 1:
-                    if '"' in raw or "\\" in raw or "\n" in raw or "\r" in raw:
-                        raw = _escape_string(raw)
-                    return f'"{raw}"'
+                    return _string_literal(raw)
                 cache = _TYPED_LITERALS.get(entry.get("_datatype")) if size == 2 else None
                 text = cache.get(raw) if cache is not None else None
                 return text if text is not None else self.typed(entry)
@@ -318,12 +320,9 @@ class _ItemConverter:
         house_id = plain_text(item.get("houseId"))
         if not house_id:
             return None
-        house = ntriples.iri(vocab.house_iri(house_id))
-        name = HOUSE_NAMES.get(house_id, f"House {house_id}")
-        lines = [f"{house} {_TYPE} <{vocab.HOUSE}> .\n"]
-        lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
-        self.shared.append(SharedTriples.of(house, lines))
-        return house
+        house = _house_triples(house_id)
+        self.shared.append(house)
+        return house.subject
 
     def derived(self, item: dict[str, Any]) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
         """Adds kg's derived triples; returns the question's group key and grouped UINs."""

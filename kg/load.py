@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as TypingLiteral
@@ -329,12 +329,10 @@ def load_pages(
     report = LoadReport()
     iterator = iter(pages)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-prepare") as ahead:
-        pending: Future[_PreparedPage | None] | None = ahead.submit(
-            _prepare_next, iterator, store, validator
-        )
+        pending = ahead.submit(_prepare_next, iterator, store, validator)
         written: set[str] = set()
         try:
-            while pending is not None and (prepared := pending.result()) is not None:
+            while (prepared := pending.result()) is not None:
                 if not written.isdisjoint(prepared.plan.numbers):
                     prepared = _prepare(store, prepared.page, validator, convert_item)
                 pending = ahead.submit(_prepare_next, iterator, store, validator)
@@ -345,7 +343,7 @@ def load_pages(
         finally:
             # A failed future holds its error, whose traceback holds this frame: without
             # this, the store would stay open until the garbage collector found the cycle.
-            pending = None
+            del pending
     report.warnings = sum(report.unknown_keys.values()) + len(report.problems)
     return report
 
