@@ -3,6 +3,7 @@ a naive rdflib path and pySHACL, on the same generated data, in one run.
 
     python -m bench.run --sizes 10000,100000 [--million] [--repeat 3] [--only load,floor,...]
     python -m bench.run --smoke          # 1k questions, one run of each step (what CI runs)
+    python -m bench.run --compiled ...   # the same steps on kg built with its mypyc hook
 
 Each step runs in a fresh process, measured for wall time, CPU time and peak RSS
 (:mod:`bench.measure`). Repeats are interleaved (round 1 runs every step, then round 2, ...), so
@@ -38,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,10 @@ STEPS: tuple[str, ...] = (
 EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
+#: Python as the steps run it: ``-P`` keeps the working directory (the repository) off the
+#: path, so that kg is imported from PYTHONPATH: a compiled build first, if any, then the
+#: repository (see :data:`STEP_ENVIRONMENT`).
+PYTHON = (PY, "-P")
 GIB = 1024.0  # MiB
 SH = "http://www.w3.org/ns/shacl#"
 
@@ -132,6 +138,7 @@ class Config:
     smoke: bool
     keep: bool
     command: str
+    compiled: bool = False
 
 
 # --- the machine, the versions, what kg has ----------------------------------------------
@@ -179,16 +186,18 @@ def steal_percent(seconds: float = 1.0) -> str:
 
 def versions() -> dict[str, str]:
     code = (
-        "import json, platform, pyoxigraph, rdflib, pyshacl, kg; print(json.dumps({"
+        "import json, platform, pyoxigraph, rdflib, pyshacl, kg, kg.convert; print(json.dumps({"
         "'python': platform.python_version(), 'pyoxigraph': pyoxigraph.__version__, "
-        "'rdflib': rdflib.__version__, 'pyshacl': pyshacl.__version__, 'kg': kg.__version__}))"
+        "'rdflib': rdflib.__version__, 'pyshacl': pyshacl.__version__, 'kg': kg.__version__, "
+        "'compiled': not kg.convert.__file__.endswith('.py')}))"
     )
-    found: dict[str, str] = json.loads(_output([PY, "-c", code]) or "{}")
+    found: dict[str, Any] = json.loads(_output([*PYTHON, "-c", code]) or "{}")
+    build = "converter compiled with mypyc" if found.pop("compiled", False) else "pure Python"
     code_paths = ["--", "kg", "queries", "shapes"]
     rev = _output(["git", "-C", str(REPO), "log", "-1", "--format=%h", *code_paths]).strip()
     dirty = _output(["git", "-C", str(REPO), "status", "--porcelain", *code_paths]).strip()
     changes = ", uncommitted changes in kg/, queries/ or shapes/" if dirty else ""
-    found["kg"] = f"{found.get('kg', '?')} (last commit {rev or '?'}{changes})"
+    found["kg"] = f"{found.get('kg', '?')} ({build}; last commit {rev or '?'}{changes})"
     cli = shutil.which("oxigraph", path=str(Path(PY).parent)) or shutil.which("oxigraph")
     found["oxigraph CLI"] = _output([cli, "--version"]).strip().split()[-1] if cli else "absent"
     return found
@@ -196,7 +205,9 @@ def versions() -> dict[str, str]:
 
 def _output(cmd: list[str]) -> str:
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False).stdout
+        return subprocess.run(
+            cmd, capture_output=True, text=True, timeout=60, check=False, env=STEP_ENVIRONMENT
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -230,7 +241,7 @@ print(json.dumps(found))
 
 def features() -> dict[str, str]:
     """Which kg features the steps need are there: feature → "" or why not."""
-    out = _output([PY, "-c", _PROBE % (EXPORT_FORMATS,)])
+    out = _output([*PYTHON, "-c", _PROBE % (EXPORT_FORMATS,)])
     try:
         found: dict[str, str] = json.loads(out)
     except json.JSONDecodeError:
@@ -306,7 +317,7 @@ class SizeRun:
         return path
 
     def kg(self, *args: str) -> list[str]:
-        return [PY, "-m", "kg", *args]
+        return [*PYTHON, "-m", "kg", *args]
 
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {self.n:>9,} {text}", file=sys.stderr, flush=True)
@@ -374,7 +385,7 @@ class SizeRun:
             self.nt_ready = False
             if self.ensure_store():
                 self.log("dumping the store to N-Triples (the floor's input, not timed)")
-                sample = self.measure("prep-dump", [PY, "-m", "bench.steps", "dump", str(self.store), str(self.nt)])  # fmt: skip
+                sample = self.measure("prep-dump", [*PYTHON, "-m", "bench.steps", "dump", str(self.store), str(self.nt)])  # fmt: skip
                 if sample.ok:
                     self.store_triples = int(sample.data.get("triples", 0))
                     self.nt_ready = True
@@ -443,7 +454,7 @@ class SizeRun:
         result = self.results["convert"]
         self.ensure_pages(self.pages, self.n)
         self.log(f"convert round {round_ + 1}")
-        sample = self.measure("convert", [PY, "-m", "bench.steps", "convert", str(self.pages)])
+        sample = self.measure("convert", [*PYTHON, "-m", "bench.steps", "convert", str(self.pages)])
         if not sample.ok:
             result.fail(sample.killed or sample.last_error())
             return
@@ -472,7 +483,7 @@ class SizeRun:
                 return
             cmd = [binary, "load", "--location", str(target), "--file", str(self.nt)]
         else:
-            cmd = [PY, "-m", "bench.steps", "bulk-load", str(self.nt), str(target)]
+            cmd = [*PYTHON, "-m", "bench.steps", "bulk-load", str(self.nt), str(target)]
         self.log(f"{step} round {round_ + 1}")
         sample = self.measure(step, cmd)
         shutil.rmtree(target, ignore_errors=True)
@@ -498,7 +509,7 @@ class SizeRun:
         target = self.fresh("naive")
         self.log(f"naive round {round_ + 1}")
         sample = self.measure(
-            "naive", [PY, "-m", "bench.steps", "naive", str(self.pages), str(target)]
+            "naive", [*PYTHON, "-m", "bench.steps", "naive", str(self.pages), str(target)]
         )
         shutil.rmtree(target, ignore_errors=True)
         if not sample.ok:
@@ -600,7 +611,7 @@ class SizeRun:
         if not self.ensure_store():
             result.fail("no loaded store")
             return
-        listing = self.measure("query-list", [PY, "-m", "bench.steps", "query-list"])
+        listing = self.measure("query-list", [*PYTHON, "-m", "bench.steps", "query-list"])
         if not listing.ok:
             result.fail(listing.last_error())
             return
@@ -609,7 +620,7 @@ class SizeRun:
             self.log(f"query {label}")
             sample = self.measure(
                 f"query-{label}",
-                [PY, "-m", "bench.steps", "query", str(self.store), name, json.dumps(args),
+                [*PYTHON, "-m", "bench.steps", "query", str(self.store), name, json.dumps(args),
                  "--repeat", str(self.cfg.query_repeat), "--slow", str(self.cfg.query_slow)],
                 timeout=self.cfg.query_timeout,
             )  # fmt: skip
@@ -1026,6 +1037,11 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument(
         "--smoke", action="store_true", help="1k questions, 1 round, no report file"
     )
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="build kg with its mypyc hook (needs a C compiler) and run the steps on that build",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--faults", type=int, default=100, help="seeded SHACL faults")
@@ -1103,19 +1119,42 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         jobs=args.jobs,
         smoke=args.smoke,
         keep=args.keep,
+        compiled=args.compiled,
         command="python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
 
 
 #: Steps run as a user's kg does: from compiled bytecode (an installed kg has it), even where
-#: the environment says not to write any.
+#: the environment says not to write any; kg and bench from the repository.
 STEP_ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+STEP_ENVIRONMENT["PYTHONPATH"] = os.pathsep.join(
+    [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
 
-def compile_bytecode() -> None:
+def build_compiled(workdir: Path) -> Path:
+    """kg built as a wheel with its mypyc hook and unpacked: the folder to import it from. The
+    hook's build products are cleaned out of the repository afterwards."""
+    target = workdir / "compiled"
+    shutil.rmtree(target, ignore_errors=True)
+    env = {
+        **STEP_ENVIRONMENT,
+        "HATCH_BUILD_HOOK_ENABLE_MYPYC": "1",
+        "HATCH_BUILD_CLEAN_HOOKS_AFTER": "1",
+    }
+    command = [PY, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(target), str(REPO)]
+    subprocess.run(command, env=env, check=True)
+    (wheel,) = target.glob("kg-*.whl")
+    site = target / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    return site
+
+
+def compile_bytecode(*folders: Path) -> None:
     """Compile kg and bench once, before anything is timed."""
     subprocess.run(
-        [PY, "-m", "compileall", "-q", str(REPO / "kg"), str(REPO / "bench")],
+        [*PYTHON, "-m", "compileall", "-q", *map(str, folders)],
         env=STEP_ENVIRONMENT,
         check=True,
     )
@@ -1123,7 +1162,12 @@ def compile_bytecode() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     cfg = parse_args(argv)
-    compile_bytecode()
+    kg_folders = [REPO / "kg"]
+    if cfg.compiled:
+        site = build_compiled(cfg.workdir)
+        STEP_ENVIRONMENT["PYTHONPATH"] = f"{site}{os.pathsep}{STEP_ENVIRONMENT['PYTHONPATH']}"
+        kg_folders = [site / "kg"]
+    compile_bytecode(*kg_folders, REPO / "bench")
     started = dt.datetime.now(dt.UTC)
     load_start = load_average()
     steal = steal_percent()

@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph
@@ -51,6 +52,16 @@ DELETE { ?r ?p ?o } WHERE {
 
 
 _PIPE_SIZE = 1 << 20
+#: The converting process runs the kg this process runs, wherever it is imported from (a
+#: compiled build on PYTHONPATH, an install, a checkout): ``-P`` keeps a ``kg`` folder in the
+#: working directory off its path, as ``python -m`` would not, and this kg's folder comes last.
+_WORKER = (
+    sys.executable,
+    "-P",
+    "-c",
+    "import sys; sys.path.append(sys.argv[1]); from kg.bulk_worker import main; main()",
+    str(Path(__file__).resolve().parent.parent),
+)
 
 
 @dataclass
@@ -77,7 +88,7 @@ def bulk_load_paths(
     data_read, data_write = os.pipe()
     _widen(data_write)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "kg.bulk_worker"],
+        _WORKER,
         stdin=subprocess.PIPE,
         pass_fds=(meta_write, data_write),
     )

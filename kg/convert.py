@@ -56,9 +56,8 @@ _DEPARTMENT_KEYS = _DEPARTMENT_ID, _DEPARTMENT_SHORT, _DEPARTMENT_SORT = (
 _BODY = "AnsweringBody"
 
 _MISSING = object()
-_string_literal = ntriples.string_literal
 #: Typed literals by datatype, then lexical form.
-_TYPED_LITERALS: dict[str, dict[str, str]] = {}
+_TYPED_LITERALS: dict[Any, dict[str, str]] = {}
 
 
 #: Department IRI and triples by the item's department values.
@@ -153,13 +152,12 @@ class _ItemConverter:
                 if role in KNOWN_KEYS:
                     self.unknown[f"{role}.{key}"] += 1
                 predicate = _predicate(key)
-            kind = type(value)
-            if kind is dict:
+            if isinstance(value, dict):
                 raw = value.get("_value", _MISSING)
-                if type(raw) is str:
+                if isinstance(raw, str):
                     size = len(value)
                     if size == 1:
-                        text = _string_literal(raw)
+                        text = ntriples.string_literal(raw)
                     else:
                         cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
                         cached = cache.get(raw) if cache is not None else None
@@ -171,12 +169,12 @@ class _ItemConverter:
                     text = found
                 else:
                     text = value_literal(value)
-            elif kind is str:
+            elif isinstance(value, str):
                 if key == "type" and _ABSOLUTE_IRI.match(value):
                     text = _shared_iri(value)
                 else:
-                    text = _string_literal(value)
-            elif kind is list:
+                    text = ntriples.string_literal(value)
+            elif isinstance(value, list):
                 start = len(lines)
                 for index, entry in enumerate(value, start=1):
                     found = self.term(subject, key, index, entry)
@@ -214,23 +212,22 @@ class _ItemConverter:
         return text
 
     def term(self, subject: str, key: str, index: int, entry: Any) -> str | None:
-        kind = type(entry)
-        if kind is dict:
+        if isinstance(entry, dict):
             raw = entry.get("_value", _MISSING)
             if raw is _MISSING:
                 return self.child(subject, key, index, entry)
-            if type(raw) is str:
+            if isinstance(raw, str):
                 size = len(entry)
                 if size == 1:
-                    return _string_literal(raw)
+                    return ntriples.string_literal(raw)
                 cache = _TYPED_LITERALS.get(entry.get("_datatype")) if size == 2 else None
                 text = cache.get(raw) if cache is not None else None
                 return text if text is not None else self.typed(entry)
             return value_literal(entry)
-        if kind is str:
+        if isinstance(entry, str):
             if key == "type" and _ABSOLUTE_IRI.match(entry):
                 return _shared_iri(entry)
-            return _string_literal(entry)
+            return ntriples.string_literal(entry)
         if entry is None:
             self.unknown[f"null value of {key}"] += 1
             return None

@@ -29,7 +29,7 @@ _IRI_ASCII_KEEP = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
 )
 _HEX = frozenset("0123456789abcdefABCDEF")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile("[" + chr(0xD800) + "-" + chr(0xDFFF) + "]")
 _LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
 XSD_STRING = XSD + "string"
 _DATATYPE_SUFFIXES: dict[str, str] = {}

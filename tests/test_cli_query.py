@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
+from kg.paths import queries_dir
 from kg.queries import load_catalog
 
 HERE = Path(__file__).parent
@@ -89,7 +90,7 @@ def test_queries_describes_one() -> None:
         "  department (department, optional)\n"
         "      only this department (numeric id, IRI or name)\n"
         "\n"
-        f"File: {HERE.parent / 'queries' / 'late-answers.rq'}\n"
+        f"File: {queries_dir() / 'late-answers.rq'}\n"
     )
     assert error(kg("queries", "late-answer")) == (
         "Error: late-answer: there is no canned query of that name — did you mean late-answers?"
@@ -175,7 +176,7 @@ def test_empty_results_say_so(store: str) -> None:
 
 
 def test_print_query(store: str) -> None:
-    text = (HERE.parent / "queries" / "late-answers.rq").read_text(encoding="utf-8")
+    text = (queries_dir() / "late-answers.rq").read_text(encoding="utf-8")
     assert kg("query", "late-answers", "--print-query").output == text
 
 

@@ -1,0 +1,27 @@
+"""The bulk path's converting process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from kg import vocab
+from kg.load import load_paths
+
+
+def test_the_converting_process_runs_this_kg_not_a_kg_folder_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_path: Path
+) -> None:
+    decoy = tmp_path / "kg"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('the kg of the working directory')\n")
+    monkeypatch.chdir(tmp_path)
+    store = pyoxigraph.Store()
+
+    report = load_paths(store, [str(sample_path)], bulk=True)
+
+    questions = store.quads_for_pattern(None, None, pyoxigraph.NamedNode(vocab.QUESTION))
+    assert (report.items, report.new) == (9, 9)
+    assert len(list(questions)) == 9
