@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import xxhash
@@ -56,6 +58,7 @@ _DEPARTMENT_KEYS = _DEPARTMENT_ID, _DEPARTMENT_SHORT, _DEPARTMENT_SORT = (
 _BODY = "AnsweringBody"
 
 _MISSING = object()
+_NO_UNKNOWN_KEYS: Mapping[str, int] = MappingProxyType({})
 #: Typed literals by datatype, then lexical form.
 _TYPED_LITERALS: dict[Any, dict[str, str]] = {}
 
@@ -135,7 +138,8 @@ class _ItemConverter:
         self.question_nt = ntriples.iri(question)
         self.lines: list[str] = []
         self.shared: list[SharedTriples] = []
-        self.unknown: Counter[str] = Counter()
+        #: Keys kg has no mapping for, counted; None while there are none (most items).
+        self.unknown: Counter[str] | None = None
         #: Whether a line was written twice (a value repeated in a list, a part seen before).
         self.repeats = False
         self.children: set[str] = set()
@@ -150,7 +154,7 @@ class _ItemConverter:
                 if key == "_about":
                     continue
                 if role in KNOWN_KEYS:
-                    self.unknown[f"{role}.{key}"] += 1
+                    self.count_unknown((f"{role}.{key}",))
                 predicate = _predicate(key)
             if isinstance(value, dict):
                 raw = value.get("_value", _MISSING)
@@ -229,7 +233,7 @@ class _ItemConverter:
                 return _shared_iri(entry)
             return ntriples.string_literal(entry)
         if entry is None:
-            self.unknown[f"null value of {key}"] += 1
+            self.count_unknown((f"null value of {key}",))
             return None
         if isinstance(entry, list):
             raise ValueProblem(f"{key}: a list inside a list")
@@ -264,18 +268,23 @@ class _ItemConverter:
             try:
                 child_nt = _shared_iri(about)
                 self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
-                before = Counter(self.unknown)
+                counted, self.unknown = self.unknown, None
                 self.resource(about, child_nt, obj, role)
-                unknown = tuple((self.unknown - before).elements())
+                unknown = tuple(self.unknown.elements()) if self.unknown else ()
                 known = (obj, child_nt, SharedTriples.of(child_nt, self.lines), unknown, role)
             finally:
-                self.lines = own
+                self.lines, self.unknown = own, counted
             if _only_text(obj):
                 remember(_SHARED, about, known)
-        elif known[3]:
-            self.unknown.update(known[3])
+        if known[3]:
+            self.count_unknown(known[3])
         self.shared.append(known[2])
         return known[1]
+
+    def count_unknown(self, keys: tuple[str, ...]) -> None:
+        if self.unknown is None:
+            self.unknown = Counter()
+        self.unknown.update(keys)
 
     def department(self, item: dict[str, Any]) -> SharedTriples | None:
         """The department's IRI and triples; None when the item names no department."""
@@ -399,7 +408,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         uin if type(uin) is str else plain_text(uin),
         lines,
         content_hash,
-        converter.unknown,
+        _NO_UNKNOWN_KEYS if converter.unknown is None else converter.unknown,
         group_key,
         grouped,
         shared_from,

@@ -4,6 +4,7 @@ shares with other questions (members, department, house), which are hashed and w
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -26,7 +27,8 @@ class Record:
     uin: str | None
     lines: list[str]
     content_hash: str
-    unknown_keys: Counter[str] = field(default_factory=Counter)
+    #: Keys kg has no mapping for, counted (read-only: records may share it).
+    unknown_keys: Mapping[str, int] = field(default_factory=Counter)
     #: (house IRI, date tabled): with the UIN, what identifies a question among its group.
     group_key: tuple[str, str] | None = None
     grouped_uins: tuple[str, ...] = ()

@@ -14,8 +14,10 @@ from kg.values import date_of
 CACHE_MAX = 100_000
 #: ISO dates by the first ten characters of date values; None for those that are no date.
 _DAYS_READ: dict[str, str | None] = {}
-#: ``xsd:integer`` literals of days to answer by (date tabled, date answered).
-_DAYS_BETWEEN: dict[tuple[str, str], str] = {}
+#: The day number (proleptic Gregorian ordinal) of each ISO date seen.
+_ORDINALS: dict[str, int] = {}
+#: ``xsd:integer`` literals of day counts.
+_DAY_COUNTS: dict[int, str] = {}
 #: Whether each ``YYYY-MM-DD`` seen in a dateTime is a date of the calendar.
 _DAYS_CHECKED: dict[str, bool] = {}
 #: A dateTime as the API writes it (``2024-08-31T11:39:18.747Z``): its literal needs no
@@ -53,12 +55,20 @@ def iso_day(value: Any) -> str | None:
 
 def days_between(tabled: str, answered: str) -> str:
     """The number of days from one ISO date to another, as an ``xsd:integer`` literal."""
-    text = _DAYS_BETWEEN.get((tabled, answered))
+    days = _ordinal(answered) - _ordinal(tabled)
+    text = _DAY_COUNTS.get(days)
     if text is None:
-        days = (dt.date.fromisoformat(answered) - dt.date.fromisoformat(tabled)).days
         text = ntriples.literal(str(days), vocab.XSD + "integer")
-        remember(_DAYS_BETWEEN, (tabled, answered), text)
+        remember(_DAY_COUNTS, days, text)
     return text
+
+
+def _ordinal(day: str) -> int:
+    found = _ORDINALS.get(day)
+    if found is None:
+        found = dt.date.fromisoformat(day).toordinal()
+        remember(_ORDINALS, day, found)
+    return found
 
 
 def is_calendar_day(day: str) -> bool:
