@@ -80,11 +80,13 @@ def _predicate(key: str) -> str:
     return text
 
 
-#: The predicate of each known key, by role: the converter's lookup table.
-_ROLE_PREDICATES: dict[str, dict[str, str]] = {
-    role: {key: _predicate(key) for key in keys if key != "_about"}
+#: The predicate of each known key, by role, and whether the tallies read it: the
+#: converter's lookup table.
+_ROLE_PREDICATES: dict[str, dict[str, tuple[str, bool]]] = {
+    role: {key: (_predicate(key), _predicate(key) in TALLIED) for key in keys if key != "_about"}
     for role, keys in KNOWN_KEYS.items()
 }
+_NO_PREDICATES: dict[str, tuple[str, bool]] = {}
 
 
 @lru_cache(maxsize=65536)
@@ -146,16 +148,19 @@ class _ItemConverter:
         self.tallied: list[Read] = []
 
     def resource(self, subject: str, subject_nt: str, obj: dict[str, Any], role: str) -> None:
-        predicates = _ROLE_PREDICATES.get(role, _PREDICATES)
+        predicates = _ROLE_PREDICATES.get(role, _NO_PREDICATES)
         lines = self.lines
         for key, value in obj.items():
-            predicate = predicates.get(key)
-            if predicate is None:
+            known = predicates.get(key)
+            if known is not None:
+                predicate, tallied = known
+            else:
                 if key == "_about":
                     continue
                 if role in KNOWN_KEYS:
                     self.count_unknown((f"{role}.{key}",))
                 predicate = _predicate(key)
+                tallied = predicate in TALLIED
             if isinstance(value, dict):
                 raw = value.get("_value", _MISSING)
                 if isinstance(raw, str):
@@ -184,7 +189,7 @@ class _ItemConverter:
                     found = self.term(subject, key, index, entry)
                     if found is not None:
                         lines.append(f"{subject_nt} {predicate} {found} .\n")
-                        if predicate in TALLIED:
+                        if tallied:
                             self.tallied.append((subject_nt, predicate, found))
                 # Only a list can repeat a line (one value given twice): the lines of
                 # other keys differ by their predicate, and a part given twice is a child.
@@ -198,7 +203,7 @@ class _ItemConverter:
                     continue
                 text = found
             lines.append(f"{subject_nt} {predicate} {text} .\n")
-            if predicate in TALLIED:
+            if tallied:
                 self.tallied.append((subject_nt, predicate, text))
 
     @staticmethod
