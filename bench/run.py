@@ -897,9 +897,9 @@ def targets(runs: Sequence[SizeRun]) -> list[str]:
         if met:
             how = "**met**"
         elif higher:
-            how = f"**missed**: {limit / value:.1f}× too slow"
+            how = f"**missed** by {100 * (1 - value / limit):.1f}% ({limit / value:.2f}× too slow)"
         else:
-            how = f"**missed** by {100 * (value / limit - 1):.0f}%"
+            how = f"**missed** by {100 * (value / limit - 1):.1f}%"
         out.append(f"| {name} | {n:,} | {value:,.2f}{unit} | {limit:,}{unit} | {how} |")
 
     for size_run in runs:
