@@ -391,4 +391,6 @@ def load_paths(
 
 
 def store_is_empty(store: pyoxigraph.Store) -> bool:
-    return not bool(store.query("ASK { ?s ?p ?o }"))
+    """Whether the store holds no data: nothing at all, or only the marker of tallies kept
+    (all zero), which a failed first load leaves; the next load may then bulk load."""
+    return not bool(store.query(f"ASK {{ ?s ?p ?o FILTER (?s != <{tallies.MARKER}>) }}"))
