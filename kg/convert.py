@@ -83,7 +83,7 @@ def _predicate(key: str) -> str:
 #: The predicate of each known key, by role, and whether the tallies read it: the
 #: converter's lookup table.
 _ROLE_PREDICATES: dict[str, dict[str, tuple[str, bool]]] = {
-    role: {key: (_predicate(key), _predicate(key) in TALLIED) for key in keys if key != "_about"}
+    role: {key: (p, p in TALLIED) for key in keys if key != "_about" for p in [_predicate(key)]}
     for role, keys in KNOWN_KEYS.items()
 }
 _NO_PREDICATES: dict[str, tuple[str, bool]] = {}
@@ -270,10 +270,10 @@ class _ItemConverter:
         known = _SHARED.get(about)
         if known is None or known[4] != role or known[0] != obj:
             own, self.lines = self.lines, []
+            counted, self.unknown = self.unknown, None
             try:
                 child_nt = _shared_iri(about)
                 self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
-                counted, self.unknown = self.unknown, None
                 self.resource(about, child_nt, obj, role)
                 unknown = tuple(self.unknown.elements()) if self.unknown else ()
                 known = (obj, child_nt, SharedTriples.of(child_nt, self.lines), unknown, role)

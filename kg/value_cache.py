@@ -14,12 +14,11 @@ from kg.values import date_of
 CACHE_MAX = 100_000
 #: ISO dates by the first ten characters of date values; None for those that are no date.
 _DAYS_READ: dict[str, str | None] = {}
-#: The day number (proleptic Gregorian ordinal) of each ISO date seen.
-_ORDINALS: dict[str, int] = {}
+#: The day number (proleptic Gregorian ordinal) of each ``YYYY-MM-DD`` seen; None for those
+#: that are no date of the calendar.
+_DAY_NUMBERS: dict[str, int | None] = {}
 #: ``xsd:integer`` literals of day counts.
 _DAY_COUNTS: dict[int, str] = {}
-#: Whether each ``YYYY-MM-DD`` seen in a dateTime is a date of the calendar.
-_DAYS_CHECKED: dict[str, bool] = {}
 #: A dateTime as the API writes it (``2024-08-31T11:39:18.747Z``): its literal needs no
 #: escaping, and only its date can be wrong.
 _PLAIN_DATE_TIME = re.compile(
@@ -55,7 +54,7 @@ def iso_day(value: Any) -> str | None:
 
 def days_between(tabled: str, answered: str) -> str:
     """The number of days from one ISO date to another, as an ``xsd:integer`` literal."""
-    days = _ordinal(answered) - _ordinal(tabled)
+    days = _day_number(answered) - _day_number(tabled)
     text = _DAY_COUNTS.get(days)
     if text is None:
         text = ntriples.literal(str(days), vocab.XSD + "integer")
@@ -63,25 +62,27 @@ def days_between(tabled: str, answered: str) -> str:
     return text
 
 
-def _ordinal(day: str) -> int:
-    found = _ORDINALS.get(day)
+def _day_number(day: str) -> int:
+    found = _known_day_number(day)
     if found is None:
-        found = dt.date.fromisoformat(day).toordinal()
-        remember(_ORDINALS, day, found)
+        raise ValueError(f"not a date of the calendar: {day!r}")
+    return found
+
+
+def _known_day_number(day: str) -> int | None:
+    if day in _DAY_NUMBERS:
+        return _DAY_NUMBERS[day]
+    try:
+        found: int | None = dt.date.fromisoformat(day).toordinal()
+    except ValueError:
+        found = None
+    remember(_DAY_NUMBERS, day, found)
     return found
 
 
 def is_calendar_day(day: str) -> bool:
     """Whether ``day`` (``YYYY-MM-DD``) is a date of the calendar."""
-    known = _DAYS_CHECKED.get(day)
-    if known is None:
-        try:
-            dt.date.fromisoformat(day)
-            known = True
-        except ValueError:
-            known = False
-        remember(_DAYS_CHECKED, day, known)
-    return known
+    return _known_day_number(day) is not None
 
 
 def date_time_literal(text: str) -> str | None:
