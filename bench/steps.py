@@ -2,8 +2,11 @@
 :mod:`bench.run` (``python -m bench.steps STEP ...``); each prints one JSON object on stdout.
 
 * ``convert PAGES``: kg's reader and converter alone over every page (no store);
-* ``dump STORE FILE``: the store's default graph as N-Triples (the floor's input);
-* ``bulk-load FILE STORE``: the floor, ``pyoxigraph.Store.bulk_load`` of that file;
+* ``ntriples PAGES FILE``: the N-Triples kg's bulk load of the pages hands to Oxigraph, in
+  its order (the floor's input);
+* ``dump STORE FILE``: the store's default graph as N-Triples, in the order of Oxigraph's
+  index (floor-sorted's input);
+* ``bulk-load FILE STORE``: ``pyoxigraph.Store.bulk_load`` of that file (the floor);
 * ``naive PAGES STORE``: what a user without kg might write: rdflib parses each page's items
   as JSON-LD through a context, serializes them as N-Triples, and Oxigraph loads them;
 * ``query-list``: the canned-query calls the queries step makes;
@@ -81,6 +84,15 @@ def dump(store_path: str, output: str) -> dict[str, Any]:
     with open(output, "rb") as handle:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
     return {"triples": lines, "bytes": Path(output).stat().st_size}
+
+
+def ntriples(pages: str, output: str) -> dict[str, Any]:
+    from kg.bulk import write_ntriples
+    from kg.reader import expand_inputs
+
+    with open(output, "wb") as out:
+        triples = write_ntriples(expand_inputs([pages]), out)
+    return {"triples": triples, "bytes": Path(output).stat().st_size}
 
 
 def bulk_load(source: str, store_path: str) -> dict[str, Any]:
@@ -191,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("dump")
     p.add_argument("store")
     p.add_argument("output")
+    p = sub.add_parser("ntriples")
+    p.add_argument("pages")
+    p.add_argument("output")
     p = sub.add_parser("bulk-load")
     p.add_argument("source")
     p.add_argument("store")
@@ -209,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps: dict[str, Callable[[], dict[str, Any]]] = {
         "convert": lambda: convert(args.pages),
         "dump": lambda: dump(args.store, args.output),
+        "ntriples": lambda: ntriples(args.pages, args.output),
         "bulk-load": lambda: bulk_load(args.source, args.store),
         "naive": lambda: naive(args.pages, args.store),
         "query-list": query_list,

@@ -15,24 +15,19 @@ import os
 import queue
 import sys
 import threading
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
-from kg import ntriples
-from kg.convert import convert_item
 from kg.errors import KgError
-from kg.load import provenance_lines
+from kg.load_stream import LoadStream, converted, line_of
 from kg.reader import read_page
-from kg.tally_changes import Totals
-
-#: How many distinct shared triples (of members, departments, houses) the worker remembers
-#: having written; past it, it forgets them all and writes them again as they come.
-SHARED_MEMORY = 200_000
 
 
 class Output(Protocol):
-    """Where converted pages go: a binary file, or a :class:`BackgroundWriter`."""
+    """Where converted pages and messages go: a binary file, or a :class:`BackgroundWriter`."""
 
     def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 #: The worker yields the CPU to Oxigraph's loader and RocksDB's compaction, which then keep
@@ -44,89 +39,31 @@ WORKER_NICENESS = 10
 WRITE_AHEAD = 8
 
 
-def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: IO[str]) -> None:
+def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: Output) -> None:
     """Write each page's triples to ``out`` and what it held to ``meta``; then the tallies
     of every record written (also when a page stops the load)."""
-    totals = Totals()
-    _convert(sources, loaded_at=loaded_at, out=out, meta=meta, totals=totals)
-    lines = totals.lines()
-    out.write(ntriples.utf8("".join(lines)))
-    _send(meta, {"tallies": len(lines)})
-
-
-def _convert(
-    sources: list[str], *, loaded_at: str, out: Output, meta: IO[str], totals: Totals
-) -> None:
-    seen: dict[str, int] = {}
-    written_shared: set[str] = set()
+    stream = LoadStream(loaded_at=loaded_at)
     for source in sources:
         try:
             page = read_page(source)
-            records = {}
-            numbers = {}
-            for number, item in enumerate(page.items, start=1):
-                record = convert_item(item, where=f"{source} item {number}")
-                records[record.iri] = record
-                numbers[record.iri] = number
+            records, numbers = converted(source, page.items)
         except KgError as exc:
             _send(meta, {"error": {"where": exc.where, "what": exc.what, "hint": exc.hint}})
-            return
-        chunks: list[bytes] = []
-        triples = 0
-        provenance: list[str] = []
-        shared: list[str] = []
-        written: list[list[Any]] = []
-        conflicts: list[dict[str, Any]] = []
-        unknown: dict[str, int] = {}
-        for iri, record in records.items():
-            for key, count in record.unknown_keys.items():
-                unknown[key] = unknown.get(key, 0) + count
-            earlier = seen.get(iri)
-            fingerprint = _fingerprint(record.content_hash)
-            if earlier == fingerprint:
-                continue
-            if earlier is not None:
-                conflicts.append(page.items[numbers[iri] - 1])
-                continue
-            seen[iri] = fingerprint
-            chunks.append(record.own_ntriples)
-            totals.add_record(iri, record.lines[: record.shared_from], record.tallied)
-            triples += record.shared_from or 0
-            for line in record.lines[record.shared_from :]:
-                if line not in written_shared:
-                    written_shared.add(line)
-                    shared.append(line)
-            provenance += provenance_lines(record, source=source, loaded_at=loaded_at)
-            written.append(
-                [iri, record.uin, numbers[iri], record.group_key, list(record.grouped_uins)]
-            )
-        if len(written_shared) > SHARED_MEMORY:
-            written_shared.clear()
-        chunks.append("".join(shared).encode("utf-8"))
-        chunks.append(ntriples.utf8("".join(provenance)))
-        out.write(b"".join(chunks))
-        _send(
-            meta,
-            {
-                "source": source,
-                "items": len(page.items),
-                "records": written,
-                "conflicts": conflicts,
-                "unknown": unknown,
-                "triples": triples + len(shared) + len(provenance),
-            },
-        )
+            break
+        data, message = stream.page(source, page.items, records, numbers)
+        out.write(data)
+        _send_line(meta, message)
+    data, message = stream.tallies()
+    out.write(data)
+    _send_line(meta, message)
 
 
-def _fingerprint(content_hash: str) -> int:
-    """The first 64 bits of a record's content hash: what the worker remembers of each record
-    it wrote (a million hex digests would take 110 MB; two versions of one question have the
-    same fingerprint with a chance of 1 in 2**64)."""
-    return int(content_hash[:16], 16)
+def _send(meta: Output, message: dict[str, Any]) -> None:
+    _send_line(meta, line_of(message))
 
 
-def _send(meta: IO[str], message: dict[str, Any]) -> None:
-    meta.write(json.dumps(message) + "\n")
+def _send_line(meta: Output, line: bytes) -> None:
+    meta.write(line)
     meta.flush()
 
 
@@ -163,6 +100,9 @@ class BackgroundWriter:
             self._chunks.put(data)
         return len(data)
 
+    def flush(self) -> None:
+        """Nothing to do: chunks go out in order, as soon as the reader takes them."""
+
     def close(self) -> None:
         self._chunks.put(None)
         self._thread.join()
@@ -179,7 +119,7 @@ def main() -> None:
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
         os.nice(WORKER_NICENESS)
     out = BackgroundWriter(request["data_fd"])
-    with os.fdopen(request["meta_fd"], "w", encoding="utf-8") as meta:
+    with os.fdopen(request["meta_fd"], "wb") as meta:
         try:
             convert_pages(request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta)
         finally:

@@ -8,8 +8,13 @@ import pyoxigraph
 import pytest
 
 from kg import vocab
+from kg.bulk import write_ntriples
 from kg.errors import InputError
 from kg.load import load_paths, store_is_empty
+from kg.reader import expand_inputs
+
+#: When each record was loaded: the one thing two conversions of the same pages differ in.
+DIFFERING = {vocab.LOADED_AT}
 
 
 def test_the_converting_process_runs_this_kg_not_a_kg_folder_in_the_working_directory(
@@ -43,3 +48,40 @@ def test_a_failed_first_load_leaves_the_store_empty_for_the_next_bulk_load(
     fresh = pyoxigraph.Store()
     first = load_paths(fresh, [str(sample_path)])
     assert again.triples_written == first.triples_written == len(store) == len(fresh)
+
+
+def test_the_ntriples_written_for_the_floor_are_the_triples_a_bulk_load_stores(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    sources = [str(sample_path), str(Path(__file__).parent / "fixtures" / "handmade")]
+    store = pyoxigraph.Store()
+    report = load_paths(store, sources, validate=False)
+    output = tmp_path / "floor.nt"
+
+    with output.open("wb") as out:
+        count = write_ntriples(expand_inputs(sources), out)
+
+    floor = pyoxigraph.Store()
+    floor.bulk_load(path=output, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    lines = output.read_bytes().count(b"\n")
+    assert count == lines == len(floor) == len(store) == report.triples_written
+    assert {q for q in floor if q.predicate.value not in DIFFERING} == {
+        q for q in store if q.predicate.value not in DIFFERING
+    }
+    grouped = pyoxigraph.NamedNode(vocab.GROUPED_WITH)
+    assert list(floor.quads_for_pattern(None, grouped, None))
+
+
+def test_writing_ntriples_stops_at_a_page_that_cannot_be_read(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    truncated = tmp_path / "truncated.json"
+    truncated.write_bytes(sample_path.read_bytes()[:3000])
+    output = tmp_path / "floor.nt"
+
+    with output.open("wb") as out, pytest.raises(InputError, match="truncated JSON"):
+        write_ntriples([str(sample_path), str(truncated)], out)
+
+    written = list(pyoxigraph.parse(path=output, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    questions = [t for t in written if t.object == pyoxigraph.NamedNode(vocab.QUESTION)]
+    assert len(questions) == 9

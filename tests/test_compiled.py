@@ -35,6 +35,7 @@ def test_the_build_hook_is_off_unless_asked_for() -> None:
         "kg.values",
         "kg.ntriples",
         "kg.tally_changes",
+        "kg.load_stream",
     ]
 
 

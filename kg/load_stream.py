@@ -1,0 +1,117 @@
+"""What a bulk load streams to Oxigraph, page by page: the N-Triples of the records new to the
+load, each shared triple once, their provenance, and in the end the tallies of them all.
+
+Kept apart from :mod:`kg.bulk_worker`, the process that runs it, so that it can be compiled
+with the converter (see ``pyproject.toml``): it touches every record of a load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from kg import ntriples
+from kg.convert import convert_item
+from kg.load import provenance_lines
+from kg.record import Record
+from kg.tally_changes import Totals
+
+#: How many distinct shared triples (of members, departments, houses) a stream remembers
+#: having written; past it, it forgets them all and writes them again as they come.
+SHARED_MEMORY = 200_000
+
+
+class LoadStream:
+    """Turns converted pages into N-Triples for the bulk loader, and a message for the loading
+    process per page (:meth:`page`), remembering which records and shared triples it wrote."""
+
+    def __init__(self, *, loaded_at: str) -> None:
+        self.loaded_at = loaded_at
+        self.totals = Totals()
+        #: The fingerprint of every record written, by IRI.
+        self._seen: dict[str, int] = {}
+        self._written_shared: set[str] = set()
+
+    def page(
+        self, source: str, items: list[dict[str, Any]], records: dict[str, Record],
+        numbers: dict[str, int],
+    ) -> tuple[bytes, bytes]:  # fmt: skip
+        """The N-Triples of one page's ``records`` (by IRI, ``numbers`` their item numbers),
+        and the JSON line that tells the loading process what they were."""
+        chunks: list[bytes] = []
+        triples = 0
+        provenance: list[str] = []
+        shared: list[str] = []
+        written: list[list[Any]] = []
+        conflicts: list[dict[str, Any]] = []
+        unknown: dict[str, int] = {}
+        seen = self._seen
+        written_shared = self._written_shared
+        totals = self.totals
+        for iri, record in records.items():
+            for key, count in record.unknown_keys.items():
+                unknown[key] = unknown.get(key, 0) + count
+            earlier = seen.get(iri)
+            fingerprint = _fingerprint(record.content_hash)
+            if earlier == fingerprint:
+                continue
+            if earlier is not None:
+                conflicts.append(items[numbers[iri] - 1])
+                continue
+            seen[iri] = fingerprint
+            chunks.append(record.own_ntriples)
+            lines = record.lines
+            shared_from = record.shared_from or 0
+            totals.add_record(iri, lines[:shared_from], record.tallied)
+            triples += shared_from
+            for index in range(shared_from, len(lines)):
+                line = lines[index]
+                if line not in written_shared:
+                    written_shared.add(line)
+                    shared.append(line)
+            provenance += provenance_lines(record, source=source, loaded_at=self.loaded_at)
+            written.append(
+                [iri, record.uin, numbers[iri], record.group_key, list(record.grouped_uins)]
+            )
+        if len(written_shared) > SHARED_MEMORY:
+            written_shared.clear()
+        chunks.append("".join(shared).encode("utf-8"))
+        chunks.append(ntriples.utf8("".join(provenance)))
+        message = {
+            "source": source,
+            "items": len(items),
+            "records": written,
+            "conflicts": conflicts,
+            "unknown": unknown,
+            "triples": triples + len(shared) + len(provenance),
+        }
+        return b"".join(chunks), line_of(message)
+
+    def tallies(self) -> tuple[bytes, bytes]:
+        """The tallies of every record written, and the message that counts them."""
+        lines = self.totals.lines()
+        return ntriples.utf8("".join(lines)), line_of({"tallies": len(lines)})
+
+
+def converted(source: str, items: list[dict[str, Any]]) -> tuple[dict[str, Record], dict[str, int]]:
+    """The records of a page's items by IRI (the last of each IRI), and their item numbers."""
+    records: dict[str, Record] = {}
+    numbers: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        record = convert_item(item, where=f"{source} item {number}")
+        records[record.iri] = record
+        numbers[record.iri] = number
+    return records, numbers
+
+
+def line_of(message: dict[str, Any]) -> bytes:
+    """A message to the loading process: one line of JSON."""
+    return orjson.dumps(message) + b"\n"
+
+
+def _fingerprint(content_hash: str) -> int:
+    """The first 64 bits of a record's content hash: what a stream remembers of each record
+    it wrote (a million hex digests would take 110 MB; two versions of one question have the
+    same fingerprint with a chance of 1 in 2**64)."""
+    return int(content_hash[:16], 16)

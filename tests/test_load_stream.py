@@ -1,0 +1,99 @@
+"""What a bulk load streams to Oxigraph, page by page."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pyoxigraph
+
+from kg import vocab
+from kg.load import provenance_lines
+from kg.load_stream import LoadStream, converted
+from kg.tally_changes import Totals
+
+LOADED_AT = "2026-12-04T10:00:00Z"
+
+
+def parsed(data: bytes) -> set[pyoxigraph.Triple]:
+    return set(pyoxigraph.parse(data, pyoxigraph.RdfFormat.N_TRIPLES))
+
+
+def lines_parsed(lines: list[str]) -> set[pyoxigraph.Triple]:
+    return parsed("".join(lines).encode("utf-8"))
+
+
+def test_a_page_streams_its_records_their_shared_triples_and_provenance(
+    sample_items: list[dict[str, Any]],
+) -> None:
+    records, numbers = converted("page.json", sample_items)
+    stream = LoadStream(loaded_at=LOADED_AT)
+
+    data, message = stream.page("page.json", sample_items, records, numbers)
+
+    expected = [line for r in records.values() for line in r.lines]
+    expected += [
+        line
+        for r in records.values()
+        for line in provenance_lines(r, source="page.json", loaded_at=LOADED_AT)
+    ]
+    assert parsed(data) == lines_parsed(expected)
+    assert data.count(b"\n") == len(set(expected))  # each shared triple once
+    meta = json.loads(message)
+    assert meta["source"] == "page.json"
+    assert (meta["items"], meta["triples"], meta["conflicts"]) == (9, len(set(expected)), [])
+    assert [row[0] for row in meta["records"]] == list(records)
+    assert [row[2] for row in meta["records"]] == [numbers[iri] for iri in records]
+
+
+def test_a_record_given_again_is_skipped_and_a_changed_one_is_a_conflict(
+    sample_items: list[dict[str, Any]],
+) -> None:
+    stream = LoadStream(loaded_at=LOADED_AT)
+    stream.page("one.json", sample_items, *converted("one.json", sample_items))
+    changed = copy.deepcopy(sample_items[:2])
+    changed[1]["hansardHeading"] = {"_value": "A heading changed since"}
+    records, numbers = converted("two.json", changed)
+
+    data, message = stream.page("two.json", changed, records, numbers)
+
+    meta = json.loads(message)
+    assert data == b""
+    assert meta["records"] == []
+    assert meta["conflicts"] == [changed[1]]
+    assert (meta["items"], meta["triples"]) == (2, 0)
+
+
+def test_shared_triples_already_streamed_are_not_streamed_again(
+    sample_items: list[dict[str, Any]],
+) -> None:
+    stream = LoadStream(loaded_at=LOADED_AT)
+    first, second = sample_items[:1], copy.deepcopy(sample_items[:1])
+    second[0]["_about"] = "http://data.parliament.uk/resources/999999999"
+    first_data, _ = stream.page("one.json", first, *converted("one.json", first))
+    records, numbers = converted("two.json", second)
+
+    data, _ = stream.page("two.json", second, records, numbers)
+
+    (record,) = records.values()
+    shared = lines_parsed(record.lines[record.shared_from :])
+    assert shared and shared <= parsed(first_data)
+    assert not shared & parsed(data)
+    own = lines_parsed(record.lines[: record.shared_from])
+    assert own <= parsed(data)
+
+
+def test_the_tallies_count_every_record_streamed(sample_items: list[dict[str, Any]]) -> None:
+    stream = LoadStream(loaded_at=LOADED_AT)
+    records, numbers = converted("page.json", sample_items)
+    stream.page("page.json", sample_items, records, numbers)
+    totals = Totals()
+    for iri, record in records.items():
+        totals.add_record(iri, record.lines[: record.shared_from], record.tallied)
+
+    data, message = stream.tallies()
+
+    assert parsed(data) == lines_parsed(totals.lines())
+    assert json.loads(message) == {"tallies": len(totals.lines())}
+    assert any(t.object == pyoxigraph.NamedNode(vocab.ASKING_TALLY) for t in parsed(data))
