@@ -399,6 +399,13 @@ class SizeRun:
                 self.nt_ready = True
         return self.nt_ready
 
+    def ensure_store_triples(self) -> None:
+        """How many triples the loaded store holds (known once the floor's input is written)."""
+        if not self.store_triples:
+            sample = self.measure("prep-count", [*PYTHON, "-m", "bench.steps", "count", str(self.store)])  # fmt: skip
+            if sample.ok:
+                self.store_triples = int(sample.data.get("triples", 0))
+
     def ensure_sorted_nt(self) -> bool:
         """The same triples dumped from the store, in the order of Oxigraph's index."""
         if self.sorted_nt_ready is None:
@@ -488,11 +495,11 @@ class SizeRun:
 
     def step_floor(self, round_: int, step: str) -> None:
         result = self.results[step]
-        ready = self.ensure_sorted_nt() if step == "floor-sorted" else self.ensure_nt()
-        if not ready:
+        sorted_input = step == "floor-sorted"
+        if not (self.ensure_sorted_nt() if sorted_input else self.ensure_nt()):
             result.fail("no N-Triples to load (see the prep logs)")
             return
-        source = self.sorted_nt if step == "floor-sorted" else self.nt
+        source = self.sorted_nt if sorted_input else self.nt
         target = self.fresh(step)
         if step == "floor-cli":
             binary = shutil.which("oxigraph", path=str(Path(PY).parent)) or shutil.which("oxigraph")
@@ -513,7 +520,7 @@ class SizeRun:
         result.amount = (self.n, "q")
         if round_ == 0:
             size = source.stat().st_size / 1048576
-            order = "the store's dump, in Oxigraph's index order" if step == "floor-sorted" else "in kg's order"  # fmt: skip
+            order = "the store's dump, in Oxigraph's index order" if sorted_input else "in kg's order"  # fmt: skip
             result.notes.append(f"{size:,.0f} MiB of N-Triples, {order}")
             if step == "floor":
                 result.notes.append(f"{self.store_triples:,} triples")
@@ -685,7 +692,7 @@ class SizeRun:
             if not self.ensure_store():
                 result.fail("no loaded store")
                 continue
-            self.ensure_nt()
+            self.ensure_store_triples()
             out = self.fresh(f"export.{fmt}")
             self.log(f"export {fmt} round {round_ + 1}")
             sample = self.measure(
