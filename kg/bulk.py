@@ -54,6 +54,8 @@ DELETE { ?r ?p ?o } WHERE {
 
 
 _PIPE_SIZE = 1 << 20
+_COMPACTION_THREAD = "rocksdb:low"
+_LOWEST_PRIORITY = 19
 #: The converting process runs the kg this process runs, wherever it is imported from (a
 #: compiled build on PYTHONPATH, an install, a checkout): ``-P`` keeps a ``kg`` folder in the
 #: working directory off its path, as ``python -m`` would not, and this kg's folder comes last.
@@ -153,7 +155,10 @@ def bulk_load_paths(
         store.bulk_load(ntriples.utf8("".join(links)), pyoxigraph.RdfFormat.N_TRIPLES)
         report.triples_written += len(links)
     # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested (a minute at
-    # a million questions, on one core): validating first lets the two use both cores.
+    # a million questions, on one core): validating first lets the two use both cores, and
+    # validation goes first where they would share one.
+    if validator is not None:
+        _lower_compaction_priority()
     try:
         for source, items in conflicts:
             load_page(store, Page(source=source, items=items), report=report)
@@ -205,6 +210,20 @@ class _Messages:
 def _index_groups(groups: GroupIndex, records: list[list[Any]]) -> None:
     for iri, uin, _, key, grouped in records:
         groups.add(iri, uin, None if key is None else (key[0], key[1]), grouped)
+
+
+def _lower_compaction_priority() -> None:
+    """RocksDB's compaction threads (``rocksdb:low``, shared by the process's stores) to the
+    lowest CPU priority, as RocksDB's ``Env::LowerThreadPoolCPUPriority`` would, which
+    pyoxigraph does not expose: then they take the CPU that validation leaves (Linux only;
+    a thread cannot be given its priority back, and a bulk load ends the process's work)."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError):
+        for task in Path("/proc/self/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                if (task / "comm").read_text().startswith(_COMPACTION_THREAD):
+                    os.setpriority(os.PRIO_PROCESS, int(task.name), _LOWEST_PRIORITY)
 
 
 def _widen(pipe: int) -> None:

@@ -164,6 +164,7 @@ def validate_store(
             for query, text in unit.texts(subclasses=subclasses, focus=unit_block)
         ]
         candidates: dict[Unit, list[tuple[str, ValidationResult]]] = {}
+        jobs.sort(key=_longest_first)
         for unit, query, rows in pool.map(lambda j: (*j[:2], _decode(j[1], store, j[2])), jobs):
             if query.kind == "candidates":
                 candidates.setdefault(unit, []).extend(rows)
@@ -209,6 +210,14 @@ def _select(store: pyoxigraph.Store, text: str) -> pyoxigraph.QuerySolutions:
     if not isinstance(solutions, pyoxigraph.QuerySolutions):  # pragma: no cover
         raise TypeError("a validation query must be a SELECT")
     return solutions
+
+
+def _longest_first(job: tuple[Unit, ss.Query, str]) -> tuple[int, int]:
+    """Counts aggregate every value of each path they count (a UNION branch each) and take
+    longest: they start first, so that none is left to run alone at the end (at 100,000
+    questions the largest took 1.3 s, and started last)."""
+    text = job[2]
+    return (-text.count("\nUNION "), -len(text))
 
 
 def _small_target(store: pyoxigraph.Store, unit: Unit, subclasses: bool) -> str | None:

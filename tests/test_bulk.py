@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph
@@ -85,3 +88,36 @@ def test_writing_ntriples_stops_at_a_page_that_cannot_be_read(
     written = list(pyoxigraph.parse(path=output, format=pyoxigraph.RdfFormat.N_TRIPLES))
     questions = [t for t in written if t.object == pyoxigraph.NamedNode(vocab.QUESTION)]
     assert len(questions) == 9
+
+
+_PRIORITIES = """
+import json, os, sys
+from pathlib import Path
+import pyoxigraph
+from kg.load import load_paths
+
+def priorities():
+    tasks = Path("/proc/self/task").iterdir()
+    compacting = [t for t in tasks if (t / "comm").read_text().startswith("rocksdb:low")]
+    return sorted({os.getpriority(os.PRIO_PROCESS, int(t.name)) for t in compacting})
+
+store = pyoxigraph.Store(sys.argv[1])
+before = priorities()
+load_paths(store, [sys.argv[2]], validate=sys.argv[3] == "validate")
+print(json.dumps([os.getpriority(os.PRIO_PROCESS, 0), before, priorities()]))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="thread priorities are read from /proc")
+@pytest.mark.parametrize("validate", ["validate", "no-validate"])
+def test_a_validating_bulk_load_puts_compaction_after_validation(
+    tmp_path: Path, sample_path: Path, validate: str
+) -> None:
+    args = [str(tmp_path / "store"), str(sample_path), validate]
+    run = subprocess.run(
+        [sys.executable, "-c", _PRIORITIES, *args], capture_output=True, text=True, check=True
+    )
+
+    own, before, after = json.loads(run.stdout)
+    assert before == [own]
+    assert after == ([19] if validate == "validate" else [own])
