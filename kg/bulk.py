@@ -154,11 +154,14 @@ def bulk_load_paths(
     if links:
         store.bulk_load(ntriples.utf8("".join(links)), pyoxigraph.RdfFormat.N_TRIPLES)
         report.triples_written += len(links)
-    # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested (a minute at
-    # a million questions, on one core): validating first lets the two use both cores, and
-    # validation goes first where they would share one.
-    if validator is not None:
-        _lower_compaction_priority()
+    # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
+    # leaves too many files for writes to go on (a minute at a million questions, on one
+    # core): validating meanwhile lets the two use both cores. What is left to compact once
+    # nothing waits for it gives way to validation (at 100,000 questions, all of it).
+    flushing = threading.Thread(
+        target=_flush_then_yield, args=(store, validator is not None), daemon=True
+    )
+    flushing.start()
     try:
         for source, items in conflicts:
             load_page(store, Page(source=source, items=items), report=report)
@@ -166,8 +169,10 @@ def bulk_load_paths(
             _validate(store, pages, validator, on_invalid, report)
     finally:
         store.flush()
+        flushing.join()
     if error is not None:
         raise InputError(error["where"], error["what"], error["hint"])
+    report.count_warnings()
     return report
 
 
@@ -212,11 +217,19 @@ def _index_groups(groups: GroupIndex, records: list[list[Any]]) -> None:
         groups.add(iri, uin, None if key is None else (key[0], key[1]), grouped)
 
 
+def _flush_then_yield(store: pyoxigraph.Store, validating: bool) -> None:
+    # A flush that fails here fails again in the loading thread, which reports it.
+    with contextlib.suppress(Exception):
+        store.flush()
+    if validating:
+        _lower_compaction_priority()
+
+
 def _lower_compaction_priority() -> None:
     """RocksDB's compaction threads (``rocksdb:low``, shared by the process's stores) to the
     lowest CPU priority, as RocksDB's ``Env::LowerThreadPoolCPUPriority`` would, which
-    pyoxigraph does not expose: then they take the CPU that validation leaves (Linux only;
-    a thread cannot be given its priority back, and a bulk load ends the process's work)."""
+    pyoxigraph does not expose: then they take the CPU that queries leave. Linux only; for
+    the rest of the process, as a thread cannot be given its priority back."""
     if sys.platform != "linux":
         return
     with contextlib.suppress(OSError):

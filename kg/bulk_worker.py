@@ -18,7 +18,8 @@ import threading
 from typing import Any, Protocol
 
 from kg.errors import KgError
-from kg.load_stream import LoadStream, converted, line_of
+from kg.load import convert_page
+from kg.load_stream import LoadStream, line_of
 from kg.reader import read_page
 
 
@@ -46,11 +47,11 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: Outp
     for source in sources:
         try:
             page = read_page(source)
-            records, numbers = converted(source, page.items)
+            converted = convert_page(source, page.items)
         except KgError as exc:
             _send(meta, {"error": {"where": exc.where, "what": exc.what, "hint": exc.hint}})
             break
-        data, message = stream.page(source, page.items, records, numbers)
+        data, message = stream.page(source, page.items, converted)
         out.write(data)
         _send_line(meta, message)
     data, message = stream.tallies()

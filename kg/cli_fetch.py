@@ -263,7 +263,7 @@ def _summarize(result: HarvestResult, report: LoadReport | None) -> None:
         parts.append(f"latest answer {result.high_water}")
     click.echo(", ".join(parts))
     if report is not None:
-        report.warnings = sum(report.unknown_keys.values()) + len(report.problems)
+        report.count_warnings()
         for problem in report.problems:
             click.echo(f"Warning: {problem}", err=True)
         if report.unknown_keys:

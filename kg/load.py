@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph
@@ -54,6 +55,10 @@ class LoadReport:
     unknown_keys: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     warnings: int = 0
+
+    def count_warnings(self) -> None:
+        """Sets :attr:`warnings`: the unknown keys met and the problems found."""
+        self.warnings = sum(self.unknown_keys.values()) + len(self.problems)
 
     def summary(self) -> str:
         parts = [
@@ -115,16 +120,36 @@ Converter = Callable[..., Record]
 """Turns one item into a record: ``converter(item, where=...)``; :func:`convert_item` by default."""
 
 
+@dataclass
+class ConvertedPage:
+    """A page's items converted: the records by IRI (of an IRI given twice, the last item's),
+    their item numbers, and the keys kg has no mapping for, counted over every item."""
+
+    records: dict[str, Record]
+    numbers: dict[str, int]
+    unknown_keys: Counter[str]
+
+
+def convert_page(
+    source: str, items: Sequence[dict[str, Any]], *, converter: Converter = convert_item
+) -> ConvertedPage:
+    """Convert every item of a page (``source`` names it in errors)."""
+    converted = ConvertedPage({}, {}, Counter())
+    for number, item in enumerate(items, start=1):
+        record = converter(item, where=f"{source} item {number}")
+        converted.records[record.iri] = record
+        converted.numbers[record.iri] = number
+        if record.unknown_keys:
+            converted.unknown_keys.update(record.unknown_keys)
+    return converted
+
+
 def _plan(
     store: pyoxigraph.Store, page: Page, report: LoadReport, converter: Converter
 ) -> _PagePlan:
-    by_iri: dict[str, Record] = {}
-    numbers: dict[str, int] = {}
-    for number, item in enumerate(page.items, start=1):
-        record = converter(item, where=f"{page.source} item {number}")
-        by_iri[record.iri] = record
-        numbers[record.iri] = number
-        report.unknown_keys.update(record.unknown_keys)
+    converted = convert_page(page.source, page.items, converter=converter)
+    by_iri, numbers = converted.records, converted.numbers
+    report.unknown_keys.update(converted.unknown_keys)
     report.items += len(page.items)
     stored = stored_hashes(store, list(by_iri))
     to_write = [r for r in by_iri.values() if stored.get(r.iri) != r.content_hash]
@@ -344,7 +369,7 @@ def load_pages(
             # A failed future holds its error, whose traceback holds this frame: without
             # this, the store would stay open until the garbage collector found the cycle.
             del pending
-    report.warnings = sum(report.unknown_keys.values()) + len(report.problems)
+    report.count_warnings()
     return report
 
 

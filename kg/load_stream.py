@@ -7,14 +7,14 @@ with the converter (see ``pyproject.toml``): it touches every record of a load.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
 from kg import ntriples
-from kg.convert import convert_item
-from kg.load import provenance_lines
-from kg.record import Record
+from kg.load import ConvertedPage, provenance_lines
 from kg.tally_changes import Totals
 
 #: How many distinct shared triples (of members, departments, houses) a stream remembers
@@ -34,30 +34,30 @@ class LoadStream:
         self._written_shared: set[str] = set()
 
     def page(
-        self, source: str, items: list[dict[str, Any]], records: dict[str, Record],
-        numbers: dict[str, int],
-    ) -> tuple[bytes, bytes]:  # fmt: skip
-        """The N-Triples of one page's ``records`` (by IRI, ``numbers`` their item numbers),
-        and the JSON line that tells the loading process what they were."""
+        self, source: str, items: Sequence[dict[str, Any]], converted: ConvertedPage
+    ) -> tuple[bytes, bytes]:
+        """The N-Triples of one page's records (``items`` converted), and the JSON line that
+        tells the loading process what they were."""
         chunks: list[bytes] = []
         triples = 0
         provenance: list[str] = []
         shared: list[str] = []
         written: list[list[Any]] = []
         conflicts: list[dict[str, Any]] = []
-        unknown: dict[str, int] = {}
+        #: A conflict is loaded apart, as a page of its own, which counts its unknown keys.
+        unknown = Counter(converted.unknown_keys)
+        numbers = converted.numbers
         seen = self._seen
         written_shared = self._written_shared
         totals = self.totals
-        for iri, record in records.items():
-            for key, count in record.unknown_keys.items():
-                unknown[key] = unknown.get(key, 0) + count
+        for iri, record in converted.records.items():
             earlier = seen.get(iri)
             fingerprint = _fingerprint(record.content_hash)
             if earlier == fingerprint:
                 continue
             if earlier is not None:
                 conflicts.append(items[numbers[iri] - 1])
+                unknown.subtract(record.unknown_keys)
                 continue
             seen[iri] = fingerprint
             chunks.append(record.own_ntriples)
@@ -83,7 +83,7 @@ class LoadStream:
             "items": len(items),
             "records": written,
             "conflicts": conflicts,
-            "unknown": unknown,
+            "unknown": {key: count for key, count in unknown.items() if count},
             "triples": triples + len(shared) + len(provenance),
         }
         return b"".join(chunks), line_of(message)
@@ -92,17 +92,6 @@ class LoadStream:
         """The tallies of every record written, and the message that counts them."""
         lines = self.totals.lines()
         return ntriples.utf8("".join(lines)), line_of({"tallies": len(lines)})
-
-
-def converted(source: str, items: list[dict[str, Any]]) -> tuple[dict[str, Record], dict[str, int]]:
-    """The records of a page's items by IRI (the last of each IRI), and their item numbers."""
-    records: dict[str, Record] = {}
-    numbers: dict[str, int] = {}
-    for number, item in enumerate(items, start=1):
-        record = convert_item(item, where=f"{source} item {number}")
-        records[record.iri] = record
-        numbers[record.iri] = number
-    return records, numbers
 
 
 def line_of(message: dict[str, Any]) -> bytes:

@@ -32,6 +32,7 @@ _RAW_ESCAPES = ((b"\n", b"\\n"), (b"\r", b"\\r"), (b"\t", b"\\t"))
 #: Digits as ``0``: a run of 19 in a page may be an integer orjson would turn into a float.
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
+_BACKSLASH = ord("\\")
 
 
 @dataclass(frozen=True)
@@ -137,13 +138,25 @@ def _fast_parse(data: bytes) -> Any:
         return _UNPARSED
     for raw, escaped in _RAW_ESCAPES:
         if raw in data:
-            if b"\\" + raw in data:  # a backslash before a raw newline: not a valid escape
+            if _after_backslash(data, raw):  # not a valid escape
                 return _UNPARSED
             data = data.replace(raw, escaped)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return _UNPARSED
+
+
+def _after_backslash(data: bytes, raw: bytes) -> bool:
+    """Whether a backslash comes right before a ``raw`` character. Looked for from each raw
+    character: searching for the pair is slower, in pages full of backslash escapes."""
+    find = data.find
+    at = find(raw)
+    while at >= 0:
+        if at and data[at - 1] == _BACKSLASH:
+            return True
+        at = find(raw, at + 1)
+    return False
 
 
 def page_from_document(source: str, doc: Any) -> Page:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
@@ -15,6 +17,7 @@ from kg.bulk import write_ntriples
 from kg.errors import InputError
 from kg.load import load_paths, store_is_empty
 from kg.reader import expand_inputs
+from tests.conftest import write_page
 
 #: When each record was loaded: the one thing two conversions of the same pages differ in.
 DIFFERING = {vocab.LOADED_AT}
@@ -121,3 +124,22 @@ def test_a_validating_bulk_load_puts_compaction_after_validation(
     own, before, after = json.loads(run.stdout)
     assert before == [own]
     assert after == ([19] if validate == "validate" else [own])
+
+
+def test_bulk_and_page_by_page_loads_count_unknown_keys_alike(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    odd = copy.deepcopy(sample_items[0])
+    odd["someNewField"] = {"_value": "x"}
+    changed = copy.deepcopy(odd)
+    changed["hansardHeading"] = {"_value": "A heading changed since"}
+    sources = [
+        str(write_page(tmp_path / "a.json", [odd, *sample_items[1:3], odd])),  # given twice
+        str(write_page(tmp_path / "b.json", [changed])),  # loaded apart, after the bulk load
+    ]
+
+    bulk = load_paths(pyoxigraph.Store(), sources, bulk=True)
+    page_by_page = load_paths(pyoxigraph.Store(), sources, bulk=False)
+
+    assert bulk.unknown_keys == page_by_page.unknown_keys == {"question.someNewField": 3}
+    assert (bulk.items, bulk.warnings) == (page_by_page.items, page_by_page.warnings) == (5, 3)

@@ -9,8 +9,8 @@ from typing import Any
 import pyoxigraph
 
 from kg import vocab
-from kg.load import provenance_lines
-from kg.load_stream import LoadStream, converted
+from kg.load import convert_page, provenance_lines
+from kg.load_stream import LoadStream
 from kg.tally_changes import Totals
 
 LOADED_AT = "2026-12-04T10:00:00Z"
@@ -27,10 +27,11 @@ def lines_parsed(lines: list[str]) -> set[pyoxigraph.Triple]:
 def test_a_page_streams_its_records_their_shared_triples_and_provenance(
     sample_items: list[dict[str, Any]],
 ) -> None:
-    records, numbers = converted("page.json", sample_items)
+    converted = convert_page("page.json", sample_items)
+    records, numbers = converted.records, converted.numbers
     stream = LoadStream(loaded_at=LOADED_AT)
 
-    data, message = stream.page("page.json", sample_items, records, numbers)
+    data, message = stream.page("page.json", sample_items, converted)
 
     expected = [line for r in records.values() for line in r.lines]
     expected += [
@@ -51,12 +52,12 @@ def test_a_record_given_again_is_skipped_and_a_changed_one_is_a_conflict(
     sample_items: list[dict[str, Any]],
 ) -> None:
     stream = LoadStream(loaded_at=LOADED_AT)
-    stream.page("one.json", sample_items, *converted("one.json", sample_items))
+    stream.page("one.json", sample_items, convert_page("one.json", sample_items))
     changed = copy.deepcopy(sample_items[:2])
     changed[1]["hansardHeading"] = {"_value": "A heading changed since"}
-    records, numbers = converted("two.json", changed)
+    converted = convert_page("two.json", changed)
 
-    data, message = stream.page("two.json", changed, records, numbers)
+    data, message = stream.page("two.json", changed, converted)
 
     meta = json.loads(message)
     assert data == b""
@@ -71,10 +72,11 @@ def test_shared_triples_already_streamed_are_not_streamed_again(
     stream = LoadStream(loaded_at=LOADED_AT)
     first, second = sample_items[:1], copy.deepcopy(sample_items[:1])
     second[0]["_about"] = "http://data.parliament.uk/resources/999999999"
-    first_data, _ = stream.page("one.json", first, *converted("one.json", first))
-    records, numbers = converted("two.json", second)
+    first_data, _ = stream.page("one.json", first, convert_page("one.json", first))
+    converted = convert_page("two.json", second)
+    records = converted.records
 
-    data, _ = stream.page("two.json", second, records, numbers)
+    data, _ = stream.page("two.json", second, converted)
 
     (record,) = records.values()
     shared = lines_parsed(record.lines[record.shared_from :])
@@ -86,8 +88,9 @@ def test_shared_triples_already_streamed_are_not_streamed_again(
 
 def test_the_tallies_count_every_record_streamed(sample_items: list[dict[str, Any]]) -> None:
     stream = LoadStream(loaded_at=LOADED_AT)
-    records, numbers = converted("page.json", sample_items)
-    stream.page("page.json", sample_items, records, numbers)
+    converted = convert_page("page.json", sample_items)
+    records = converted.records
+    stream.page("page.json", sample_items, converted)
     totals = Totals()
     for iri, record in records.items():
         totals.add_record(iri, record.lines[: record.shared_from], record.tallied)

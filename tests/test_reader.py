@@ -138,6 +138,7 @@ def test_fast_parse_reads_what_strict_false_reads(items: list[dict[str, object]]
     "data",
     [
         b'{"format": "linked-data-api", "result": {"items": [{"a": "x\\\ny"}]}}',
+        b'\n{"format": "linked-data-api", "result": {"items": [{"a": "\\\\\n\\\ny"}]}}',
         b'{"format": "linked-data-api",\n "result": {"items": [{"a": "\xff"}]}}',
         b'{"format": "linked-data-api", "result": {"items": [{"a": 1e999, "b": NaN}]}}',
         b'{"format": "linked-data-api", "result": {"items": [{"a": "\\ud800"}]}}',
