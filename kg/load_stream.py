@@ -44,7 +44,7 @@ class LoadStream:
         shared: list[str] = []
         written: list[list[Any]] = []
         conflicts: list[dict[str, Any]] = []
-        #: A conflict is loaded apart, as a page of its own, which counts its unknown keys.
+        # A conflict is loaded apart, as a page of its own, which counts its unknown keys.
         unknown = Counter(converted.unknown_keys)
         numbers = converted.numbers
         seen = self._seen
