@@ -40,17 +40,19 @@ from kg.load import (
     now,
 )
 from kg.reader import Page
+from kg.sparql import select
 from kg.stored_records import stored_record_lines
 from kg.tally_changes import changes, contributions
 
 StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
 """Validates the store's records with these IRIs; returns what it found, per record."""
 
-_REMOVE_ORPHANS = """
-DELETE { ?r ?p ?o } WHERE {
+_ORPHANS = """
   VALUES ?kind { kg:Member kg:Department kg:House }
   ?r a ?kind . FILTER NOT EXISTS { ?x ?y ?r } ?r ?p ?o }
 """
+_REMOVE_ORPHANS = "DELETE { ?r ?p ?o } WHERE {" + _ORPHANS
+_ORPHANS_COUNTED = "SELECT (COUNT(*) AS ?n) WHERE {" + _ORPHANS
 
 
 _PIPE_SIZE = 1 << 20
@@ -283,7 +285,7 @@ def _validate(
     for iri, messages in bad.items():
         report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
     if on_invalid == "skip":
-        _remove(store, list(bad))
+        report.triples_written -= _remove(store, list(bad))
         report.skipped_invalid += len(bad)
         report.new -= len(bad)
     else:
@@ -300,13 +302,20 @@ def _where_of(records: set[str], pages: list[_BulkPage]) -> dict[str, str]:
     return where
 
 
-def _remove(store: pyoxigraph.Store, iris: list[str]) -> None:
+def _remove(store: pyoxigraph.Store, iris: list[str]) -> int:
+    """Remove these questions' records, and what only they used; returns how many triples
+    the store lost."""
+    lost = 0
     for start in range(0, len(iris), 500):
         chunk = iris[start : start + 500]
-        old = contributions(chunk, stored_record_lines(store, chunk))
-        removed, added = changes(store, old, {}, leaving=set(chunk))
+        lines = stored_record_lines(store, chunk)
+        removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
         store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
+        lost += len(lines) + len(removed) - len(added)
+    orphaned = next(iter(select(store, _ORPHANS_COUNTED, prefixes=PREFIXES)))["n"]
+    lost += int(orphaned.value) if isinstance(orphaned, pyoxigraph.Literal) else 0
     store.update(_REMOVE_ORPHANS, prefixes=PREFIXES)
+    return lost
 
 
 __all__ = ["KgError", "StoreValidator", "bulk_load_paths", "write_ntriples"]

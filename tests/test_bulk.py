@@ -143,3 +143,30 @@ def test_bulk_and_page_by_page_loads_count_unknown_keys_alike(
 
     assert bulk.unknown_keys == page_by_page.unknown_keys == {"question.someNewField": 3}
     assert (bulk.items, bulk.warnings) == (page_by_page.items, page_by_page.warnings) == (5, 3)
+
+
+@pytest.mark.parametrize("asker", ["asks other questions", "asks only this one"])
+def test_a_bulk_load_that_skips_invalid_questions_counts_what_it_left(
+    tmp_path: Path, sample_items: list[dict[str, Any]], asker: str
+) -> None:
+    items = copy.deepcopy(sample_items)
+    del items[2]["uin"]
+    if asker == "asks only this one":  # the member goes with the question
+        items[2]["tablingMember"] = {
+            "_about": "http://data.parliament.uk/members/999999",
+            "label": {"_value": "Biography information for A New Member"},
+        }
+    sources = [str(write_page(tmp_path / "a.json", items))]
+    bulk_store, page_store = pyoxigraph.Store(), pyoxigraph.Store()
+
+    bulk = load_paths(bulk_store, sources, on_invalid="skip", bulk=True)
+    page_by_page = load_paths(page_store, sources, on_invalid="skip", bulk=False)
+
+    assert (bulk.new, bulk.skipped_invalid) == (page_by_page.new, page_by_page.skipped_invalid)
+    assert bulk.skipped_invalid == 1
+    assert set(bulk_store) - _loaded_at(bulk_store) == set(page_store) - _loaded_at(page_store)
+    assert bulk.triples_written == len(bulk_store) == page_by_page.triples_written
+
+
+def _loaded_at(store: pyoxigraph.Store) -> set[pyoxigraph.Quad]:
+    return set(store.quads_for_pattern(None, pyoxigraph.NamedNode(vocab.LOADED_AT), None))
