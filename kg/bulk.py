@@ -88,8 +88,6 @@ def bulk_load_paths(
     report = LoadReport()
     pages: list[_BulkPage] = []
     conflicts: list[tuple[str, list[dict[str, Any]]]] = []
-    error: dict[str, str] | None = None
-    groups = GroupIndex()
     meta_read, meta_write = os.pipe()
     data_read, data_write = os.pipe()
     _widen(data_write)
@@ -121,32 +119,30 @@ def bulk_load_paths(
         finally:
             os.close(data_read)
 
+    def take_page(message: dict[str, Any]) -> None:
+        page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
+        pages.append(page)
+        if message["conflicts"]:
+            conflicts.append((page.source, message["conflicts"]))
+        report.files += 1
+        report.items += message["items"] - len(message["conflicts"])  # counted when loaded
+        report.new += len(page.records)
+        report.unchanged += message["items"] - len(page.records) - len(message["conflicts"])
+        report.triples_written += message["triples"]
+        report.unknown_keys.update(message["unknown"])
+        if on_page is not None:
+            on_page(Page(source=page.source, items=[]), report)
+
     loader = threading.Thread(target=load_stream, daemon=True)
     loader.start()
+    messages = _Messages(on_page=take_page)
     with os.fdopen(meta_read, "rb") as meta:
         for line in meta:
-            message = orjson.loads(line)
-            if "error" in message:
-                error = message["error"]
-                continue
-            if "tallies" in message:
-                report.triples_written += message["tallies"]
-                continue
-            page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
-            _index_groups(groups, message["records"])
-            pages.append(page)
-            if message["conflicts"]:
-                conflicts.append((page.source, message["conflicts"]))
-            report.files += 1
-            report.items += message["items"] - len(message["conflicts"])  # counted when loaded
-            report.new += len(page.records)
-            report.unchanged += message["items"] - len(page.records) - len(message["conflicts"])
-            report.triples_written += message["triples"]
-            report.unknown_keys.update(message["unknown"])
-            if on_page is not None:
-                on_page(Page(source=page.source, items=[]), report)
-    links = link_lines(groups.pairs())  # while the loader takes in the last pages
-    del groups
+            messages.write(line)
+    report.triples_written = messages.triples  # the tallies too
+    error = messages.error
+    links = link_lines(messages.groups.pairs())  # while the loader takes in the last pages
+    del messages
     loader.join()
     worker.wait()
     if failure:
@@ -194,29 +190,31 @@ def write_ntriples(sources: Sequence[str], out: BinaryIO) -> int:
 
 
 class _Messages:
-    """The converter's messages, taken in as they come: the groups, the triples, the error."""
+    """The converter's messages, taken in as they come: the groups indexed, the triples
+    counted, the error kept, and each page's message handed to ``on_page``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, on_page: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.groups = GroupIndex()
         self.triples = 0
         self.error: dict[str, str] | None = None
+        self._on_page = on_page
 
     def write(self, line: bytes) -> int:
         message = orjson.loads(line)
         if "error" in message:
             self.error = message["error"]
+        elif "tallies" in message:
+            self.triples += message["tallies"]
         else:
-            self.triples += message.get("tallies", 0) + message.get("triples", 0)
-            _index_groups(self.groups, message.get("records", []))
+            self.triples += message["triples"]
+            for iri, uin, _, key, grouped in message["records"]:
+                self.groups.add(iri, uin, None if key is None else (key[0], key[1]), grouped)
+            if self._on_page is not None:
+                self._on_page(message)
         return len(line)
 
     def flush(self) -> None:
         """Nothing to do: messages are taken in as they are written."""
-
-
-def _index_groups(groups: GroupIndex, records: list[list[Any]]) -> None:
-    for iri, uin, _, key, grouped in records:
-        groups.add(iri, uin, None if key is None else (key[0], key[1]), grouped)
 
 
 def _flush_then_yield(store: pyoxigraph.Store, validating: bool) -> None:
