@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -13,23 +14,44 @@ import click
 import pyoxigraph
 
 from kg import __version__, output
-from kg.cli_fetch import fetch
 from kg.cli_options import (
+    endpoint_option,
     output_options,
     silent_option,
     store_option,
     write_outcome,
 )
-from kg.cli_query import queries_command, query_command, show_command
-from kg.cli_remote import endpoint_option, push, run_text, serve
 from kg.errors import KgError
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
 from kg.store import open_for_reading, open_store
 
+#: Commands defined in other modules, imported only when run (or listed): ``kg load`` need
+#: not import the HTTP, SPARQL-endpoint and canned-query machinery.
+LAZY_COMMANDS = {
+    "fetch": "kg.cli_fetch:fetch",
+    "queries": "kg.cli_query:queries_command",
+    "query": "kg.cli_query:query_command",
+    "show": "kg.cli_query:show_command",
+    "push": "kg.cli_remote:push",
+    "serve": "kg.cli_remote:serve",
+}
+
 
 class KgGroup(click.Group):
-    """Turns every :class:`KgError` raised by a command into ``Error: <line>`` and exit 1."""
+    """Turns every :class:`KgError` raised by a command into ``Error: <line>`` and exit 1;
+    imports the commands of :data:`LAZY_COMMANDS` when they are first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, name = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -188,16 +210,7 @@ def sparql(
             ) from exc
         where = str(query_file)
     assert query is not None
+    from kg.cli_remote import run_text
+
     outcome = run_text(store_path, endpoint, query, where=where, timeout=timeout)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers)
-
-
-for command in (
-    fetch,
-    queries_command,
-    query_command,
-    show_command,
-    push,
-    serve,
-):
-    cli.add_command(command)

@@ -15,6 +15,7 @@ from kg.paths import DEFAULT_STORE
 from kg.sparql import QueryOutcome
 
 F = TypeVar("F", bound=Callable[..., Any])
+ENDPOINT_ENV = "KG_ENDPOINT"
 
 
 def store_option(fn: F) -> F:
@@ -26,6 +27,21 @@ def store_option(fn: F) -> F:
         envvar="KG_STORE",
         show_default=True,
         help="Folder of the on-disk Oxigraph store (or set KG_STORE).",
+    )(fn)
+
+
+def endpoint_option(fn: F) -> F:
+    """``--endpoint URL``: run on this SPARQL endpoint instead of the local store."""
+    return click.option(
+        "--endpoint",
+        "endpoint",
+        metavar="URL",
+        default=None,
+        envvar=ENDPOINT_ENV,
+        help=(
+            "Run on this SPARQL endpoint instead of the local store (or set KG_ENDPOINT); "
+            "credentials from KG_SPARQL_USER and KG_SPARQL_PASSWORD, or KG_SPARQL_TOKEN."
+        ),
     )(fn)
 
 

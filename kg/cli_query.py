@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from kg import output
-from kg.cli_options import output_options, store_option, write_outcome
-from kg.cli_remote import endpoint_option, runner_for
+from kg.cli_options import endpoint_option, output_options, store_option, write_outcome
+from kg.cli_remote import runner_for
 from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
 from kg.show import find_question, question_view, render

@@ -1,40 +1,23 @@
-"""``kg push``, ``kg serve``, and ``--endpoint`` for the commands that query.
+"""``kg push``, ``kg serve``, and running the commands that query on ``--endpoint``.
 
 Other commands run on a SPARQL endpoint instead of the local store with two pieces:
-:func:`endpoint_option` (the ``--endpoint URL`` option, or ``KG_ENDPOINT``) and
-:func:`runner_for` / :func:`run_text`, which pick the local store or the endpoint.
+:func:`kg.cli_options.endpoint_option` (the ``--endpoint URL`` option, or ``KG_ENDPOINT``)
+and :func:`runner_for` / :func:`run_text`, which pick the local store or the endpoint.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from kg.cli_options import store_option
-from kg.remote import Runner
 from kg.sparql import QueryOutcome
 
-F = TypeVar("F", bound=Callable[..., Any])
-ENDPOINT_ENV = "KG_ENDPOINT"
-
-
-def endpoint_option(fn: F) -> F:
-    """``--endpoint URL``: run on this SPARQL endpoint instead of the local store."""
-    return click.option(
-        "--endpoint",
-        "endpoint",
-        metavar="URL",
-        default=None,
-        envvar=ENDPOINT_ENV,
-        help=(
-            "Run on this SPARQL endpoint instead of the local store (or set KG_ENDPOINT); "
-            "credentials from KG_SPARQL_USER and KG_SPARQL_PASSWORD, or KG_SPARQL_TOKEN."
-        ),
-    )(fn)
+if TYPE_CHECKING:
+    from kg.remote import Runner
 
 
 def runner_for(

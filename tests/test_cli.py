@@ -242,3 +242,33 @@ def test_invalid_sparql_names_line_and_column(
     )
     assert result.exit_code == 1
     assert result.output.startswith("Error: query: invalid SPARQL at line 2, column ")
+
+
+def test_help_lists_every_command(runner: CliRunner) -> None:
+    result = run(runner, "--help")
+    listed = result.output.split("Commands:\n", 1)[1].splitlines()
+    names = [line.split()[0] for line in listed if line.strip()]
+    assert names == [
+        "export",
+        "fetch",
+        "load",
+        "push",
+        "queries",
+        "query",
+        "serve",
+        "show",
+        "sparql",
+        "stats",
+        "validate",
+    ]
+
+
+def test_the_commands_of_other_modules_are_imported_when_run() -> None:
+    """``kg load`` starts without the HTTP, endpoint and canned-query modules."""
+    others = ["kg.cli_fetch", "kg.cli_query", "kg.cli_remote", "kg.remote", "kg.fetch"]
+    code = f"import sys, kg.cli; print([m for m in {others!r} if m in sys.modules])"
+    started = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert started.stdout == "[]\n", started.stderr
+    code = "import sys, kg.cli; kg.cli.cli.get_command(None, 'query'); print('kg.cli_query' in sys.modules)"
+    asked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert asked.stdout == "True\n", asked.stderr

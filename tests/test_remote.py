@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
@@ -24,7 +25,8 @@ from kg.cli import cli
 from kg.cli_options import write_outcome
 from kg.cli_remote import run_text, runner_for
 from kg.errors import QueryError, RemoteError
-from kg.load import load_pages, load_paths
+from kg.load import load_paths
+from kg.page_load import load_pages
 from kg.paths import sample_page
 from kg.push import push, target_for
 from kg.queries import execute, load_catalog, local_runner
@@ -324,8 +326,14 @@ def test_errors_of_the_server_itself_are_passed_on(server: Oxigraph) -> None:
         run_remote(server.base + "/", "ASK {}")
 
 
+def _command(name: str) -> click.Command:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None
+    return command
+
+
 def _has_endpoint_option(command: str) -> bool:
-    return any(p.name == "endpoint" for p in cli.commands[command].params)
+    return any(p.name == "endpoint" for p in _command(command).params)
 
 
 @pytest.mark.parametrize("fault", [*sorted(FAULT_LINES), "down"])
