@@ -6,6 +6,7 @@ a built wheel carries them inside the package as ``kg/_assets``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,3 +43,12 @@ def sample_page() -> Path:
 
 
 DEFAULT_STORE = Path("kg-store")
+
+
+def cache_dir() -> Path:
+    """Where kg keeps what it can work out again (compiled shapes): ``KG_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``."""
+    if os.environ.get("KG_CACHE_DIR"):
+        return Path(os.environ["KG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kg"

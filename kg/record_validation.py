@@ -7,15 +7,18 @@ result is traced back to the question whose record it concerns.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
 from kg import ntriples, vocab
-from kg.bulk import StoreValidator
 from kg.load import Finding, Validator
 from kg.record import Record
 from kg.sparql import select
 from kg.validate import Shapes, load_shapes, validate_store
+
+if TYPE_CHECKING:
+    from kg.bulk import StoreValidator
 
 _SEVERITY_PREFIX = "http://www.w3.org/ns/shacl#"
 

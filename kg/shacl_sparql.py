@@ -19,19 +19,29 @@ paths…) raises :class:`Unsupported` and is a :class:`Fallback`, left to pyshac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg import ntriples, vocab
+from kg.shacl_plan import (
+    FOCUS,
+    SUBCLASS_TYPE_STEP,
+    TARGET,
+    TARGETS,
+    TYPE_STEP,
+    Check,
+    Fallback,
+    Plan,
+    Query,
+    Target,
+    Unit,
+)
 
 SH = Namespace(vocab.SH)
 RDF_TYPE = URIRef(vocab.RDF_TYPE)
 RDFS_CLASS = URIRef(vocab.RDFS + "Class")
-#: Template markers: the target as a sub-SELECT, as UNION branches, and the focus VALUES.
-TARGET, TARGETS, FOCUS = "#KG-TARGET#\n", "#KG-TARGETS#\n", "#KG-FOCUS#\n"
 TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _IGNORED = {*TARGET_PREDICATES} | {SH[name] for name in (
     "message", "severity", "name", "description", "order", "group", "defaultValue",
@@ -54,96 +64,10 @@ _CASTABLE = {vocab.XSD + name for name in (
     "boolean", "integer", "decimal", "float", "double", "date", "time", "dateTime", "duration",
     "dayTimeDuration", "yearMonthDuration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay",
 )}  # fmt: skip
-_TYPE = ntriples.iri(vocab.RDF_TYPE)
-_SUBCLASS_TYPE = f"{_TYPE}/{ntriples.iri(vocab.RDFS + 'subClassOf')}*"
 
 
 class Unsupported(Exception):
     """A shape uses a feature the compiler does not translate."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """What a failing row reports; ``column`` says whether a row fails: a count within
-    ``low``/``high``, else a boolean (not true fails); no column: every row fails."""
-
-    shape: str
-    component: str
-    severity: str
-    message: str
-    path: str | None
-    column: str | None = None
-    low: int | None = None
-    high: int | None = None
-
-
-@dataclass(frozen=True)
-class Query:
-    """``kind``: ``exact`` (rows are focus nodes), ``candidates`` (rows to keep where ``?this``
-    is a focus node) or ``sparql`` (exact, with ``?value``, ``?path``, ``{?var}`` messages)."""
-
-    kind: str
-    template: str
-    checks: tuple[Check, ...]
-
-
-@dataclass(frozen=True)
-class Target:
-    """The focus nodes of a shape: class instances, nodes, subjects or objects of predicates."""
-
-    classes: tuple[str, ...] = ()
-    nodes: tuple[str, ...] = ()
-    subjects_of: tuple[str, ...] = ()
-    objects_of: tuple[str, ...] = ()
-
-    def alternatives(self, subclasses: bool) -> list[str]:
-        step = _SUBCLASS_TYPE if subclasses else _TYPE
-        alts = [f"?this {step} {ntriples.iri(c)} ." for c in self.classes]
-        alts += ["VALUES ?this { " + " ".join(self.nodes) + " }"] if self.nodes else []
-        alts += [f"?this {ntriples.iri(p)} ?_o ." for p in self.subjects_of]
-        return alts + [f"?_s {ntriples.iri(p)} ?this ." for p in self.objects_of]
-
-    def pattern(self, *, subclasses: bool, focus: str) -> str:
-        """A sub-SELECT of each focus node once (``focus``: a VALUES block, or nothing)."""
-        alts = self.alternatives(subclasses)
-        distinct = "" if len(self.classes) == len(alts) == 1 and not subclasses else "DISTINCT "
-        union = " UNION ".join("{ " + alt + " }" for alt in alts)
-        return f"{{ SELECT {distinct}?this WHERE {{ {focus}{union} }} }}\n"
-
-    def branches(self, *, subclasses: bool, focus: str) -> str:
-        """UNION branches of the focus nodes, their rows marked by ``?_t``."""
-        alts = self.alternatives(subclasses)
-        return " UNION ".join(f"{{ {focus}{alt} BIND (true AS ?_t) }}" for alt in alts) + "\n"
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One shape with targets, compiled."""
-
-    shape: str
-    target: Target
-    queries: tuple[Query, ...]
-
-    def texts(self, *, subclasses: bool, focus: str) -> Iterator[tuple[Query, str]]:
-        pattern = self.target.pattern(subclasses=subclasses, focus=focus)
-        branches = self.target.branches(subclasses=subclasses, focus=focus)
-        for query in self.queries:
-            text = query.template.replace(TARGET, pattern).replace(TARGETS, branches)
-            yield query, text.replace(FOCUS, focus)
-
-
-@dataclass(frozen=True)
-class Fallback:
-    """A shape with targets that pyshacl validates, and why."""
-
-    shape: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    units: tuple[Unit, ...]
-    fallbacks: tuple[Fallback, ...]
 
 
 def shape_id(node: Node | None) -> str:
@@ -197,7 +121,7 @@ def _select(projection: str, body: str, tail: str = "") -> str:
 class _Compiler:
     def __init__(self, graph: Graph, subclasses: bool) -> None:
         self.g = graph
-        self.type = _SUBCLASS_TYPE if subclasses else _TYPE
+        self.type = SUBCLASS_TYPE_STEP if subclasses else TYPE_STEP
         self.counter = 0
         self.stack: list[Node] = []
 

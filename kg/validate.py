@@ -13,25 +13,25 @@ an inverse path, or (from pyshacl only) a blank node for a longer path.
 
 from __future__ import annotations
 
-import contextlib
-import logging
+import importlib.util
 import os
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
-import rdflib
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from kg import ntriples, paths, vocab
-from kg import shacl_sparql as ss
+from kg import shacl_plan as sp
 from kg.errors import InputError
-from kg.shacl_sparql import SH, Plan, Unit, shape_id, term_nt
+from kg.shacl_plan import Plan, Unit
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 VIOLATION, WARNING, INFO = (vocab.SH + name for name in ("Violation", "Warning", "Info"))
 #: Up to this many focus nodes go into a VALUES block; beyond, all is validated and filtered.
@@ -84,27 +84,43 @@ class FallbackWarning(UserWarning):
 
 @dataclass(eq=False)
 class Shapes:
-    """The parsed shapes graph, compiled for data with and without ``rdfs:subClassOf``."""
+    """The shapes files, compiled for data with and without ``rdfs:subClassOf``; their
+    rdflib graph is parsed only when asked for (pyshacl, or a shape the compiler leaves)."""
 
-    graph: Graph
     sources: tuple[Path, ...]
     plans: dict[bool, Plan] = field(default_factory=dict)
     #: The shapes graph without the targets of compiled shapes (None: nothing falls back).
     fallback_graph: Graph | None = None
+    _graph: Graph | None = None
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = _parse(self.sources)
+        return self._graph
 
     def plan(self, *, subclasses: bool) -> Plan:
         if subclasses not in self.plans:
-            self.plans[subclasses] = ss.compile_shapes(self.graph, subclasses=subclasses)
+            from kg import shacl_sparql
+
+            self.plans[subclasses] = shacl_sparql.compile_shapes(self.graph, subclasses=subclasses)
         return self.plans[subclasses]
 
     @property
-    def fallbacks(self) -> tuple[ss.Fallback, ...]:
+    def fallbacks(self) -> tuple[sp.Fallback, ...]:
         return self.plan(subclasses=False).fallbacks
 
 
 def load_shapes(directory: Path | None = None) -> Shapes:
-    """Parse and compile every ``*.ttl`` in ``directory`` (default: kg's shapes), once."""
+    """Parse and compile every ``*.ttl`` in ``directory`` (default: kg's shapes), once; the
+    compiled queries are kept in kg's cache for the next process (:mod:`kg.shacl_plan`)."""
     return _load_shapes(str((directory or paths.shapes_dir()).resolve()))
+
+
+def _compiler_files() -> list[Path]:
+    """The compiler's modules, found without importing them (and rdflib)."""
+    specs = [importlib.util.find_spec(name) for name in ("kg.shacl_plan", "kg.shacl_sparql")]
+    return [Path(spec.origin) for spec in specs if spec is not None and spec.origin]
 
 
 @lru_cache(maxsize=8)
@@ -112,13 +128,39 @@ def _load_shapes(directory: str) -> Shapes:
     files = tuple(sorted(Path(directory).glob("*.ttl")))
     if not files:
         raise InputError(directory, "no SHACL shapes (*.ttl) here", "point to the shapes folder")
+    shapes = Shapes(files)
+    key = sp.cache_key(files, _compiler_files())
+    cached = sp.read_cached_plans(key)
+    if cached is not None:
+        shapes.plans.update(cached)
+    else:
+        _check_queries(shapes)
+        sp.save_plans(key, shapes.plans)
+    if shapes.fallbacks:
+        from kg.validate_pyshacl import without_compiled_targets
+
+        compiled = {unit.shape for unit in shapes.plan(subclasses=False).units}
+        shapes.fallback_graph = without_compiled_targets(shapes.graph, compiled)
+        listed = "; ".join(f"{f.shape} ({f.reason})" for f in shapes.fallbacks)
+        warnings.warn(f"pyshacl validates shapes kg cannot compile: {listed}", FallbackWarning, 3)
+    return shapes
+
+
+def _parse(files: tuple[Path, ...]) -> Graph:
+    from rdflib import Graph
+
     graph = Graph()
     for path in files:
         try:
             graph.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises many kinds of parse errors
             raise InputError(str(path), f"not valid Turtle: {exc}", "fix the shapes file") from exc
-    shapes, empty = Shapes(graph, files), pyoxigraph.Store()
+    return graph
+
+
+def _check_queries(shapes: Shapes) -> None:
+    """Compile the shapes both ways, and check that Oxigraph parses every query."""
+    empty = pyoxigraph.Store()
     for subclasses, focus in ((False, ""), (True, "VALUES ?this { <urn:x> }\n")):
         for unit in shapes.plan(subclasses=subclasses).units:
             for _, text in unit.texts(subclasses=subclasses, focus=focus):
@@ -126,19 +168,6 @@ def _load_shapes(directory: str) -> Shapes:
                     empty.query(text)
                 except SyntaxError as exc:
                     raise InputError(unit.shape, f"bad SPARQL: {exc}", "fix the shape") from exc
-    if shapes.fallbacks:
-        compiled = {unit.shape for unit in shapes.plan(subclasses=False).units}
-        shapes.fallback_graph = fallback = Graph()
-        for triple in graph:
-            fallback.add(triple)
-        for shape in ss.top_level_shapes(graph):
-            if shape_id(shape) in compiled:
-                for predicate in ss.TARGET_PREDICATES:
-                    fallback.remove((shape, predicate, None))
-                fallback.remove((shape, RDF.type, rdflib.RDFS.Class))
-        listed = "; ".join(f"{f.shape} ({f.reason})" for f in shapes.fallbacks)
-        warnings.warn(f"pyshacl validates shapes kg cannot compile: {listed}", FallbackWarning, 3)
-    return shapes
 
 
 def validate_store(
@@ -175,7 +204,9 @@ def validate_store(
         ):
             results += kept
     if plan.fallbacks and shapes.fallback_graph is not None and (wanted is None or wanted):
-        results += _run_pyshacl(store, shapes.fallback_graph)
+        from kg.validate_pyshacl import run_pyshacl
+
+        results += run_pyshacl(store, shapes.fallback_graph)
     if wanted is not None:
         results = [r for r in results if node_term(r.focus) in wanted]
     return ValidationResults(results, focus_count=lambda: _count(store, plan, subclasses, wanted))
@@ -188,7 +219,9 @@ def validate_with_pyshacl(
     shapes = shapes or load_shapes()
     subclasses = bool(store.query(_SUBCLASS_ASK))
     plan = shapes.plan(subclasses=subclasses)
-    results = _run_pyshacl(store, shapes.graph)
+    from kg.validate_pyshacl import run_pyshacl
+
+    results = run_pyshacl(store, shapes.graph)
     return ValidationResults(results, focus_count=lambda: _count(store, plan, subclasses, None))
 
 
@@ -212,7 +245,7 @@ def _select(store: pyoxigraph.Store, text: str) -> pyoxigraph.QuerySolutions:
     return solutions
 
 
-def _longest_first(job: tuple[Unit, ss.Query, str]) -> tuple[int, int]:
+def _longest_first(job: tuple[Unit, sp.Query, str]) -> tuple[int, int]:
     """Counts aggregate every value of each path they count (a UNION branch each) and take
     longest: they start first, so that none is left to run alone at the end (at 100,000
     questions the largest took 1.3 s, and started last)."""
@@ -254,7 +287,7 @@ def _of_target(
 
 
 def _decode(
-    query: ss.Query, store: pyoxigraph.Store, text: str
+    query: sp.Query, store: pyoxigraph.Store, text: str
 ) -> list[tuple[str, ValidationResult]]:
     """The failing rows of a query: ``?this`` in N-Triples, and the result."""
     solutions = _select(store, text)
@@ -278,7 +311,7 @@ def _decode(
 
 
 def _result(
-    check: ss.Check, focus: str, this: object, row: pyoxigraph.QuerySolution, names: set[str],
+    check: sp.Check, focus: str, this: object, row: pyoxigraph.QuerySolution, names: set[str],
     sparql: bool,
 ) -> ValidationResult:  # fmt: skip
     value = row["value"] if "value" in names else None
@@ -307,48 +340,6 @@ def _count(store: pyoxigraph.Store, plan: Plan, subclasses: bool, wanted: set[st
         query = f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {block}{union} }}"
         total += sum(int(row["n"].value) for row in _select(store, query))
     return total
-
-
-# --- pyshacl -------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _verbatim_literals() -> Iterator[None]:
-    """Literals as written (``"01"`` stays ``"01"``), and quiet about ill-typed ones."""
-    saved, logger = rdflib.NORMALIZE_LITERALS, logging.getLogger("rdflib.term")
-    level, logger.level = logger.level, logging.CRITICAL
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS, logger.level = saved, level
-
-
-def _run_pyshacl(store: pyoxigraph.Store, shapes_graph: Graph) -> list[ValidationResult]:
-    from pyshacl import validate as pyshacl_validate
-
-    data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
-    graph = Graph()
-    with _verbatim_literals():
-        graph.parse(data=data, format="nt")
-        _, report_graph, _ = pyshacl_validate(graph, shacl_graph=shapes_graph, inference="none")
-    nodes = report_graph.objects(None, SH.result)  # not the sh:detail of sh:node results
-    return [_from_report(report_graph, node) for node in nodes]
-
-
-def _from_report(graph: Graph, node: Node) -> ValidationResult:
-    focus, value, path = (graph.value(node, SH[p]) for p in ("focusNode", "value", "resultPath"))
-    inverse = graph.value(path, SH.inversePath) if path is not None else None
-    return ValidationResult(
-        focus=term_nt(focus) if isinstance(focus, Literal) else shape_id(focus),
-        shape=shape_id(graph.value(node, SH.sourceShape)),
-        component=str(graph.value(node, SH.sourceConstraintComponent)),
-        severity=str(graph.value(node, SH.resultSeverity)),
-        message=" / ".join(sorted({str(m) for m in graph.objects(node, SH.resultMessage)})),
-        path=(
-            None if path is None else str(path) if isinstance(path, URIRef)
-            else "^" + str(inverse) if isinstance(inverse, URIRef) else shape_id(path)
-        ),
-        value=None if value is None else term_nt(value),
-    )  # fmt: skip
 
 
 def node_term(text: str) -> str:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,14 @@ from click.testing import CliRunner
 from kg.load import load_paths
 from kg.paths import sample_page
 from kg.reader import read_page
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """kg's cache (compiled shapes) in a folder of the test run's own, for the commands the
+    tests run too: no test depends on what an earlier run left in ~/.cache."""
+    if "KG_CACHE_DIR" not in os.environ:
+        os.environ["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-test-cache-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("KG_CACHE_DIR"), True))
 
 
 @pytest.fixture(scope="session")
