@@ -17,7 +17,8 @@ from kg.errors import (
     StoreError,
     ValidationFailed,
 )
-from kg.load import LoadReport, load_page, load_pages, load_paths
+from kg.load import LoadReport, load_paths
+from kg.page_load import load_page, load_pages
 from kg.reader import Page, iter_pages, read_page
 from kg.record import Record
 from kg.sparql import QueryOutcome, run_query

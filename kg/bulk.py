@@ -36,9 +36,9 @@ from kg.load import (
     data_changes,
     delete_records,
     item_where,
-    load_page,
     now,
 )
+from kg.page_load import load_page
 from kg.reader import Page
 from kg.sparql import select
 from kg.stored_records import stored_record_lines

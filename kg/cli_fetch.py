@@ -30,8 +30,9 @@ from kg.fetch import (
     RetryPolicy,
 )
 from kg.harvest import Cache, HarvestResult, HarvestState, default_cache_dir, harvest
-from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, Validator, load_page
+from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, Validator
 from kg.members import convert_member
+from kg.page_load import load_page
 from kg.store import open_store
 
 _NO_MIRROR = ("", "none", "off")

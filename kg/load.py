@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -24,7 +23,7 @@ from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import Record
-from kg.stored_records import stored_hashes, stored_lines, stored_records
+from kg.stored_records import StoredRecords, stored_hashes, stored_lines, stored_records
 from kg.tally_changes import changes, contributions, records_contributions
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
@@ -110,7 +109,7 @@ def provenance_lines(record: Record, *, source: str, loaded_at: str) -> list[str
 
 
 @dataclass
-class _PagePlan:
+class PagePlan:
     records: list[Record]
     numbers: dict[str, int]
     replaced: list[str]
@@ -144,9 +143,9 @@ def convert_page(
     return converted
 
 
-def _plan(
+def plan_page(
     store: pyoxigraph.Store, page: Page, report: LoadReport, converter: Converter
-) -> _PagePlan:
+) -> PagePlan:
     converted = convert_page(page.source, page.items, converter=converter)
     by_iri, numbers = converted.records, converted.numbers
     report.unknown_keys.update(converted.unknown_keys)
@@ -155,7 +154,7 @@ def _plan(
     to_write = [r for r in by_iri.values() if stored.get(r.iri) != r.content_hash]
     report.unchanged += len(by_iri) - len(to_write)
     replaced = [r.iri for r in to_write if r.iri in stored]
-    return _PagePlan(records=to_write, numbers=numbers, replaced=replaced)
+    return PagePlan(records=to_write, numbers=numbers, replaced=replaced)
 
 
 @dataclass(frozen=True)
@@ -171,8 +170,8 @@ Validator = Callable[[list[Record]], list[Finding]]
 """Given records about to be written, what validating them found."""
 
 
-def _apply_policy(
-    plan: _PagePlan,
+def apply_policy(
+    plan: PagePlan,
     page: Page,
     findings: list[Finding],
     on_invalid: OnInvalid,
@@ -209,20 +208,29 @@ def _apply_policy(
         plan.replaced = [i for i in plan.replaced if i not in violations]
 
 
-def _write(
-    store: pyoxigraph.Store, plan: _PagePlan, *, source: str, loaded_at: str, report: LoadReport
-) -> None:
+def write_plan(
+    store: pyoxigraph.Store,
+    plan: PagePlan,
+    *,
+    source: str,
+    loaded_at: str,
+    report: LoadReport,
+    stored: StoredRecords | None = None,
+) -> set[str]:
     """One update per page: what replaced records no longer say is deleted, what is new is
-    inserted, and what both say is left alone (an amended answer rewrites a few triples)."""
+    inserted, and what both say is left alone (an amended answer rewrites a few triples).
+
+    ``stored``: what the store holds of ``plan.replaced`` if already read. Returns the lines
+    deleted and inserted."""
     if not plan.records:
-        return
+        return set()
     lines: dict[str, None] = {}
     for record in plan.records:
         lines.update(dict.fromkeys(record.lines))
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
     lines.update(dict.fromkeys(links_for_records(store, plan.records)))
-    stored = stored_records(store, plan.replaced)
-    old = stored.lines
+    stored = stored if stored is not None else stored_records(store, plan.replaced)
+    old = set(stored.lines)
     tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied)
     shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
     old.update(stored_lines(store, shared))
@@ -234,6 +242,7 @@ def _write(
     report.triples_written += len(added)
     report.replaced += len(plan.replaced)
     report.new += len(plan.records) - len(plan.replaced)
+    return removed.union(added)
 
 
 def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:
@@ -248,7 +257,7 @@ def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:
 
 
 def _tally_changes(
-    store: pyoxigraph.Store, plan: _PagePlan, old: Iterable[str]
+    store: pyoxigraph.Store, plan: PagePlan, old: Iterable[str]
 ) -> tuple[set[str], set[str]]:
     """The tally lines to delete and insert; ``old`` holds the lines of the replaced records
     whose predicate the tallies read (or more)."""
@@ -264,113 +273,6 @@ def _tally_changes(
     )
     removed, added = changes(store, before, after, leaving=set(plan.replaced))
     return removed, added | marker
-
-
-def load_page(
-    store: pyoxigraph.Store,
-    page: Page,
-    *,
-    validator: Validator | None = None,
-    on_invalid: OnInvalid = "abort",
-    source: str | None = None,
-    loaded_at: str | None = None,
-    report: LoadReport | None = None,
-    converter: Converter = convert_item,
-) -> LoadReport:
-    """Load one page atomically: on any error the store is left as it was before the page.
-
-    ``source`` and ``loaded_at`` are the provenance recorded for each question (by default
-    the page's file name and now).
-    """
-    report = report if report is not None else LoadReport()
-    prepared = _prepare(store, page, validator, converter)
-    _finish(
-        store, prepared, on_invalid=on_invalid, source=source, loaded_at=loaded_at, report=report
-    )
-    return report
-
-
-@dataclass
-class _PreparedPage:
-    """A page converted, checked against the store's content hashes and validated: what
-    loading it needs before its transaction."""
-
-    page: Page
-    plan: _PagePlan
-    findings: list[Finding]
-    counted: LoadReport  # its items, unchanged items and unknown keys
-
-
-def _prepare(
-    store: pyoxigraph.Store, page: Page, validator: Validator | None, converter: Converter
-) -> _PreparedPage:
-    counted = LoadReport()
-    plan = _plan(store, page, counted, converter)
-    findings = validator(plan.records) if validator is not None and plan.records else []
-    return _PreparedPage(page, plan, findings, counted)
-
-
-def _prepare_next(
-    pages: Iterator[Page], store: pyoxigraph.Store, validator: Validator | None
-) -> _PreparedPage | None:
-    # No closure: a traceback's frames can be cleared (see kg.cli), a closure's cells not.
-    page = next(pages, None)
-    return None if page is None else _prepare(store, page, validator, convert_item)
-
-
-def _finish(
-    store: pyoxigraph.Store,
-    prepared: _PreparedPage,
-    *,
-    on_invalid: OnInvalid,
-    report: LoadReport,
-    source: str | None = None,
-    loaded_at: str | None = None,
-) -> None:
-    page, plan = prepared.page, prepared.plan
-    report.items += prepared.counted.items
-    report.unchanged += prepared.counted.unchanged
-    report.unknown_keys.update(prepared.counted.unknown_keys)
-    _apply_policy(plan, page, prepared.findings, on_invalid, report)
-    _write(store, plan, source=source or page.source, loaded_at=loaded_at or now(), report=report)
-    report.files += 1
-
-
-def load_pages(
-    store: pyoxigraph.Store,
-    pages: Iterable[Page],
-    *,
-    validator: Validator | None = None,
-    on_invalid: OnInvalid = "abort",
-    on_page: Callable[[Page, LoadReport], None] | None = None,
-) -> LoadReport:
-    """Load pages one at a time, each atomically; returns the counts.
-
-    While a page is written, the next is read, converted, compared with the store's content
-    hashes and validated in a second thread (Oxigraph lets go of the GIL while it works). What
-    the next page finds in the store can change only if the page being written holds one of
-    its questions: then it is prepared again, after the write.
-    """
-    report = LoadReport()
-    iterator = iter(pages)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-prepare") as ahead:
-        pending = ahead.submit(_prepare_next, iterator, store, validator)
-        written: set[str] = set()
-        try:
-            while (prepared := pending.result()) is not None:
-                if not written.isdisjoint(prepared.plan.numbers):
-                    prepared = _prepare(store, prepared.page, validator, convert_item)
-                pending = ahead.submit(_prepare_next, iterator, store, validator)
-                _finish(store, prepared, on_invalid=on_invalid, report=report)
-                written = set(prepared.plan.numbers)
-                if on_page is not None:
-                    on_page(prepared.page, report)
-        finally:
-            # A failed future holds its error, whose traceback holds this frame: without
-            # this, the store would stay open until the garbage collector found the cycle.
-            del pending
-    report.count_warnings()
-    return report
 
 
 def load_paths(
@@ -406,6 +308,9 @@ def load_paths(
         from kg.record_validation import record_validator
 
         validator = record_validator()
+
+    from kg.page_load import load_pages
+
     return load_pages(
         store,
         (read_page(s) for s in sources),

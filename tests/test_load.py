@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,8 @@ import pytest
 from kg import vocab
 from kg.convert import convert_item
 from kg.errors import InputError
-from kg.load import LoadReport, load_page, load_pages, load_paths
+from kg.load import load_paths
+from kg.page_load import load_pages
 from kg.reader import read_page
 from kg.stored_records import stored_hashes
 from tests.conftest import write_page
@@ -155,37 +155,6 @@ def test_stored_hashes_are_given_by_the_iris_asked_for(
         records[2].iri: records[2].content_hash,
     }
     assert stored_hashes(sample_store, []) == {}
-
-
-def test_pages_prepared_ahead_give_what_loading_them_one_by_one_gives(
-    tmp_path: Path, sample_items: list[dict[str, Any]]
-) -> None:
-    """load_pages prepares a page while the one before is written: a page that repeats a
-    question of the page before (changed, then as it was) must still see it as stored."""
-    changed = copy.deepcopy(sample_items)
-    changed[0]["hansardHeading"] = {"_value": "Changed heading"}
-    changed[1]["answer"]["answerText"] = {"_value": "<p>Corrected.</p>"}
-    pages = [
-        read_page(str(write_page(tmp_path / "a.json", sample_items[:5]))),
-        read_page(str(write_page(tmp_path / "b.json", changed[:2] + sample_items[5:7]))),
-        read_page(str(write_page(tmp_path / "c.json", sample_items[:3]))),
-        read_page(str(write_page(tmp_path / "d.json", sample_items[7:]))),
-    ]
-    ahead, one_by_one = pyoxigraph.Store(), pyoxigraph.Store()
-    seen: list[str] = []
-    report = load_pages(ahead, pages, on_page=lambda page, _: seen.append(page.source))
-    expected = LoadReport()
-    for page in pages:
-        load_page(one_by_one, page, report=expected)
-    expected.count_warnings()
-    assert seen == [page.source for page in pages]
-    assert triples(ahead) == triples(one_by_one)
-    # A replaced question's load time is rewritten unless it falls in the same second as
-    # before: the triples written and removed may differ by that much, either way.
-    ignore_times = {"triples_written": 0, "triples_removed": 0}
-    assert replace(report, **ignore_times) == replace(expected, **ignore_times)
-    assert abs(report.triples_written - expected.triples_written) <= report.replaced
-    assert (report.files, report.items, report.new, report.replaced) == (4, 14, 9, 4)
 
 
 def test_a_bad_page_stops_the_load_after_the_pages_before_it(

@@ -17,8 +17,9 @@ from pyshacl import validate
 from kg import vocab
 from kg.cli import cli
 from kg.errors import InputError
-from kg.load import LoadReport, load_page
+from kg.load import LoadReport
 from kg.members import CONSTITUENCY, convert_member
+from kg.page_load import load_page
 from kg.paths import shapes_dir
 from kg.reader import Page
 from tests.api_server import LOOPBACK_ONLY, MEMBER_IDS, ApiServer, make_member, make_questions

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
-from kg.load import load_pages, load_paths
+from kg.load import load_paths
+from kg.page_load import load_pages
 from kg.paths import sample_page
 from kg.push import PushError, Retry, push, target_for
 from kg.reader import Page, read_page
