@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 
 from kg.errors import FetchError, InputError, KgError
 from kg.fetch import PAGE_SIZE, Endpoint, FetchedPage, Fetcher, Query, paginate
+from kg.paths import write_atomic
 from kg.reader import parse_page
 
 STATE_VERSION = 1
@@ -43,22 +43,6 @@ def harvest_dir(store_path: Path) -> Path:
 
 def default_cache_dir(store_path: Path) -> Path:
     return harvest_dir(store_path) / "cache"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that it is either all there or not there at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @contextlib.contextmanager

@@ -230,7 +230,7 @@ def write_plan(
         lines.update(dict.fromkeys(provenance_lines(record, source=source, loaded_at=loaded_at)))
     lines.update(dict.fromkeys(links_for_records(store, plan.records)))
     stored = stored if stored is not None else stored_records(store, plan.replaced)
-    old = set(stored.lines)
+    old = stored.lines
     tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied)
     shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
     old.update(stored_lines(store, shared))

@@ -1,4 +1,5 @@
-"""Where kg's assets live: the one module that knows file-system layout.
+"""Where kg's files live: the one module that knows file-system layout (and writes a file
+whole or not at all).
 
 In a source checkout (or an editable install) the assets sit at the top of the repository;
 a built wheel carries them inside the package as ``kg/_assets``.
@@ -6,7 +7,9 @@ a built wheel carries them inside the package as ``kg/_assets``.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -52,3 +55,19 @@ def cache_dir() -> Path:
         return Path(os.environ["KG_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kg"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that it is either all there or not there at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

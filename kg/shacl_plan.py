@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -158,14 +156,5 @@ def save_plans(key: str, plans: dict[bool, Plan]) -> None:
     """Save the plans under ``key``, whole or not at all; a cache that cannot be written is
     no error (the shapes are compiled again next time)."""
     data = {"plain": plan_to_json(plans[False]), "subclasses": plan_to_json(plans[True])}
-    target = _cache_file(key)
     with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".shapes-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(json.dumps(data).encode())
-            os.replace(tmp, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        paths.write_atomic(_cache_file(key), json.dumps(data).encode())

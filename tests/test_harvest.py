@@ -24,7 +24,8 @@ from kg.cli import cli
 from kg.cli_fetch import base_urls
 from kg.errors import InputError
 from kg.fetch import DEFAULT_BASE_URL, DEFAULT_MIRROR_URL, Query
-from kg.harvest import Cache, HarvestState, _locked, default_cache_dir, write_atomic
+from kg.harvest import Cache, HarvestState, _locked, default_cache_dir
+from kg.paths import write_atomic
 from kg.reader import parse_page
 from tests.api_server import LOOPBACK_ONLY, ApiServer, make_questions
 

@@ -14,6 +14,7 @@ import pytest
 from kg import shacl_plan as sp
 from kg import validate as v
 from kg.paths import sample_page, shapes_dir
+from tests.test_validate import turtle_store
 
 
 @pytest.fixture()
@@ -53,19 +54,13 @@ def test_shapes_compiled_once_are_read_from_the_cache(own_shapes: Path, tmp_path
     data = tmp_path / "faulty.nt"
     question = "<http://data.parliament.uk/resources/1>"
     data.write_text(f"{question} <{v.vocab.RDF_TYPE}> <{v.vocab.KG}WrittenQuestion> .\n")
-    here = v.validate_store(_store(data), shapes=compiled)
+    here = v.validate_store(turtle_store(data.read_text()), shapes=compiled)
     assert here  # a question with nothing else breaks several shapes
     run = subprocess.run(
         [sys.executable, "-c", code, str(data)], capture_output=True, text=True, env=os.environ
     )
     assert run.stdout == f"2 {len(here)} False\n", run.stderr
     assert cached_files(tmp_path) == [saved]
-
-
-def _store(path: Path) -> v.pyoxigraph.Store:
-    store = v.pyoxigraph.Store()
-    store.load(path=str(path), format=v.pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
 
 
 def test_a_changed_shape_is_compiled_again(own_shapes: Path, tmp_path: Path) -> None:
