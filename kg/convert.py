@@ -419,4 +419,5 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         shared_from,
         own + hash_line.encode("ascii"),
         tallied,
+        converter.question_nt,
     )

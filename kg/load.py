@@ -103,7 +103,7 @@ def _provenance_objects(source: str, loaded_at: str) -> tuple[str, str]:
 
 def provenance_lines(record: Record, *, source: str, loaded_at: str) -> list[str]:
     """Where a record was loaded from, and when."""
-    q = ntriples.iri(record.iri)
+    q = record.iri_term()
     source_text, loaded_at_text = _provenance_objects(source, loaded_at)
     return [f"{q} {_SOURCE} {source_text} .\n", f"{q} {_LOADED_AT} {loaded_at_text} .\n"]
 

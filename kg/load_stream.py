@@ -63,7 +63,7 @@ class LoadStream:
             chunks.append(record.own_ntriples)
             lines = record.lines
             shared_from = record.shared_from or 0
-            totals.add_record(iri, lines[:shared_from], record.tallied)
+            totals.add_record(iri, lines[:shared_from], record.tallied, subject=record.subject)
             triples += shared_from
             for index in range(shared_from, len(lines)):
                 line = lines[index]

@@ -38,6 +38,12 @@ class Record:
     #: The triples of ``lines`` whose predicate the tallies read (:data:`TALLIED`), as
     #: (subject, predicate, object); None when they may differ from ``lines``.
     tallied: list[Read] | None = None
+    #: ``iri`` in N-Triples, as the converter wrote it; None when it did not say.
+    subject: str | None = None
+
+    def iri_term(self) -> str:
+        """``iri`` in N-Triples."""
+        return self.subject if self.subject is not None else ntriples.iri(self.iri)
 
 
 class SharedTriples(NamedTuple):

@@ -146,37 +146,45 @@ def record_contributions(iri: str, lines: Sequence[str]) -> dict[Key, Share]:
     return contributions((iri,), picked)
 
 
-def one_of_each(iri: str, read: Sequence[Read] | None) -> list[tuple[Key, str | None]] | None:
+def one_of_each(
+    iri: str, read: Sequence[Read] | None, *, subject: str | None = None
+) -> list[tuple[Key, str | None]] | None:
     """The tallies one question adds to, each with the date it brings (or None), read from
     ``read``: the triples of its record whose predicate the tallies read (:data:`TALLIED`),
-    as its converter wrote them. None when ``read`` is None or holds more than one value of
-    a kind, or names the answer otherwise than the API does: such records go the long way
-    (:func:`record_contributions`), which this agrees with wherever it answers."""
+    as its converter wrote them (``subject``: the question's IRI in N-Triples, when known).
+    None when ``read`` is None or holds more than one value of a kind, or names the answer
+    otherwise than the API does: such records go the long way (:func:`record_contributions`),
+    which this agrees with wherever it answers."""
     if read is None:
         return None
-    q = ntriples.iri(iri)
+    q = subject if subject is not None else ntriples.iri(iri)
     answer = q[:-1] + "/answer>"  # ntriples.iri(iri + "/answer"): escaping is per character
-    found: dict[tuple[bool, str], str] = {}
-    for subject, predicate, value in read:
-        if subject != q and subject != answer:
+    of_question: dict[str, str] = {}
+    of_answer: dict[str, str] = {}
+    for subject_term, predicate, value in read:
+        if subject_term == q:
+            found = of_question
+        elif subject_term == answer:
+            found = of_answer
+        else:
             continue
-        if found.setdefault((subject == q, predicate), value) != value:
+        if found.setdefault(predicate, value) != value:
             return None
     counted: list[tuple[Key, str | None]] = []
-    department = found.get((True, _DEPARTMENT))
+    department = of_question.get(_DEPARTMENT)
     if department is None:
         return counted
-    named_answer = found.get((True, _ANSWER))
+    named_answer = of_question.get(_ANSWER)
     if named_answer is not None and named_answer != answer:
         return None
-    tabled = found.get((True, _TABLED))
-    asker = found.get((True, _ASKER))
+    tabled = of_question.get(_TABLED)
+    asker = of_question.get(_ASKER)
     if asker is not None:
         counted.append(((ASKING, department, asker), tabled))
-    answerer = found.get((False, _ANSWERER))
+    answerer = of_answer.get(_ANSWERER)
     if named_answer is not None and answerer is not None:
-        counted.append(((ANSWERING, department, answerer), found.get((False, _ANSWERED))))
-    days = found.get((True, _DAYS))
+        counted.append(((ANSWERING, department, answerer), of_answer.get(_ANSWERED)))
+    days = of_question.get(_DAYS)
     if days is not None:
         counted.append(((ANSWER_TIME, department, days), None))
     if tabled is not None:
@@ -242,15 +250,24 @@ class Tally:
             self.last = high
 
 
+#: Per kind of tally: its class's line ending, and the predicates of its second term and
+#: of its count.
+_KIND_TERMS = {
+    kind: (f" {_TYPE} <{_CLASS[kind]}> .\n", f"<{_SECOND[kind]}>", f"<{vocab.KG}{_COUNTED[kind]}>")
+    for kind in _CLASS
+}
+
+
 def tally_lines(key: Key, tally: Tally) -> list[str]:
     """The triples of one tally."""
     kind, department, second = key
-    node = ntriples.iri(tally_iri(key))
+    node = "<" + tally_iri(key) + ">"  # hexadecimal in kg's namespace: nothing to escape
+    class_end, second_predicate, counted = _KIND_TERMS[kind]
     lines = [
-        f"{node} {_TYPE} <{_CLASS[kind]}> .\n",
+        node + class_end,
         f"{node} {_DEPARTMENT_OF_TALLY} {department} .\n",
-        f"{node} <{_SECOND[kind]}> {second} .\n",
-        f'{node} <{vocab.KG}{_COUNTED[kind]}> "{tally.count}"{_INTEGER} .\n',
+        f"{node} {second_predicate} {second} .\n",
+        f'{node} {counted} "{tally.count}"{_INTEGER} .\n',
     ]
     if tally.first is not None:
         lines.append(f"{node} {_FIRST} {tally.first} .\n")
@@ -274,10 +291,17 @@ class Totals:
             tally.count += share.count
             tally.widen(share.dates)
 
-    def add_record(self, iri: str, lines: Sequence[str], read: Sequence[Read] | None) -> None:
+    def add_record(
+        self,
+        iri: str,
+        lines: Sequence[str],
+        read: Sequence[Read] | None,
+        *,
+        subject: str | None = None,
+    ) -> None:
         """``add(record_contributions(iri, lines))``, sooner when the converter says what
-        the tallies read (``read``, see :func:`one_of_each`)."""
-        counted = one_of_each(iri, read)
+        the tallies read (``read`` and ``subject``, see :func:`one_of_each`)."""
+        counted = one_of_each(iri, read, subject=subject)
         if counted is None:
             self.add(record_contributions(iri, lines))
             return

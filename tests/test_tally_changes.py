@@ -11,7 +11,7 @@ import pyoxigraph
 import pytest
 
 from bench import generate
-from kg import tallies, vocab
+from kg import ntriples, tallies, vocab
 from kg.load import load_paths
 from kg.reader import read_page
 from kg.sparql import select_lines
@@ -199,8 +199,9 @@ def test_totals_of_records_as_converted_are_the_totals_of_their_lines(pages: Pat
     for number, item in enumerate(items + odd):
         record = convert_item(item, where=f"item {number}")
         own = record.lines[: record.shared_from]
-        quick.add_record(record.iri, own, record.tallied)
+        quick.add_record(record.iri, own, record.tallied, subject=record.subject)
         slow.add(record_contributions(record.iri, own))
+        assert record.subject == ntriples.iri(record.iri)
         if number < len(items):
             assert record.tallied is not None
     assert quick.tallies == slow.tallies
@@ -209,7 +210,7 @@ def test_totals_of_records_as_converted_are_the_totals_of_their_lines(pages: Pat
         record = convert_item(item, where="odd")
         own = record.lines[: record.shared_from]
         alone, reference = Totals(), Totals()
-        alone.add_record(record.iri, own, record.tallied)
+        alone.add_record(record.iri, own, record.tallied, subject=record.subject)
         reference.add(record_contributions(record.iri, own))
         assert alone.tallies == reference.tallies
 
