@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
+import msgspec
 import pyoxigraph
 
 from kg import ntriples
@@ -200,7 +200,7 @@ class _Messages:
         self._on_page = on_page
 
     def write(self, line: bytes) -> int:
-        message = orjson.loads(line)
+        message = msgspec.json.decode(line)
         if "error" in message:
             self.error = message["error"]
         elif "tallies" in message:

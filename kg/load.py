@@ -97,15 +97,19 @@ _LOADED_AT = ntriples.iri(vocab.LOADED_AT)
 
 
 @lru_cache(maxsize=16)
-def _provenance_objects(source: str, loaded_at: str) -> tuple[str, str]:
-    return ntriples.literal(source), ntriples.literal(loaded_at, vocab.XSD + "dateTime")
+def provenance_ends(source: str, loaded_at: str) -> tuple[str, str]:
+    """The two provenance lines of a record, but for their subject: where it was loaded from,
+    and when."""
+    source_text = ntriples.literal(source)
+    loaded_at_text = ntriples.literal(loaded_at, vocab.XSD + "dateTime")
+    return f" {_SOURCE} {source_text} .\n", f" {_LOADED_AT} {loaded_at_text} .\n"
 
 
 def provenance_lines(record: Record, *, source: str, loaded_at: str) -> list[str]:
     """Where a record was loaded from, and when."""
     q = record.iri_term()
-    source_text, loaded_at_text = _provenance_objects(source, loaded_at)
-    return [f"{q} {_SOURCE} {source_text} .\n", f"{q} {_LOADED_AT} {loaded_at_text} .\n"]
+    from_source, at_time = provenance_ends(source, loaded_at)
+    return [q + from_source, q + at_time]
 
 
 @dataclass

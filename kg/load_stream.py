@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
+import msgspec
 
 from kg import ntriples
-from kg.load import ConvertedPage, provenance_lines
+from kg.load import ConvertedPage, provenance_ends
 from kg.tally_changes import Totals
 
 #: How many distinct shared triples (of members, departments, houses) a stream remembers
@@ -50,6 +50,7 @@ class LoadStream:
         seen = self._seen
         written_shared = self._written_shared
         totals = self.totals
+        from_source, at_time = provenance_ends(source, self.loaded_at)
         for iri, record in converted.records.items():
             earlier = seen.get(iri)
             fingerprint = _fingerprint(record.content_hash)
@@ -63,14 +64,15 @@ class LoadStream:
             chunks.append(record.own_ntriples)
             lines = record.lines
             shared_from = record.shared_from or 0
-            totals.add_record(iri, lines[:shared_from], record.tallied, subject=record.subject)
+            subject = record.iri_term()
+            totals.add_record(iri, lines[:shared_from], record.tallied, subject=subject)
             triples += shared_from
             for index in range(shared_from, len(lines)):
                 line = lines[index]
                 if line not in written_shared:
                     written_shared.add(line)
                     shared.append(line)
-            provenance += provenance_lines(record, source=source, loaded_at=self.loaded_at)
+            provenance += (subject + from_source, subject + at_time)
             written.append(
                 [iri, record.uin, numbers[iri], record.group_key, list(record.grouped_uins)]
             )
@@ -96,7 +98,7 @@ class LoadStream:
 
 def line_of(message: dict[str, Any]) -> bytes:
     """A message to the loading process: one line of JSON."""
-    return orjson.dumps(message) + b"\n"
+    return msgspec.json.encode(message) + b"\n"
 
 
 def _fingerprint(content_hash: str) -> int:

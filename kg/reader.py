@@ -2,10 +2,11 @@
 
 Real pages carry raw control characters inside JSON strings, so they are parsed with
 ``strict=False``; everything else about them is checked and reported as :class:`InputError`.
-Pages are first tried with orjson, their raw newlines, carriage returns and tabs escaped (the
+Pages are first tried with msgspec, their raw newlines, carriage returns and tabs escaped (the
 API writes no whitespace outside strings but spaces, and outside a string an escape is never
-valid JSON, so that parse either gives exactly what ``strict=False`` gives or fails); whatever
-orjson refuses goes to the standard library, which also words the errors.
+valid JSON, so that parse either gives exactly what ``strict=False`` gives or fails; msgspec
+reads numbers as the standard library does, integers of any size included); whatever msgspec
+refuses goes to the standard library, which also words the errors.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 
 from kg.errors import InputError
 
@@ -29,9 +30,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
 #: Raw characters of a string that strict JSON forbids and real pages hold, with their escapes.
 _RAW_ESCAPES = ((b"\n", b"\\n"), (b"\r", b"\\r"), (b"\t", b"\\t"))
-#: Digits as ``0``: a run of 19 in a page may be an integer orjson would turn into a float.
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_NUMBER = b"0" * 19
 _BACKSLASH = ord("\\")
 
 
@@ -126,24 +124,23 @@ def parse_page(source: str, data: bytes) -> Page:
 
 
 _UNPARSED = object()
+_decode_json = msgspec.json.Decoder().decode
 
 
 def _fast_parse(data: bytes) -> Any:
-    """The page parsed by orjson with its raw newlines, returns and tabs escaped; or
-    ``_UNPARSED`` when orjson refuses it, or could read it otherwise than the standard
-    library (escaping a raw character after a backslash, integers beyond 64 bits)."""
+    """The page parsed by msgspec with its raw newlines, returns and tabs escaped; or
+    ``_UNPARSED`` when msgspec refuses it, or could read it otherwise than the standard
+    library (escaping a raw character after a backslash)."""
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    if _LONG_NUMBER in data.translate(_DIGITS_AS_ZERO):
-        return _UNPARSED
     for raw, escaped in _RAW_ESCAPES:
         if raw in data:
             if _after_backslash(data, raw):  # not a valid escape
                 return _UNPARSED
             data = data.replace(raw, escaped)
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
+        return _decode_json(data)
+    except msgspec.DecodeError:  # also its ValidationError: a number out of range
         return _UNPARSED
 
 

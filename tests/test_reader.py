@@ -131,7 +131,8 @@ def test_fast_parse_reads_what_strict_false_reads(items: list[dict[str, object]]
     doc = {"format": "linked-data-api", "result": {"items": items}}
     for spaced in (False, True):
         data = _with_raw_controls(doc, spaced=spaced)
-        assert parse_page("p.json", data).items == json.loads(data, strict=False)["result"]["items"]
+        expected = json.loads(data, strict=False)["result"]["items"]
+        assert repr(parse_page("p.json", data).items) == repr(expected)  # 1 is not 1.0
 
 
 @pytest.mark.parametrize(
@@ -146,7 +147,7 @@ def test_fast_parse_reads_what_strict_false_reads(items: list[dict[str, object]]
         b'\xef\xbb\xbf{"format": "linked-data-api", "result": {"items": [{"a": "\x01"}]}}',
     ],
 )
-def test_pages_orjson_refuses_read_as_the_standard_library_reads_them(data: bytes) -> None:
+def test_pages_msgspec_refuses_read_as_the_standard_library_reads_them(data: bytes) -> None:
     try:
         expected: object = json.loads(data.decode("utf-8-sig"), strict=False)["result"]["items"]
     except (UnicodeDecodeError, json.JSONDecodeError):
