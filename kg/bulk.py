@@ -40,19 +40,18 @@ from kg.load import (
 )
 from kg.page_load import load_page
 from kg.reader import Page
-from kg.sparql import select
+from kg.sparql import select_lines
 from kg.stored_records import stored_record_lines
 from kg.tally_changes import changes, contributions
 
 StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
 """Validates the store's records with these IRIs; returns what it found, per record."""
 
-_ORPHANS = """
+#: The triples of members, departments and houses that nothing refers to any more.
+_ORPHAN_TRIPLES = """SELECT ?r ?p ?o WHERE {
   VALUES ?kind { kg:Member kg:Department kg:House }
   ?r a ?kind . FILTER NOT EXISTS { ?x ?y ?r } ?r ?p ?o }
 """
-_REMOVE_ORPHANS = "DELETE { ?r ?p ?o } WHERE {" + _ORPHANS
-_ORPHANS_COUNTED = "SELECT (COUNT(*) AS ?n) WHERE {" + _ORPHANS
 
 
 _PIPE_SIZE = 1 << 20
@@ -139,7 +138,7 @@ def bulk_load_paths(
     with os.fdopen(meta_read, "rb") as meta:
         for line in meta:
             messages.write(line)
-    report.triples_written = messages.triples  # the tallies too
+    report.triples_written += messages.tally_triples
     error = messages.error
     links = link_lines(messages.groups.pairs())  # while the loader takes in the last pages
     del messages
@@ -196,6 +195,7 @@ class _Messages:
     def __init__(self, *, on_page: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.groups = GroupIndex()
         self.triples = 0
+        self.tally_triples = 0
         self.error: dict[str, str] | None = None
         self._on_page = on_page
 
@@ -204,6 +204,7 @@ class _Messages:
         if "error" in message:
             self.error = message["error"]
         elif "tallies" in message:
+            self.tally_triples = message["tallies"]
             self.triples += message["tallies"]
         else:
             self.triples += message["triples"]
@@ -310,10 +311,10 @@ def _remove(store: pyoxigraph.Store, iris: list[str]) -> int:
         removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
         store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
         lost += len(lines) + len(removed) - len(added)
-    orphaned = next(iter(select(store, _ORPHANS_COUNTED, prefixes=PREFIXES)))["n"]
-    lost += int(orphaned.value) if isinstance(orphaned, pyoxigraph.Literal) else 0
-    store.update(_REMOVE_ORPHANS, prefixes=PREFIXES)
-    return lost
+    orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
+    if orphaned:
+        store.update(data_changes(orphaned, []))
+    return lost + len(orphaned)
 
 
 __all__ = ["KgError", "StoreValidator", "bulk_load_paths", "write_ntriples"]

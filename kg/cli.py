@@ -49,7 +49,8 @@ class KgGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
             module, name = LAZY_COMMANDS[cmd_name].split(":")
             command = getattr(importlib.import_module(module), name)
-            assert isinstance(command, click.Command)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{LAZY_COMMANDS[cmd_name]} is not a click command")
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 

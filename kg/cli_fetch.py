@@ -29,10 +29,11 @@ from kg.fetch import (
     Query,
     RetryPolicy,
 )
-from kg.harvest import Cache, HarvestResult, HarvestState, default_cache_dir, harvest
+from kg.harvest import Cache, HarvestResult, HarvestState, harvest
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, Validator
 from kg.members import convert_member
 from kg.page_load import load_page
+from kg.paths import harvest_cache_dir
 from kg.store import open_store
 
 _NO_MIRROR = ("", "none", "off")
@@ -200,7 +201,7 @@ def fetch(
     info = ENDPOINTS[endpoint]
     state = HarvestState.for_store(store_path)
     query = build_query(info, parse_where(where), since=since, since_last=since_last, state=state)
-    cache = Cache(cache_dir if cache_dir is not None else default_cache_dir(store_path))
+    cache = Cache(cache_dir if cache_dir is not None else harvest_cache_dir(store_path))
     report = LoadReport()
     sink = None
     if load_pages:

@@ -29,20 +29,11 @@ from typing import Any
 
 from kg.errors import FetchError, InputError, KgError
 from kg.fetch import PAGE_SIZE, Endpoint, FetchedPage, Fetcher, Query, paginate
-from kg.paths import write_atomic
+from kg.paths import harvest_dir, write_atomic
 from kg.reader import parse_page
 
 STATE_VERSION = 1
 MANIFEST = "manifest.jsonl"
-
-
-def harvest_dir(store_path: Path) -> Path:
-    """The folder kept beside the store: ``kg-store`` → ``kg-store.harvest``."""
-    return store_path.with_name(store_path.name + ".harvest")
-
-
-def default_cache_dir(store_path: Path) -> Path:
-    return harvest_dir(store_path) / "cache"
 
 
 @contextlib.contextmanager

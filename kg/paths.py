@@ -57,6 +57,16 @@ def cache_dir() -> Path:
     return Path(base) / "kg"
 
 
+def harvest_dir(store_path: Path) -> Path:
+    """The folder a harvest keeps beside its store: ``kg-store`` → ``kg-store.harvest``."""
+    return store_path.with_name(store_path.name + ".harvest")
+
+
+def harvest_cache_dir(store_path: Path) -> Path:
+    """Where a harvest into ``store_path`` keeps the pages it fetched, unless told otherwise."""
+    return harvest_dir(store_path) / "cache"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that it is either all there or not there at all."""
     path.parent.mkdir(parents=True, exist_ok=True)

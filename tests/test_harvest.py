@@ -24,8 +24,8 @@ from kg.cli import cli
 from kg.cli_fetch import base_urls
 from kg.errors import InputError
 from kg.fetch import DEFAULT_BASE_URL, DEFAULT_MIRROR_URL, Query
-from kg.harvest import Cache, HarvestState, _locked, default_cache_dir
-from kg.paths import write_atomic
+from kg.harvest import Cache, HarvestState, _locked
+from kg.paths import harvest_cache_dir
 from kg.reader import parse_page
 from tests.api_server import LOOPBACK_ONLY, ApiServer, make_questions
 
@@ -84,7 +84,7 @@ def stored_questions(store_path: Path) -> dict[str, int]:
 
 
 def cache_folder(store_path: Path) -> Path:
-    (folder,) = [p for p in default_cache_dir(store_path).iterdir() if p.is_dir()]
+    (folder,) = [p for p in harvest_cache_dir(store_path).iterdir() if p.is_dir()]
     return folder
 
 
@@ -312,21 +312,11 @@ def test_since_on_members_is_an_error(api: ApiServer, store_path: Path) -> None:
 
 
 def test_a_second_harvest_of_the_same_query_waits(api: ApiServer, store_path: Path) -> None:
-    folder = Cache(default_cache_dir(store_path)).query_dir(Query("answeredquestions"))
+    folder = Cache(harvest_cache_dir(store_path)).query_dir(Query("answeredquestions"))
     with _locked(folder / ".lock", wait=False) as free:
         assert free
         result = fetch(api, store_path)
     assert result.exit_code == 1 and "another kg fetch is harvesting this query" in result.output
-
-
-def test_atomic_writes_leave_no_partial_file(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "page.json"
-    write_atomic(target, b"{}")
-    with pytest.raises(TypeError):
-        write_atomic(target, "not bytes")  # type: ignore[arg-type]
-    assert target.read_bytes() == b"{}" and [p.name for p in target.parent.iterdir()] == [
-        "page.json"
-    ]
 
 
 def test_progress_bar_counts_items(api: ApiServer, store_path: Path) -> None:
@@ -385,7 +375,7 @@ def test_the_cache_survives_a_cut_manifest_line_and_detects_a_changed_page(
     manifest = folder / "manifest.jsonl"
     lines = manifest.read_bytes().splitlines(keepends=True)
     manifest.write_bytes(b"".join(lines[:4]) + lines[4][:30])  # the last line cut by a crash
-    cache, query = Cache(default_cache_dir(store_path)), Query("answeredquestions")
+    cache, query = Cache(harvest_cache_dir(store_path)), Query("answeredquestions")
     run = json.loads(lines[0])["run"]
     assert [p.number for p in cache.cached_pages(query, run)] == [0, 1, 2, 3]
     result = fetch(api, store_path, "--refresh")
