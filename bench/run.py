@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -62,11 +63,14 @@ STEPS: tuple[str, ...] = (
     "naive",
     "validate",
     "pyshacl",
+    "optimize",
     "queries",
     "export",
     "reload",
 )
 EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
+#: How the queries step labels its calls on the store after ``kg optimize``.
+OPTIMIZED = " [optimized]"
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 #: Python as the steps run it: ``-P`` keeps the working directory (the repository) off the
@@ -234,12 +238,14 @@ def pyshacl():
 def queries():
     from kg.queries import load_catalog, execute, local_runner
     assert load_catalog(), "no canned queries"
+def optimize():
+    from kg.store import optimize_store
 def export():
     from kg.export import export_to_file, FORMATS
     missing = [f for f in %r if f not in FORMATS]
     assert not missing, f"no export format {missing}"
 probe("validate", validate); probe("pyshacl", pyshacl); probe("queries", queries)
-probe("export", export)
+probe("export", export); probe("optimize", optimize)
 print(json.dumps(found))
 """
 
@@ -250,7 +256,8 @@ def features() -> dict[str, str]:
     try:
         found: dict[str, str] = json.loads(out)
     except json.JSONDecodeError:
-        return {k: "kg cannot be imported" for k in ("validate", "pyshacl", "queries", "export")}
+        features = ("validate", "pyshacl", "queries", "export", "optimize")
+        return {k: "kg cannot be imported" for k in features}
     return found
 
 
@@ -261,6 +268,7 @@ NEEDS = {
     "pyshacl": "pyshacl",
     "queries": "queries",
     "export": "export",
+    "optimize": "optimize",
     "reload": "validate",
 }
 
@@ -281,6 +289,9 @@ class SizeRun:
         self.fault_n = min(n, cfg.validate_questions or n)
         self.fault_pages = self.root / f"faults{self.fault_n}"
         self.store = self.root / "store"
+        self.optimized_store = self.root / "store-optimized"
+        self.loaded_copy = self.root / "store-as-loaded"
+        self.optimized_ready = False
         self.fault_store = self.root / "fault-store"
         self.nt = self.root / "floor.nt"
         self.sorted_nt = self.root / "floor-sorted.nt"
@@ -633,6 +644,32 @@ class SizeRun:
         if "validate" in self.results:
             self.results["validate"].notes.insert(0, f"vs pySHACL: {text}")
 
+    def step_optimize(self, round_: int) -> None:
+        """``kg optimize`` of a copy of the store as loaded (copied untimed, each round)."""
+        result = self.results["optimize"]
+        if not self.available("optimize"):
+            return
+        if not self.ensure_store():
+            result.fail("no loaded store")
+            return
+        self.optimized_ready = False
+        if round_ == 0:  # as loaded: the reload step changes the store between rounds
+            shutil.rmtree(self.loaded_copy, ignore_errors=True)
+            shutil.copytree(self.store, self.loaded_copy)
+        shutil.rmtree(self.optimized_store, ignore_errors=True)
+        shutil.copytree(self.loaded_copy, self.optimized_store)
+        self.log(f"optimize round {round_ + 1}")
+        sample = self.measure("optimize", self.kg("optimize", "--store", str(self.optimized_store)))
+        if not sample.ok:
+            result.fail(sample.killed or sample.last_error())
+            return
+        result.add(sample)
+        result.amount = (self.n, "q")
+        self.optimized_ready = True
+        if round_ == 0 and sample.stdout.strip():
+            line = sample.stdout.strip().splitlines()[-1]
+            result.notes.append(line.replace(str(self.optimized_store), "a copy of the store"))
+
     def step_queries(self, round_: int) -> None:
         result = self.results["queries"]
         if round_ > 0 or not self.available("queries"):
@@ -645,11 +682,16 @@ class SizeRun:
             result.fail(listing.last_error())
             return
         slow: list[str] = []
-        for label, name, args in listing.data.get("calls", []):
+        stores = [(self.store, "")]
+        if self.optimized_ready:  # the same calls again, after kg optimize
+            stores.append((self.optimized_store, OPTIMIZED))
+        calls = listing.data.get("calls", [])
+        for (store, suffix), (label, name, args) in itertools.product(stores, calls):
+            label += suffix
             self.log(f"query {label}")
             sample = self.measure(
                 f"query-{label}",
-                [*PYTHON, "-m", "bench.steps", "query", str(self.store), name, json.dumps(args),
+                [*PYTHON, "-m", "bench.steps", "query", str(store), name, json.dumps(args),
                  "--repeat", str(self.cfg.query_repeat), "--slow", str(self.cfg.query_slow)],
                 timeout=self.cfg.query_timeout,
             )  # fmt: skip
@@ -663,7 +705,9 @@ class SizeRun:
             result.cpus.append(sample.cpu)
             if len(sample.data["runs"]) < self.cfg.query_repeat:
                 slow.append(label)
-        medians = {k: statistics.median(v) for k, v in self.query_results.items()}
+        medians = {
+            k: statistics.median(v) for k, v in self.query_results.items() if OPTIMIZED not in k
+        }
         if medians:
             worst = max(medians, key=lambda k: medians[k])
             values = sorted(medians.values())
@@ -676,6 +720,10 @@ class SizeRun:
                 f"each its own process, cold run then {self.cfg.query_repeat} timed runs; wall = "
                 f"min/median/max of the per-call medians; slowest {worst}",
             )
+            if len(stores) > 1:
+                result.notes.append(
+                    f"then the same calls on the store after kg optimize ({OPTIMIZED.strip()})"
+                )
             if slow:
                 result.notes.append(
                     f"one run only (cold run over {self.cfg.query_slow:g} s): {', '.join(slow)}"
@@ -753,6 +801,8 @@ class SizeRun:
                 self.step_naive(round_)
             elif step in ("validate", "pyshacl"):
                 self.step_validate(round_, engine="sparql" if step == "validate" else "pyshacl")
+            elif step == "optimize":
+                self.step_optimize(round_)
             elif step == "queries":
                 self.step_queries(round_)
             elif step == "export":
@@ -763,7 +813,7 @@ class SizeRun:
     def cleanup(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
         if not self.cfg.keep:
-            for path in (self.store, self.fault_store):
+            for path in (self.store, self.loaded_copy, self.optimized_store, self.fault_store):
                 shutil.rmtree(path, ignore_errors=True)
             self.nt.unlink(missing_ok=True)
             self.sorted_nt.unlink(missing_ok=True)
@@ -977,10 +1027,17 @@ def targets(runs: Sequence[SizeRun]) -> list[str]:
                 f"| identical results to pySHACL | {n:,} | {res['pyshacl'].notes[0]} | identical "
                 f"| {'**met**' if same else '**missed**'} |"
             )
-        if size_run.query_results:
-            worst = max(size_run.query_results, key=lambda k: statistics.median(size_run.query_results[k]))  # fmt: skip
-            value = statistics.median(size_run.query_results[worst])
-            verdict(f"slowest canned query median ({worst})", n, value, 1.0, unit=" s")
+        for optimized in (False, True):
+            medians = {
+                k: statistics.median(v)
+                for k, v in size_run.query_results.items()
+                if (OPTIMIZED in k) == optimized
+            }
+            if medians:
+                worst = max(medians, key=lambda k: medians[k])
+                after = " after kg optimize" if optimized else ""
+                name = worst.replace(OPTIMIZED, "")
+                verdict(f"slowest canned query median{after} ({name})", n, medians[worst], 1.0, unit=" s")  # fmt: skip
         if size_run.query_errors:
             failed = ", ".join(f"{k} ({v})" for k, v in size_run.query_errors.items())
             out.append(

@@ -22,7 +22,7 @@ from kg.page_load import load_page, load_pages
 from kg.reader import Page, iter_pages, read_page
 from kg.record import Record
 from kg.sparql import QueryOutcome, run_query
-from kg.store import open_store
+from kg.store import open_store, optimize_store
 
 __version__ = "0.1.0"
 
@@ -45,6 +45,7 @@ __all__ = [
     "load_pages",
     "load_paths",
     "open_store",
+    "optimize_store",
     "read_page",
     "run_query",
 ]

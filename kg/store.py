@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
@@ -52,12 +53,7 @@ def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
 
 def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Store:
     """Open an existing store read-only (works while another process writes to it)."""
-    if not path.is_dir():
-        raise missing_store(path)
-    if not (path / "CURRENT").is_file():
-        raise StoreError(
-            str(path), "this folder is not an Oxigraph store", "give the --store that kg load made"
-        )
+    _require_store(path)
     try:
         store = pyoxigraph.Store.read_only(str(path))
     except OSError as exc:
@@ -67,9 +63,50 @@ def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Sto
     return store
 
 
+def _require_store(path: Path) -> None:
+    """Raise unless ``path`` is the folder of an existing Oxigraph store."""
+    if not path.is_dir():
+        raise missing_store(path)
+    if not (path / "CURRENT").is_file():
+        raise StoreError(
+            str(path), "this folder is not an Oxigraph store", "give the --store that kg load made"
+        )
+
+
 def missing_store(path: Path) -> StoreError:
     return StoreError(
         str(path),
         "there is no store here",
         "load one first: kg load PAGE.json (or pass --store / set KG_STORE)",
     )
+
+
+@dataclass(frozen=True)
+class DiskUsage:
+    """An on-disk store's sorted tables (RocksDB's ``.sst`` files, which a query may have to
+    read one after another) and the size in bytes of all its files."""
+
+    tables: int
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> DiskUsage:
+        files = [entry for entry in path.iterdir() if entry.is_file()]
+        tables = sum(1 for entry in files if entry.suffix == ".sst")
+        return cls(tables=tables, size=sum(entry.stat().st_size for entry in files))
+
+
+def optimize_store(path: Path) -> tuple[DiskUsage, DiskUsage]:
+    """Compact the on-disk store at ``path`` (Oxigraph's ``Store.optimize``, a full RocksDB
+    compaction), so that queries read one sorted run per index instead of the overlapping
+    files a bulk load leaves; returns its disk usage before and after. Queries open stores
+    read-only, which never compacts them, so only a load or this does."""
+    _require_store(path)
+    before = DiskUsage.of(path)
+    store = open_store(path, create=False)
+    try:
+        store.optimize()
+    except OSError as exc:
+        raise StoreError(str(path), f"could not compact the store ({exc})", "try again") from exc
+    del store  # closed: RocksDB deletes the files compaction replaced
+    return before, DiskUsage.of(path)

@@ -135,6 +135,19 @@ def test_smoke_run_goes_through_every_step(
     assert "(smoke)" in (workdir / "BENCHMARKS.md").read_text(encoding="utf-8")
 
 
+def test_smoke_run_times_the_queries_again_after_kg_optimize(
+    smoke: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    proc, _ = smoke
+    table = proc.stdout
+    optimize = next(line for line in table.splitlines() if line.startswith("| 1,000 | optimize |"))
+    assert "Compacted a copy of the store: " in optimize and " tables, " in optimize
+    calls = [line.split(" | ")[0][2:] for line in table.splitlines() if " (min–max)" not in line]
+    loaded = {c for c in calls if c.startswith(("members", "late-answers")) and "[" not in c}
+    assert loaded and all(f"{call} [optimized]" in calls for call in loaded)
+    assert "| slowest canned query median after kg optimize (" in table
+
+
 def test_smoke_run_loaded_the_generated_questions(
     smoke: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.store import DiskUsage
 from tests.conftest import write_page
 
 Q = "http://data.parliament.uk/resources/"
@@ -191,6 +192,40 @@ def test_locked_store(runner: CliRunner, locked_store: Path, sample_path: Path) 
     )
 
 
+def test_optimize_compacts_the_store_and_keeps_every_triple(
+    runner: CliRunner, store_dir: Path, sample_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    before, triples = DiskUsage.of(store_dir), snapshot(store_dir)
+
+    result = run(runner, "optimize", "--store", str(store_dir))
+
+    after = DiskUsage.of(store_dir)
+    mib = [f"{usage.size / (1 << 20):,.1f}" for usage in (before, after)]
+    assert result.output == (
+        f"Compacted {store_dir}: {before.tables} tables, {mib[0]} MiB"
+        f" -> {after.tables} tables, {mib[1]} MiB\n"
+    )
+    assert snapshot(store_dir) == triples and len(triples) == 395
+
+
+def test_optimize_needs_a_store_it_can_write(
+    runner: CliRunner, locked_store: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["optimize", "--store", str(locked_store)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {locked_store}: the store is locked by another process — wait for the other "
+        "kg command to finish, or use another --store\n",
+    )
+    result = runner.invoke(cli, ["optimize", "--store", str(tmp_path)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {tmp_path}: this folder is not an Oxigraph store — give the --store that "
+        "kg load made\n",
+    )
+
+
 def test_store_that_is_not_writable(
     runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path, sample_items: list[Any]
 ) -> None:
@@ -252,6 +287,7 @@ def test_help_lists_every_command(runner: CliRunner) -> None:
         "export",
         "fetch",
         "load",
+        "optimize",
         "push",
         "queries",
         "query",

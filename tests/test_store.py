@@ -1,0 +1,59 @@
+"""Opening and compacting the on-disk store (kg.store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from kg.errors import StoreError
+from kg.store import DiskUsage, open_for_reading, open_store, optimize_store
+
+
+def _bulk_load_in_three_runs(path: Path) -> set[str]:
+    """A store whose indexes are in overlapping tables, as a large bulk load leaves them: each
+    bulk load writes its own tables, and these interleave (subjects 0, 3, 6, ... then 1, 4, ...).
+    RocksDB may compact some of them before the store closes. Returns the triples written."""
+    store = open_store(path)
+    written: set[str] = set()
+    for run in range(3):
+        lines = [
+            f'<http://example.org/s{n}> <http://example.org/p> "{n}" .\n'
+            for n in range(run, 3000, 3)
+        ]
+        store.bulk_load("".join(lines).encode(), pyoxigraph.RdfFormat.N_TRIPLES)
+        written.update(lines)
+    del store
+    return written
+
+
+def test_optimize_leaves_one_table_per_index_and_every_triple(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    written = _bulk_load_in_three_runs(path)
+
+    before, after = optimize_store(path)
+
+    assert after == DiskUsage.of(path) and after.tables <= before.tables
+    # Oxigraph's indexes that hold anything here: its version key, the strings, and the
+    # default graph's three orders (spo, pos, osp): one table each, fully compacted.
+    assert after.tables == 5
+    stored = {f"{q.subject} {q.predicate} {q.object} .\n" for q in open_for_reading(path)}
+    assert stored == written and len(written) == 3000
+
+
+def test_disk_usage_counts_sorted_tables_and_every_file(tmp_path: Path) -> None:
+    (tmp_path / "000001.sst").write_bytes(b"x" * 10)
+    (tmp_path / "000002.sst").write_bytes(b"y" * 5)
+    (tmp_path / "LOG").write_bytes(b"z" * 3)
+    (tmp_path / "sub").mkdir()
+    assert DiskUsage.of(tmp_path) == DiskUsage(tables=2, size=18)
+
+
+def test_only_a_store_can_be_optimized(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as missing:
+        optimize_store(tmp_path / "none")
+    assert missing.value.what == "there is no store here"
+    with pytest.raises(StoreError) as other:
+        optimize_store(tmp_path)
+    assert other.value.what == "this folder is not an Oxigraph store"
