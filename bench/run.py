@@ -653,7 +653,7 @@ class SizeRun:
             result.fail("no loaded store")
             return
         self.optimized_ready = False
-        if round_ == 0:  # as loaded: the reload step changes the store between rounds
+        if round_ == 0 or not self.loaded_copy.exists():  # the reload step changes the store
             shutil.rmtree(self.loaded_copy, ignore_errors=True)
             shutil.copytree(self.store, self.loaded_copy)
         shutil.rmtree(self.optimized_store, ignore_errors=True)
