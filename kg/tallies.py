@@ -2,14 +2,16 @@
 questions per department, member or day read a few thousand tally nodes instead of scanning
 a million questions.
 
-Four kinds, each a node in kg's own namespace, named by a hash of its key:
+Five kinds, each a node in kg's own namespace, named by a hash of its key:
 
 * ``kg:AskingTally``: per (``kg:department``, asking ``kg:member``): ``kg:questions``,
   ``kg:firstDate`` and ``kg:lastDate`` (the first and last day tabled);
 * ``kg:AnsweringTally``: per (``kg:department``, answering ``kg:member``): ``kg:answers``,
   ``kg:firstDate`` and ``kg:lastDate`` (days answered);
 * ``kg:AnswerTimeTally``: per (``kg:department``, ``kg:days`` to answer): ``kg:questions``;
-* ``kg:DayTally``: per (``kg:department``, ``kg:day`` tabled): ``kg:questions``.
+* ``kg:DayTally``: per (``kg:department``, ``kg:day`` tabled): ``kg:questions``;
+* ``kg:MonthTally``: per (``kg:department``, ``kg:month``, an ``xsd:gYearMonth``): the sum of
+  the month's day tallies' ``kg:questions``.
 
 Each counts distinct questions (answers) per key, exactly as an aggregate query over the
 records would. :func:`recount` computes them all from the records; loads keep them up to
@@ -23,7 +25,8 @@ import pyoxigraph
 from kg import vocab
 
 #: Present once the store's tallies are kept (written by :func:`recount` and by bulk loads).
-MARKER = vocab.KG_ID + "tallies"
+#: "-2" since month tallies: a store whose tallies an older kg kept has none, and is recounted.
+MARKER = vocab.KG_ID + "tallies-2"
 MARKER_LINE = f"<{MARKER}> <{vocab.RDF_TYPE}> <{vocab.TALLY_SET}> .\n"
 
 _PREFIXES = {
@@ -36,7 +39,9 @@ _PREFIXES = {
 
 _RECOUNT = """
 DELETE { ?t ?p ?o } WHERE {
-  VALUES ?kind { kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:TallySet }
+  VALUES ?kind {
+    kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:MonthTally kg:TallySet
+  }
   ?t a ?kind ; ?p ?o };
 INSERT { ?t a kg:AskingTally ; kg:department ?dept ; kg:member ?member ; kg:questions ?n ;
     kg:firstDate ?first ; kg:lastDate ?last }
@@ -78,7 +83,17 @@ WHERE {
       { SELECT ?q ?day WHERE { ?q dcterms:date ?day } }
     } GROUP BY ?dept ?day }
   BIND(IRI(CONCAT(STR(kgid:), "tally/day/", SHA1(CONCAT(STR(?dept), " ", STR(?day))))) AS ?t) };
-INSERT DATA { kgid:tallies a kg:TallySet }
+INSERT { ?t a kg:MonthTally ; kg:department ?dept ; kg:month ?month ; kg:questions ?n }
+WHERE {
+  { SELECT ?dept ?month (SUM(?dayCount) AS ?n)
+    WHERE {
+      ?day a kg:DayTally ; kg:department ?dept ; kg:day ?date ; kg:questions ?dayCount .
+      FILTER(REGEX(STR(?date), "^[0-9]{4}-[0-9]{2}-"))
+      BIND(STRDT(SUBSTR(STR(?date), 1, 7), xsd:gYearMonth) AS ?month)
+    } GROUP BY ?dept ?month }
+  BIND(IRI(CONCAT(STR(kgid:), "tally/month/", SHA1(CONCAT(STR(?dept), " ", STR(?month)))))
+       AS ?t) };
+INSERT DATA { kgid:tallies-2 a kg:TallySet }
 """
 
 

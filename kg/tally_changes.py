@@ -10,6 +10,7 @@ store.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -39,24 +40,55 @@ Read = tuple[str, str, str]
 """A triple the tallies read: subject, predicate and object in N-Triples."""
 
 ASKING, ANSWERING, ANSWER_TIME, DAY = "asking", "answering", "answer-time", "day"
+#: Month tallies are the sums of a month's day tallies: kept from the day tallies' changes, not
+#: counted from records (see :func:`with_months`).
+MONTH = "month"
 _CLASS = {
     ASKING: vocab.ASKING_TALLY,
     ANSWERING: vocab.ANSWERING_TALLY,
     ANSWER_TIME: vocab.ANSWER_TIME_TALLY,
     DAY: vocab.DAY_TALLY,
+    MONTH: vocab.MONTH_TALLY,
 }
 _SECOND = {
     ASKING: vocab.KG + "member",
     ANSWERING: vocab.KG + "member",
     ANSWER_TIME: vocab.KG + "days",
     DAY: vocab.KG + "day",
+    MONTH: vocab.KG + "month",
 }
-_COUNTED = {ASKING: "questions", ANSWERING: "answers", ANSWER_TIME: "questions", DAY: "questions"}
+_COUNTED = {
+    ASKING: "questions",
+    ANSWERING: "answers",
+    ANSWER_TIME: "questions",
+    DAY: "questions",
+    MONTH: "questions",
+}
+_YEAR_MONTH = f"^^<{vocab.XSD}gYearMonth>"
+_MONTH_OF_DAY = re.compile(r'^"(\d{4}-\d{2})-')
 _TYPE = f"<{vocab.RDF_TYPE}>"
 _DEPARTMENT_OF_TALLY = f"<{vocab.KG}department>"
 _FIRST = f"<{vocab.KG}firstDate>"
 _LAST = f"<{vocab.KG}lastDate>"
 _INTEGER = f"^^<{vocab.XSD}integer>"
+
+
+def month_of(day: str) -> str | None:
+    """The month (an ``xsd:gYearMonth`` literal) of a day tabled (a date or date-time
+    literal, in N-Triples); None when the day does not start with a year and a month."""
+    found = _MONTH_OF_DAY.match(day)
+    return None if found is None else f'"{found.group(1)}"{_YEAR_MONTH}'
+
+
+def with_months(shares: dict[Key, Share]) -> dict[Key, Share]:
+    """``shares`` and, summed from their day tallies' shares, their month tallies' shares."""
+    months: dict[Key, Share] = {}
+    for (kind, department, day), share in shares.items():
+        month = month_of(day) if kind == DAY else None
+        if month is not None:
+            total = months.setdefault((MONTH, department, month), Share())
+            total.count += share.count
+    return {**shares, **months}
 
 
 def lexical(term: str) -> str:
@@ -322,7 +354,14 @@ class Totals:
     def lines(self) -> list[str]:
         """Every tally's triples, and the marker that says the store keeps tallies."""
         out = [MARKER_LINE]
+        months: dict[Key, Tally] = {}
         for key, tally in self.tallies.items():
+            out += tally_lines(key, tally)
+            kind, department, day = key
+            month = month_of(day) if kind == DAY else None
+            if month is not None:
+                months.setdefault((MONTH, department, month), Tally(0)).count += tally.count
+        for key, tally in months.items():
             out += tally_lines(key, tally)
         return out
 
@@ -385,6 +424,7 @@ def changes(
 ) -> tuple[set[str], set[str]]:
     """The lines to delete and to insert so that the store's tallies follow the records of
     ``leaving`` (which added ``old``) being replaced by records that add ``new``."""
+    old, new = with_months(old), with_months(new)
     keys = [key for key in old.keys() | new.keys() if old.get(key, _NONE) != new.get(key, _NONE)]
     stored = _stored(store, keys)
     removed: set[str] = set()

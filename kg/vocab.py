@@ -54,6 +54,7 @@ ASKING_TALLY = KG + "AskingTally"
 ANSWERING_TALLY = KG + "AnsweringTally"
 ANSWER_TIME_TALLY = KG + "AnswerTimeTally"
 DAY_TALLY = KG + "DayTally"
+MONTH_TALLY = KG + "MonthTally"
 
 # Derived properties
 ANSWERING_DEPARTMENT = KG + "answeringDepartment"

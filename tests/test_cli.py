@@ -21,7 +21,7 @@ from kg.store import DiskUsage
 from tests.conftest import write_page
 
 Q = "http://data.parliament.uk/resources/"
-LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 395 triples written, 0 removed, 0 warnings\n"
+LOADED = "Loaded 1 file, 9 items (9 new, 0 replaced, 0 unchanged), 407 triples written, 0 removed, 0 warnings\n"
 
 
 def run(runner: CliRunner, *args: str, input: bytes | None = None) -> Any:
@@ -50,7 +50,7 @@ def test_load_then_stats_then_sparql(runner: CliRunner, store_dir: Path, sample_
     lines = stats.output.splitlines()
     assert lines[:12] == [
         "name,value",
-        "triples,395",
+        "triples,407",
         "questions,9",
         "answers,9",
         "previousAnswerVersions,0",
@@ -206,7 +206,7 @@ def test_optimize_compacts_the_store_and_keeps_every_triple(
         f"Compacted {store_dir}: {before.tables} tables, {mib[0]} MiB"
         f" -> {after.tables} tables, {mib[1]} MiB\n"
     )
-    assert snapshot(store_dir) == triples and len(triples) == 395
+    assert snapshot(store_dir) == triples and len(triples) == 407
 
 
 def test_optimize_needs_a_store_it_can_write(

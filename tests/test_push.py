@@ -24,8 +24,8 @@ from tests.api_server import make_questions
 from tests.oxigraph_server import Oxigraph, fault_server, free_port, oxigraph_server
 
 SAMPLE_LINE = (
-    "Pushed 9 records (9 new, 0 replaced, 0 unchanged) and 20 shared resources (20 new, "
-    "0 replaced, 0 unchanged) with {update}; 395 triples added, 0 removed; {requests} requests\n"
+    "Pushed 9 records (9 new, 0 replaced, 0 unchanged) and 23 shared resources (23 new, "
+    "0 replaced, 0 unchanged) with {update}; 407 triples added, 0 removed; {requests} requests\n"
 )
 FOREIGN = pyoxigraph.Triple(
     pyoxigraph.NamedNode("http://example.org/other"),
@@ -89,8 +89,8 @@ def test_pushing_twice_sends_no_update_and_leaves_the_graph_as_it_was(
         second = kg("push", "--store", str(store_path), "--endpoint", proxy.url + "/store")
     assert first.exit_code == second.exit_code == 0
     assert second.output == (
-        "Pushed 9 records (0 new, 0 replaced, 9 unchanged) and 20 shared resources (0 new, "
-        f"0 replaced, 20 unchanged) with {proxy.url}/update; 0 triples added, 0 removed; "
+        "Pushed 9 records (0 new, 0 replaced, 9 unchanged) and 23 shared resources (0 new, "
+        f"0 replaced, 23 unchanged) with {proxy.url}/update; 0 triples added, 0 removed; "
         "1 requests\n"
     )
     assert [r["path"].split("?")[0] for r in proxy.requests] == ["/query"]  # a read, no update
@@ -119,7 +119,7 @@ def test_a_push_after_a_reload_replaces_what_changed(server: Oxigraph, tmp_path:
     assert (report.replaced, report.unchanged) == (1, 8)
     pushed = push(store, target_for(server.store))
     assert pushed.records == {"new": 0, "replaced": 1, "unchanged": 8}
-    assert pushed.shared == {"new": 0, "replaced": 0, "unchanged": 20}
+    assert pushed.shared == {"new": 0, "replaced": 0, "unchanged": 23}
     # what changed: the answer text, the source and the load time; the attachment went
     after = local_triples(store)
     assert (pushed.triples_written, pushed.triples_removed) == (
@@ -143,8 +143,8 @@ def test_update_leaves_other_subjects_alone_and_gsp_replaces_the_graph(
             "--protocol", "gsp", "--chunk-size", "100",
         )  # fmt: skip
         assert result.output == (
-            f"Replaced the default graph at {server.store} with 395 triples "
-            "(Graph Store Protocol) in 4 requests\n"
+            f"Replaced the default graph at {server.store} with 407 triples "
+            "(Graph Store Protocol) in 5 requests\n"
         )
         assert remote_triples(server) == local_triples(store_path)
 
@@ -202,17 +202,17 @@ def test_dry_run_sends_no_change(server: Oxigraph, store_path: Path) -> None:
     result = kg("push", "--store", str(store_path), "--endpoint", server.store, "--dry-run")
     assert result.exit_code == 0
     assert result.output.splitlines() == [
-        "Would send update 1: replace 9 record(s) and 20 shared resource(s), 395 triples (88 KiB)",
-        "Dry run, nothing changed: compared 9 records (9 new, 0 replaced, 0 unchanged) and 20 "
-        "shared resources (20 new, 0 replaced, 0 unchanged) with "
-        f"{server.update}; 395 triples would be added, 0 would be removed; 2 requests",
+        "Would send update 1: replace 9 record(s) and 23 shared resource(s), 407 triples (91 KiB)",
+        "Dry run, nothing changed: compared 9 records (9 new, 0 replaced, 0 unchanged) and 23 "
+        "shared resources (23 new, 0 replaced, 0 unchanged) with "
+        f"{server.update}; 407 triples would be added, 0 would be removed; 2 requests",
     ]
     assert remote_triples(server) == set()
     down = f"http://127.0.0.1:{free_port()}/store"  # a GSP dry run does not even connect
     gsp = kg(
         "push", "--store", str(store_path), "--endpoint", down, "--dry-run", "--protocol", "gsp"
     )
-    assert gsp.output.splitlines()[0] == f"Would send PUT 395 triples (86 KiB) to {down}?default"
+    assert gsp.output.splitlines()[0] == f"Would send PUT 407 triples (88 KiB) to {down}?default"
 
 
 @pytest.mark.parametrize("fault", ["500", "slow", "html", "bad-json", "down"])

@@ -74,6 +74,9 @@ EXTRA: dict[str, dict[str, list[dict[str, str]]]] = {
             {"department": "1", "to": "2016-06-30"},
             {"from": "2019-03-10", "to": "2019-03-20"},
             {"department": "17", "from": "2015-01-01", "to": "2015-12-31"},
+            {"from": "2019-03-01", "to": "2019-04-30"},
+            {"to": "2019-02-28"},
+            {"from": "2018-02-01", "to": "2018-02-28"},
         ],
     },
 }
@@ -97,7 +100,7 @@ def test_loads_keep_the_tallies_a_recount_gives(generated: pyoxigraph.Store) -> 
     the queries on what loads write)."""
     query = (
         "SELECT ?s ?p ?o WHERE { VALUES ?kind { kg:AskingTally kg:AnsweringTally "
-        "kg:AnswerTimeTally kg:DayTally } ?s a ?kind ; ?p ?o }"
+        "kg:AnswerTimeTally kg:DayTally kg:MonthTally } ?s a ?kind ; ?p ?o }"
     )
     kept = {tuple(map(str, (r["s"], r["p"], r["o"]))) for r in generated.query(query, prefixes=KG)}
     copy = pyoxigraph.Store()

@@ -18,17 +18,23 @@ from kg.sparql import select_lines
 from kg.tally_changes import (
     ANSWERING,
     ASKING,
+    DAY,
+    MONTH,
     Share,
     Totals,
     contributions,
     lexical,
+    month_of,
     record_contributions,
     records_contributions,
+    with_months,
 )
 from tests.conftest import write_page
 
 _TALLIES = """SELECT ?s ?p ?o WHERE {
-  VALUES ?kind { kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:TallySet }
+  VALUES ?kind {
+    kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:MonthTally kg:TallySet
+  }
   ?s a ?kind ; ?p ?o }"""
 _PREFIXES = {"kg": vocab.KG}
 
@@ -70,7 +76,28 @@ def test_a_load_writes_the_tallies_a_recount_gives(tmp_path: Path, pages: Path, 
     lines = assert_tallies_recount(store)
     assert count_of(lines, "AskingTally", "questions") == 1200
     assert count_of(lines, "DayTally", "questions") == 1200
+    assert count_of(lines, "MonthTally", "questions") == 1200
     assert count_of(lines, "AnsweringTally", "answers") == 1200
+    months = [line for line in lines if line.split(" ")[1] == f"<{vocab.KG}month>"]
+    assert months and all(line.endswith(f'"^^<{vocab.XSD}gYearMonth> .\n') for line in months)
+
+
+def test_a_month_is_the_sum_of_its_days() -> None:
+    dept = "<https://w3id.org/parliament-kg/id/department/1>"
+    day = f'"2024-03-18"^^<{vocab.XSD}date>'
+    shares = {
+        (DAY, dept, day): Share(2),
+        (DAY, dept, f'"2024-03-30T00:00:00"^^<{vocab.XSD}dateTime>'): Share(1),
+        (DAY, dept, f'"2024-04-01"^^<{vocab.XSD}date>'): Share(4),
+        (DAY, dept, '"not a date"'): Share(8),
+    }
+    months = {k: v.count for k, v in with_months(shares).items() if k[0] == MONTH}
+    month = f'"{{}}"^^<{vocab.XSD}gYearMonth>'
+    assert months == {
+        (MONTH, dept, month.format("2024-03")): 3,
+        (MONTH, dept, month.format("2024-04")): 4,
+    }
+    assert month_of(day) == month.format("2024-03") and month_of('"18/03/2024"') is None
 
 
 def _items(pages: Path) -> list[dict[str, Any]]:
