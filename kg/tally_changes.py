@@ -65,7 +65,7 @@ _COUNTED = {
     MONTH: "questions",
 }
 _YEAR_MONTH = f"^^<{vocab.XSD}gYearMonth>"
-_MONTH_OF_DAY = re.compile(r'^"(\d{4}-\d{2})-')
+_MONTH_OF_DAY = re.compile(r'^"([0-9]{4}-[0-9]{2})-')
 _TYPE = f"<{vocab.RDF_TYPE}>"
 _DEPARTMENT_OF_TALLY = f"<{vocab.KG}department>"
 _FIRST = f"<{vocab.KG}firstDate>"
@@ -80,15 +80,21 @@ def month_of(day: str) -> str | None:
     return None if found is None else f'"{found.group(1)}"{_YEAR_MONTH}'
 
 
-def with_months(shares: dict[Key, Share]) -> dict[Key, Share]:
-    """``shares`` and, summed from their day tallies' shares, their month tallies' shares."""
-    months: dict[Key, Share] = {}
-    for (kind, department, day), share in shares.items():
+def month_counts(counts: Iterable[tuple[Key, int]]) -> dict[Key, int]:
+    """The month tallies' counts, each the sum of its days' counts (other kinds pass by)."""
+    months: dict[Key, int] = {}
+    for (kind, department, day), count in counts:
         month = month_of(day) if kind == DAY else None
         if month is not None:
-            total = months.setdefault((MONTH, department, month), Share())
-            total.count += share.count
-    return {**shares, **months}
+            key = (MONTH, department, month)
+            months[key] = months.get(key, 0) + count
+    return months
+
+
+def with_months(shares: dict[Key, Share]) -> dict[Key, Share]:
+    """``shares`` and, summed from their day tallies' shares, their month tallies' shares."""
+    months = month_counts((key, share.count) for key, share in shares.items())
+    return {**shares, **{key: Share(count) for key, count in months.items()}}
 
 
 def lexical(term: str) -> str:
@@ -354,15 +360,11 @@ class Totals:
     def lines(self) -> list[str]:
         """Every tally's triples, and the marker that says the store keeps tallies."""
         out = [MARKER_LINE]
-        months: dict[Key, Tally] = {}
         for key, tally in self.tallies.items():
             out += tally_lines(key, tally)
-            kind, department, day = key
-            month = month_of(day) if kind == DAY else None
-            if month is not None:
-                months.setdefault((MONTH, department, month), Tally(0)).count += tally.count
-        for key, tally in months.items():
-            out += tally_lines(key, tally)
+        counts = ((key, tally.count) for key, tally in self.tallies.items())
+        for key, count in month_counts(counts).items():
+            out += tally_lines(key, Tally(count))
         return out
 
 
