@@ -42,7 +42,8 @@ from kg.page_load import load_page
 from kg.reader import Page
 from kg.sparql import select_lines
 from kg.stored_records import stored_record_lines
-from kg.tally_changes import changes, contributions
+from kg.stored_tallies import changes
+from kg.tally_changes import contributions
 
 StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
 """Validates the store's records with these IRIs; returns what it found, per record."""

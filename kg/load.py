@@ -24,7 +24,8 @@ from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import Record
 from kg.stored_records import StoredRecords, stored_hashes, stored_lines, stored_records
-from kg.tally_changes import changes, contributions, records_contributions
+from kg.stored_tallies import changes
+from kg.tally_changes import contributions, records_contributions
 
 OnInvalid = TypingLiteral["abort", "skip", "keep"]
 ON_INVALID_CHOICES: tuple[str, ...] = ("abort", "skip", "keep")

@@ -1,10 +1,11 @@
-"""Keeping the tallies (:mod:`kg.tallies`) up to date by difference, from N-Triples lines.
+"""What records add to the tallies (:mod:`kg.tallies`), read from their N-Triples lines, and
+the tallies' own lines.
 
 What a question adds to the tallies is read from its record's lines, the same way whether kg
 has just written them or Oxigraph hands them back (:func:`kg.stored_records.stored_records`).
 A load that replaces records takes away what the old records added and adds what the new ones
-add; a first date or last date that goes away with an old record is looked up again in the
-store.
+add (:mod:`kg.stored_tallies` applies that to what the store holds); a bulk load sums what its
+records add as they go by (:class:`Totals`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import pyoxigraph
-
 from kg import ntriples, vocab
-from kg.sparql import select, select_lines
 from kg.tallies import MARKER_LINE
 
 Key = tuple[str, str, str]
@@ -68,8 +66,8 @@ _YEAR_MONTH = f"^^<{vocab.XSD}gYearMonth>"
 _MONTH_OF_DAY = re.compile(r'^"([0-9]{4}-[0-9]{2})-')
 _TYPE = f"<{vocab.RDF_TYPE}>"
 _DEPARTMENT_OF_TALLY = f"<{vocab.KG}department>"
-_FIRST = f"<{vocab.KG}firstDate>"
-_LAST = f"<{vocab.KG}lastDate>"
+FIRST_DATE = f"<{vocab.KG}firstDate>"
+LAST_DATE = f"<{vocab.KG}lastDate>"
 _INTEGER = f"^^<{vocab.XSD}integer>"
 
 
@@ -308,9 +306,9 @@ def tally_lines(key: Key, tally: Tally) -> list[str]:
         f'{node} {counted} "{tally.count}"{_INTEGER} .\n',
     ]
     if tally.first is not None:
-        lines.append(f"{node} {_FIRST} {tally.first} .\n")
+        lines.append(f"{node} {FIRST_DATE} {tally.first} .\n")
     if tally.last is not None:
-        lines.append(f"{node} {_LAST} {tally.last} .\n")
+        lines.append(f"{node} {LAST_DATE} {tally.last} .\n")
     return lines
 
 
@@ -366,85 +364,3 @@ class Totals:
         for key, count in month_counts(counts).items():
             out += tally_lines(key, Tally(count))
         return out
-
-
-_PREFIXES = {"kg": vocab.KG, "parl": vocab.PARL, "dcterms": vocab.DCTERMS}
-_STORED = "SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
-_DATES = {
-    ASKING: "SELECT ?d ?q ?dept ?second WHERE { ?q parl:tablingMember ?second ; kg:answeringDepartment ?dept ;"
-    " dcterms:date ?d }",
-    ANSWERING: "SELECT ?d ?q ?dept ?second WHERE { ?a parl:answeringMember ?second ; parl:dateOfAnswer ?d ."
-    " ?q parl:answer ?a ; kg:answeringDepartment ?dept }",
-}
-
-
-def _stored(store: pyoxigraph.Store, keys: Sequence[Key]) -> dict[Key, tuple[Tally, set[str]]]:
-    """The tallies the store holds for these keys, with their lines."""
-    by_node = {ntriples.iri(tally_iri(key)): key for key in keys}
-    found: dict[Key, tuple[Tally, set[str]]] = {}
-    nodes = list(by_node)
-    for start in range(0, len(nodes), 2000):
-        text = _STORED.format(values=" ".join(nodes[start : start + 2000]))
-        for line in select_lines(store, text, prefixes=_PREFIXES):
-            node, predicate, rest = line.split(" ", 2)
-            tally, lines = found.setdefault(by_node[node], (Tally(0), set()))
-            lines.add(line)
-            value = rest[:-3]
-            if predicate == _FIRST:
-                tally.first = value
-            elif predicate == _LAST:
-                tally.last = value
-            elif predicate in (f"<{vocab.KG}questions>", f"<{vocab.KG}answers>"):
-                tally.count = int(lexical(value))
-    return found
-
-
-def _dates_left(store: pyoxigraph.Store, key: Key, leaving: set[str]) -> list[str]:
-    """The dates of a tally's questions in the store, but for those of ``leaving``."""
-    kind, department, second = key
-    bound = {
-        "dept": pyoxigraph.NamedNode(lexical(department)),
-        "second": pyoxigraph.NamedNode(lexical(second)),
-    }
-    dates = []
-    for row in select(store, _DATES[kind], prefixes=_PREFIXES, substitutions=bound):
-        question, date = row["q"], row["d"]
-        if question is not None and date is not None and question.value not in leaving:
-            dates.append(ntriples.term(date))
-    return dates
-
-
-_NONE = Share()
-
-
-def changes(
-    store: pyoxigraph.Store,
-    old: dict[Key, Share],
-    new: dict[Key, Share],
-    *,
-    leaving: set[str],
-) -> tuple[set[str], set[str]]:
-    """The lines to delete and to insert so that the store's tallies follow the records of
-    ``leaving`` (which added ``old``) being replaced by records that add ``new``."""
-    old, new = with_months(old), with_months(new)
-    keys = [key for key in old.keys() | new.keys() if old.get(key, _NONE) != new.get(key, _NONE)]
-    stored = _stored(store, keys)
-    removed: set[str] = set()
-    added: set[str] = set()
-    for key in keys:
-        before = old.get(key) or Share()
-        after = new.get(key) or Share()
-        current, lines = stored.get(key) or (Tally(0), set())
-        count = current.count - before.count + after.count
-        tally = Tally(count)
-        if count > 0 and key[0] in _DATES:
-            gone = set(before.dates)
-            if current.first in gone or current.last in gone:
-                tally.widen(_dates_left(store, key, leaving))
-            else:
-                tally.widen([d for d in (current.first, current.last) if d is not None])
-            tally.widen(after.dates)
-        wanted = set(tally_lines(key, tally)) if count > 0 else set()
-        removed |= lines - wanted
-        added |= wanted - lines
-    return removed, added
