@@ -460,6 +460,16 @@ class SizeRun:
             return False
         return result.status == "ok"
 
+    def can_use_store(self, step: str) -> bool:
+        """Whether ``step`` can run on the loaded store: what it needs of kg is there, and the
+        store is loaded (a step whose store could not be loaded is marked failed)."""
+        if not self.available(step):
+            return False
+        if not self.ensure_store():
+            self.results[step].fail("no loaded store")
+            return False
+        return True
+
     def step_load(self, round_: int, *, validate: bool) -> None:
         step = "load" if validate else "load-novalidate"
         result = self.results[step]
@@ -647,10 +657,7 @@ class SizeRun:
     def step_optimize(self, round_: int) -> None:
         """``kg optimize`` of a copy of the store as loaded (copied untimed, each round)."""
         result = self.results["optimize"]
-        if not self.available("optimize"):
-            return
-        if not self.ensure_store():
-            result.fail("no loaded store")
+        if not self.can_use_store("optimize"):
             return
         self.optimized_ready = False
         if round_ == 0 or not self.loaded_copy.exists():  # the reload step changes the store
@@ -672,10 +679,7 @@ class SizeRun:
 
     def step_queries(self, round_: int) -> None:
         result = self.results["queries"]
-        if round_ > 0 or not self.available("queries"):
-            return
-        if not self.ensure_store():
-            result.fail("no loaded store")
+        if round_ > 0 or not self.can_use_store("queries"):
             return
         listing = self.measure("query-list", [*PYTHON, "-m", "bench.steps", "query-list"])
         if not listing.ok:
@@ -735,10 +739,7 @@ class SizeRun:
         for fmt in EXPORT_FORMATS:
             key = f"export-{fmt}"
             result = self.results[key]
-            if not self.available(key):
-                continue
-            if not self.ensure_store():
-                result.fail("no loaded store")
+            if not self.can_use_store(key):
                 continue
             self.ensure_store_triples()
             out = self.fresh(f"export.{fmt}")
@@ -757,10 +758,7 @@ class SizeRun:
 
     def step_reload(self, round_: int) -> None:
         result = self.results["reload"]
-        if not self.available("reload"):
-            return
-        if not self.ensure_store():
-            result.fail("no loaded store")
+        if not self.can_use_store("reload"):
             return
         changes = self.root / f"changes-{round_ + 1}"
         self.ensure_pages(changes, self.n, variant=round_ + 1)

@@ -11,9 +11,22 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
+from kg import vocab
 from kg.load import load_paths
 from kg.paths import sample_page
 from kg.reader import read_page
+from kg.sparql import select_lines
+
+_TALLIES = """SELECT ?s ?p ?o WHERE {
+  VALUES ?kind {
+    kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:MonthTally kg:TallySet
+  }
+  ?s a ?kind ; ?p ?o }"""
+
+
+def stored_tally_lines(store: pyoxigraph.Store) -> set[str]:
+    """Every tally's triples in the store, and its marker's, as N-Triples lines."""
+    return select_lines(store, _TALLIES, prefixes={"kg": vocab.KG})
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,28 +11,17 @@ import pyoxigraph
 from kg import tallies, vocab
 from kg.convert import convert_item
 from kg.load import PREFIXES, data_changes, delete_records, load_paths
-from kg.sparql import select_lines
 from kg.stored_records import stored_record_lines
 from kg.stored_tallies import changes
 from kg.tally_changes import contributions, records_contributions
-from tests.conftest import write_page
-
-_TALLIES = """SELECT ?s ?p ?o WHERE {
-  VALUES ?kind {
-    kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:MonthTally kg:TallySet
-  }
-  ?s a ?kind ; ?p ?o }"""
-
-
-def _tallies(store: pyoxigraph.Store) -> set[str]:
-    return select_lines(store, _TALLIES, prefixes={"kg": vocab.KG})
+from tests.conftest import stored_tally_lines, write_page
 
 
 def _recounted(store: pyoxigraph.Store) -> set[str]:
     copied = pyoxigraph.Store()
     copied.extend(store.quads_for_pattern(None, None, None))
     tallies.recount(copied)
-    return _tallies(copied)
+    return stored_tally_lines(copied)
 
 
 def test_a_question_replaced_and_one_removed_leave_the_tallies_a_recount_gives(
@@ -40,7 +29,7 @@ def test_a_question_replaced_and_one_removed_leave_the_tallies_a_recount_gives(
 ) -> None:
     store = pyoxigraph.Store()
     load_paths(store, [str(write_page(tmp_path / "a.json", sample_items))], validate=False)
-    before = _tallies(store)
+    before = stored_tally_lines(store)
     changed = copy.deepcopy(sample_items[0])
     changed["date"] = {"_value": "2019-07-04", "_datatype": "dateTime"}  # another day and month
     record = convert_item(changed, where="changed")
@@ -54,7 +43,7 @@ def test_a_question_replaced_and_one_removed_leave_the_tallies_a_recount_gives(
     store.update(data_changes(removed, ["".join(record.lines)]), prefixes=PREFIXES)
     store.update(data_changes([], added), prefixes=PREFIXES)
 
-    after = _tallies(store)
+    after = stored_tally_lines(store)
     assert after == _recounted(store) and after != before
     month = f'"2019-07"^^<{vocab.XSD}gYearMonth>'
     assert any(line.endswith(f" <{vocab.KG}month> {month} .\n") for line in added)

@@ -14,7 +14,6 @@ from bench import generate
 from kg import ntriples, tallies, vocab
 from kg.load import load_paths
 from kg.reader import read_page
-from kg.sparql import select_lines
 from kg.tally_changes import (
     ANSWERING,
     ASKING,
@@ -29,25 +28,14 @@ from kg.tally_changes import (
     records_contributions,
     with_months,
 )
-from tests.conftest import write_page
-
-_TALLIES = """SELECT ?s ?p ?o WHERE {
-  VALUES ?kind {
-    kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:MonthTally kg:TallySet
-  }
-  ?s a ?kind ; ?p ?o }"""
-_PREFIXES = {"kg": vocab.KG}
-
-
-def tally_lines(store: pyoxigraph.Store) -> set[str]:
-    return select_lines(store, _TALLIES, prefixes=_PREFIXES)
+from tests.conftest import stored_tally_lines, write_page
 
 
 def assert_tallies_recount(store: pyoxigraph.Store) -> set[str]:
     """The store's tallies are what a recount from its records gives; returns them."""
-    kept = tally_lines(store)
+    kept = stored_tally_lines(store)
     tallies.recount(store)
-    assert tally_lines(store) == kept
+    assert stored_tally_lines(store) == kept
     return kept
 
 
@@ -140,7 +128,7 @@ def test_a_store_without_tallies_is_recounted_before_a_load(tmp_path: Path, page
     store.update(
         "DELETE { ?s ?p ?o } WHERE { VALUES ?kind { kg:AskingTally kg:AnsweringTally "
         "kg:AnswerTimeTally kg:DayTally kg:TallySet } ?s a ?kind ; ?p ?o }",
-        prefixes=_PREFIXES,
+        prefixes={"kg": vocab.KG},
     )
     assert not tallies.are_kept(store)
     changed = write_page(tmp_path / "changed.json", _changed(_items(pages)))
