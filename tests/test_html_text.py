@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from kg.html_text import html_paragraphs, html_to_text
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.html_text import (
+    _collect_plain_markup,
+    _TextCollector,
+    html_paragraphs,
+    html_to_text,
+    parsed_paragraphs,
+)
 
 
 def test_real_answers_without_opening_p_tags() -> None:
@@ -68,3 +78,87 @@ def test_line_breaks_lists_and_tables() -> None:
 
 def test_separator() -> None:
     assert html_to_text("<p>a</p><p>b</p>", separator=" / ") == "a / b"
+
+
+# The fast path (plain markup cut by a regular expression) must give what the parser gives.
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab ;#x12\n\t\r\f>&=\"'/\xa0\u202f€😀")), min_size=1, max_size=12
+)
+_ENTITY = st.sampled_from(
+    ["&amp;", "&lt;", "&gt;", "&nbsp;", "&#8217;", "&#x20AC;", "&bogus;", "&", "&amp", "&#;"]
+)
+_NAME = st.sampled_from(
+    ["p", "P", "br", "BR", "li", "td", "th", "ul", "div", "b", "a", "span", "img", "hr", "tr",
+     "h2", "table", "i"]
+)  # fmt: skip
+_ATTRIBUTE = st.sampled_from(
+    ["", ' class="x"', " class='a b'", " width=3", " nowrap", ' data-x = "1"', ' title="a\nb"']
+)
+#: Markup the fast path does not take (it gives up, and the parser reads the whole).
+_AWKWARD = st.sampled_from(
+    ["<", "<!-- c -->", "<script>x</p>y</script>", "<style>p{}</style>", "</ p>", "<o:p>",
+     "<a href='x>y'>", "</p class=x>", "<br/ >", "<img src=x/>", "<?pi?>", "<title>t</title>",
+     "<![CDATA[x]]>", "<!DOCTYPE html>", "a < b", "<p", "<li width=3/>", "<p\xa0class=x>",
+     "<br\x0b/>", "<td\u2028nowrap>", "</p\xa0>"]
+)  # fmt: skip
+
+
+@st.composite
+def _tag(draw: Any) -> str:
+    name = draw(_NAME)
+    form = draw(st.sampled_from(["open", "close", "self"]))
+    if form == "close":
+        return f"</{name}{draw(st.sampled_from(['', ' ', chr(10)]))}>"
+    attribute = draw(_ATTRIBUTE)
+    end = draw(st.sampled_from(["/>", " />"])) if form == "self" else ">"
+    if attribute.endswith("=3") and end == "/>":  # the parser reads "3/" as the value
+        end = " />"
+    return f"<{name}{attribute}{end}"
+
+
+_PLAIN = st.lists(st.one_of(_TEXT, _ENTITY, _tag()), max_size=30).map("".join)
+_ANY = st.lists(st.one_of(_TEXT, _ENTITY, _tag(), _AWKWARD), max_size=30).map("".join)
+
+
+@settings(max_examples=400)
+@given(_PLAIN)
+def test_the_fast_path_takes_plain_markup_and_agrees_with_the_parser(html: str) -> None:
+    assert _collect_plain_markup(_TextCollector(), html)
+    assert html_paragraphs(html) == parsed_paragraphs(html)
+
+
+@settings(max_examples=1500)
+@given(_ANY)
+def test_any_markup_gives_what_the_parser_gives(html: str) -> None:
+    assert html_paragraphs(html) == parsed_paragraphs(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "a < b",
+        "<!-- c -->x",
+        "<script>x</script>",
+        "<o:p>x</o:p>",
+        "<p",
+        "</p id=1>",
+        "<li width=3/>",
+        "<p\xa0class=x>",
+    ],
+)
+def test_the_fast_path_gives_up_on_other_markup(html: str) -> None:
+    assert not _collect_plain_markup(_TextCollector(), html)
+
+
+def test_the_sample_answers_read_alike_both_ways(sample_items: list[dict[str, Any]]) -> None:
+    answers = [
+        entry["_value"]
+        for item in sample_items
+        for entry in [item["answer"]["answerText"]]
+        if isinstance(entry, dict)
+    ]
+    assert answers
+    for html in answers:
+        assert _collect_plain_markup(_TextCollector(), html)
+        assert html_paragraphs(html) == parsed_paragraphs(html)
