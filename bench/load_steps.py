@@ -42,6 +42,8 @@ class LoadSteps(SizeWorkspace):
 
     def step_convert(self, round_: int) -> None:
         result = self.results["convert"]
+        if not self.available("convert"):  # failed in an earlier round
+            return
         self.ensure_pages(self.pages, self.n)
         self.log(f"convert round {round_ + 1}")
         sample = self.measure("convert", [*PYTHON, "-m", "bench.steps", "convert", str(self.pages)])
@@ -60,6 +62,8 @@ class LoadSteps(SizeWorkspace):
 
     def step_floor(self, round_: int, step: str) -> None:
         result = self.results[step]
+        if not self.available(step):  # failed or found missing in an earlier round
+            return
         sorted_input = step == "floor-sorted"
         if not (self.ensure_sorted_nt() if sorted_input else self.ensure_nt()):
             result.fail("no N-Triples to load (see the prep logs)")
@@ -97,7 +101,7 @@ class LoadSteps(SizeWorkspace):
                 result.status = "skipped"
                 result.notes.append(f"above --naive-max {self.cfg.naive_max:,}")
             return
-        if round_ >= self.cfg.naive_repeat:
+        if round_ >= self.cfg.naive_repeat or not self.available("naive"):
             return
         self.ensure_pages(self.pages, self.n)
         target = self.fresh("naive")
