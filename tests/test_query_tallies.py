@@ -1,8 +1,8 @@
 """The canned queries that read tallies give the rows their scanning versions gave.
 
 tests/reference_queries/ holds the versions of those queries that counted in the questions
-(as they were before they read kg:AskingTally, kg:AnsweringTally, kg:AnswerTimeTally and
-kg:DayTally). Each rewritten query must return the same columns and rows, in the same order,
+(as they were before they read kg:AskingTally, kg:AnsweringTally, kg:AnswerTimeTally,
+kg:DayTally and kg:MonthTally). Each rewritten query must return the same columns and rows, in the same order,
 on the real sample, the hand-made fixture and a store of generated pages, with the parameters
 the benchmark uses (bench/steps.py) and some more; and bound through VALUES (as for a remote
 endpoint) as through substitutions.
@@ -43,6 +43,7 @@ EXTRA: dict[str, dict[str, list[dict[str, str]]]] = {
         "member-profile": [{"member": "4765"}, {"member": "3926"}, {"member": "4142"}],
         "members": [{}, {"name": "chamberlain"}, {"name": "nobody"}],
         "monthly-questions": [{}, {"department": "29"}, {"from": "2023-05-17", "to": "2024-03-18"}],
+        "late-answers": [{}, {"days": "0"}, {"days": "-1"}, {"days": "30"}, {"department": "29"}],
     },
     "handmade": {
         "departments": [{}, {"name": "depart"}, {"name": "treasury"}],
@@ -58,6 +59,13 @@ EXTRA: dict[str, dict[str, list[dict[str, str]]]] = {
             {"from": "2024-01-15"},
             {"from": "2024-01-15", "to": "2024-03-31"},
             {"department": "60", "to": "2023-12-31"},
+        ],
+        "late-answers": [
+            {},
+            {"days": "0"},
+            {"days": "-100"},
+            {"days": "1000"},
+            *({"department": d, "days": "1"} for d in ("17", "14", "60")),
         ],
     },
     "generated": {
@@ -77,6 +85,13 @@ EXTRA: dict[str, dict[str, list[dict[str, str]]]] = {
             {"from": "2019-03-01", "to": "2019-04-30"},
             {"to": "2019-02-28"},
             {"from": "2018-02-01", "to": "2018-02-28"},
+        ],
+        "late-answers": [
+            {"days": "0"},
+            {"days": "-1"},
+            {"days": "60"},
+            {"department": "1", "days": "5"},
+            {"department": "17", "days": "1000"},
         ],
     },
 }
