@@ -22,7 +22,7 @@ from kg.page_load import load_page, load_pages
 from kg.reader import Page, iter_pages, read_page
 from kg.record import Record
 from kg.sparql import QueryOutcome, run_query
-from kg.store import open_store, optimize_store
+from kg.store import open_store, optimize_store, recount_store
 
 __version__ = "0.1.0"
 
@@ -47,5 +47,6 @@ __all__ = [
     "open_store",
     "optimize_store",
     "read_page",
+    "recount_store",
     "run_query",
 ]

@@ -24,7 +24,7 @@ from kg.cli_options import (
 from kg.errors import KgError
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
-from kg.store import open_for_reading, open_store, optimize_store
+from kg.store import open_for_reading, open_store, optimize_store, recount_store
 
 #: Commands defined in other modules, imported only when run (or listed): ``kg load`` need
 #: not import the HTTP, SPARQL-endpoint and canned-query machinery.
@@ -177,6 +177,13 @@ def optimize(store_path: Path) -> None:
         f"Compacted {store_path}: {before.tables} tables, {_mib(before.size)} MiB"
         f" -> {after.tables} tables, {_mib(after.size)} MiB"
     )
+
+
+@cli.command()
+@store_option
+def recount(store_path: Path) -> None:
+    """Count the tallies again from the questions (a store an older kg loaded needs it)."""
+    click.echo(f"Recounted {store_path}: {recount_store(store_path)} tallies")
 
 
 def _mib(size: int) -> str:

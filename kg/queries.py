@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg import vocab
+from kg import tallies, vocab
 from kg.errors import QueryError
 from kg.output import plain_value
 from kg.paths import queries_dir
@@ -59,6 +59,7 @@ _PARAM = re.compile(
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_TALLY = re.compile(r"\bkg:[A-Za-z]*Tally\b")
 
 Runner = Callable[[str, Mapping[str, Term]], QueryOutcome]
 """Runs a query text with parameters bound to terms: local (substitutions) or remote (VALUES)."""
@@ -92,6 +93,11 @@ class CannedQuery:
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    @property
+    def reads_tallies(self) -> bool:
+        """Whether the query reads kg's tallies (:mod:`kg.tallies`), which the store must keep."""
+        return _TALLY.search(self.text) is not None
 
 
 # --- Reading the catalogue --------------------------------------------------------------
@@ -336,7 +342,21 @@ def local_runner(
 def execute(query: CannedQuery, given: Mapping[str, str], runner: Runner) -> QueryOutcome:
     """Bind the parameters, run the query, drop the parameter columns, apply the post-steps."""
     bindings = bind_parameters(query, given, runner)
+    if query.reads_tallies:
+        _require_tallies(query, runner)
     return finish(query, runner(query.text, bindings))
+
+
+def _require_tallies(query: CannedQuery, runner: Runner) -> None:
+    """Raise unless the store keeps the tallies ``query`` reads (or holds no questions): one
+    loaded by an older kg would give wrong counts without a word."""
+    kept, loaded = (plain_value(term) for term in runner(tallies.KEPT_QUERY, {}).rows[0])
+    if loaded and not kept:
+        raise QueryError(
+            query.name,
+            "the store's tallies, which this query reads, are missing or were kept by an older kg",
+            "count them again: kg recount (or load any page again with this kg)",
+        )
 
 
 def run_canned(

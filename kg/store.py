@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pyoxigraph
 
+from kg import tallies
 from kg.errors import StoreError
 from kg.load import store_is_empty
+from kg.sparql import run_query
 
 
 def _describe_os_error(path: Path, exc: OSError) -> StoreError:
@@ -110,3 +112,18 @@ def optimize_store(path: Path) -> tuple[DiskUsage, DiskUsage]:
         raise StoreError(str(path), f"could not compact the store ({exc})", "try again") from exc
     del store  # closed: RocksDB deletes the files compaction replaced
     return before, DiskUsage.of(path)
+
+
+def recount_store(path: Path) -> int:
+    """Count every tally of the on-disk store at ``path`` again from its records, in one
+    transaction (what a store an older kg loaded needs before the queries that read them);
+    returns how many tallies it holds."""
+    _require_store(path)
+    store = open_store(path, create=False)
+    try:
+        tallies.recount(store)
+        store.flush()
+    except OSError as exc:
+        raise StoreError(str(path), f"could not recount the tallies ({exc})", "try again") from exc
+    found = run_query(store, tallies.COUNT_QUERY).rows[0][0]
+    return int(found.value) if isinstance(found, pyoxigraph.Literal) else 0

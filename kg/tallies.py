@@ -29,6 +29,9 @@ from kg import vocab
 MARKER = vocab.KG_ID + "tallies-2"
 MARKER_LINE = f"<{MARKER}> <{vocab.RDF_TYPE}> <{vocab.TALLY_SET}> .\n"
 
+#: The kinds of tally, by their local name in kg's vocabulary.
+KINDS = ("AskingTally", "AnsweringTally", "AnswerTimeTally", "DayTally", "MonthTally")
+
 _PREFIXES = {
     "kg": vocab.KG,
     "kgid": vocab.KG_ID,
@@ -100,6 +103,20 @@ INSERT DATA { kgid:tallies-2 a kg:TallySet }
 def recount(store: pyoxigraph.Store) -> None:
     """Compute every tally again from the records (in one update)."""
     store.update(_RECOUNT, prefixes=_PREFIXES)
+
+
+#: One row: whether the store keeps the tallies this kg reads (``?kept``), and whether it
+#: holds questions at all (``?loaded``: an empty store needs none). A SELECT, so that it runs
+#: on a remote endpoint as on the local store.
+KEPT_QUERY = (
+    f"SELECT (EXISTS {{ <{MARKER}> a <{vocab.TALLY_SET}> }} AS ?kept)"
+    f" (EXISTS {{ ?question a <{vocab.QUESTION}> }} AS ?loaded) WHERE {{}}"
+)
+
+#: How many tally nodes the store holds.
+COUNT_QUERY = f"""SELECT (COUNT(?tally) AS ?tallies) WHERE {{
+  VALUES ?kind {{ {" ".join(f"<{vocab.KG}{kind}>" for kind in KINDS)} }}
+  ?tally a ?kind }}"""
 
 
 def are_kept(store: pyoxigraph.Store) -> bool:

@@ -226,6 +226,46 @@ def test_optimize_needs_a_store_it_can_write(
     )
 
 
+def test_a_store_without_kept_tallies_is_refused_by_the_queries_that_read_them(
+    runner: CliRunner, store_dir: Path, sample_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    expected = run(runner, "query", "monthly-questions", "--store", str(store_dir), "--csv").output
+    store = pyoxigraph.Store(str(store_dir))
+    store.update(  # as a store an older kg loaded: its marker was kgid:tallies
+        "DELETE WHERE { <https://w3id.org/parliament-kg/id/tallies-2> ?p ?o }"
+    )
+    del store
+
+    refused = runner.invoke(cli, ["query", "monthly-questions", "--store", str(store_dir)])
+    assert (refused.exit_code, refused.output) == (
+        1,
+        "Error: monthly-questions: the store's tallies, which this query reads, are missing or "
+        "were kept by an older kg — count them again: kg recount (or load any page again with "
+        "this kg)\n",
+    )
+    asked = run(runner, "query", "member-questions", "-p", "member=4765", "--store", str(store_dir))
+    assert asked.exit_code == 0 and len(asked.output.splitlines()) == 11  # reads no tallies
+
+    recounted = run(runner, "recount", "--store", str(store_dir))
+    assert recounted.output == f"Recounted {store_dir}: 16 tallies\n"
+    again = run(runner, "query", "monthly-questions", "--store", str(store_dir), "--csv")
+    assert again.output == expected and len(snapshot(store_dir)) == 407
+
+
+def test_recount_needs_a_store_it_can_write(
+    runner: CliRunner, locked_store: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["recount", "--store", str(locked_store)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {locked_store}: the store is locked by another process — wait for the other "
+        "kg command to finish, or use another --store\n",
+    )
+    result = runner.invoke(cli, ["recount", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {tmp_path / 'none'}: ")
+
+
 def test_store_that_is_not_writable(
     runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path, sample_items: list[Any]
 ) -> None:
@@ -291,6 +331,7 @@ def test_help_lists_every_command(runner: CliRunner) -> None:
         "push",
         "queries",
         "query",
+        "recount",
         "serve",
         "show",
         "sparql",

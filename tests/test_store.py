@@ -1,4 +1,4 @@
-"""Opening and compacting the on-disk store (kg.store)."""
+"""Opening, compacting and recounting the on-disk store (kg.store)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from kg import tallies
 from kg.errors import StoreError
-from kg.store import DiskUsage, open_for_reading, open_store, optimize_store
+from kg.load import load_paths
+from kg.store import DiskUsage, open_for_reading, open_store, optimize_store, recount_store
 
 
 def _bulk_load_in_three_runs(path: Path) -> set[str]:
@@ -57,3 +59,27 @@ def test_only_a_store_can_be_optimized(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as other:
         optimize_store(tmp_path)
     assert other.value.what == "this folder is not an Oxigraph store"
+
+
+def test_recount_gives_a_store_without_tallies_the_tallies_a_load_keeps(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    path = tmp_path / "store"
+    store = open_store(path)
+    load_paths(store, [str(sample_path)], validate=False)
+    kept = {str(q) for q in store}
+    store.update(  # as an older kg left it: no tallies, no marker
+        "DELETE { ?s ?p ?o } WHERE { ?s a ?kind ; ?p ?o . "
+        "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/parliament-kg/id/tall')) }"
+    )
+    assert not tallies.are_kept(store) and len(store) < len(kept)
+    del store
+
+    assert recount_store(path) == 16  # 3 asking, 3 answering, 4 answer-time, 3 day, 3 month
+    assert {str(q) for q in open_for_reading(path)} == kept
+
+
+def test_only_a_store_can_be_recounted(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as missing:
+        recount_store(tmp_path / "none")
+    assert missing.value.what == "there is no store here"
