@@ -28,6 +28,7 @@ from kg import vocab
 #: "-2" since month tallies: a store whose tallies an older kg kept has none, and is recounted.
 MARKER = vocab.KG_ID + "tallies-2"
 MARKER_LINE = f"<{MARKER}> <{vocab.RDF_TYPE}> <{vocab.TALLY_SET}> .\n"
+_MARKED = f"{{ <{MARKER}> a <{vocab.TALLY_SET}> }}"
 
 #: The kinds of tally, by their local name in kg's vocabulary.
 KINDS = ("AskingTally", "AnsweringTally", "AnswerTimeTally", "DayTally", "MonthTally")
@@ -109,7 +110,7 @@ def recount(store: pyoxigraph.Store) -> None:
 #: holds questions at all (``?loaded``: an empty store needs none). A SELECT, so that it runs
 #: on a remote endpoint as on the local store.
 KEPT_QUERY = (
-    f"SELECT (EXISTS {{ <{MARKER}> a <{vocab.TALLY_SET}> }} AS ?kept)"
+    f"SELECT (EXISTS {_MARKED} AS ?kept)"
     f" (EXISTS {{ ?question a <{vocab.QUESTION}> }} AS ?loaded) WHERE {{}}"
 )
 
@@ -121,4 +122,4 @@ COUNT_QUERY = f"""SELECT (COUNT(?tally) AS ?tallies) WHERE {{
 
 def are_kept(store: pyoxigraph.Store) -> bool:
     """Whether the store keeps tallies (stores loaded by older versions of kg do not)."""
-    return bool(store.query(f"ASK {{ <{MARKER}> a <{vocab.TALLY_SET}> }}"))
+    return bool(store.query(f"ASK {_MARKED}"))
