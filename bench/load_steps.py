@@ -8,11 +8,25 @@ import shutil
 from pathlib import Path
 
 from bench.config import PY, PYTHON
+from bench.measure import Sample
 from bench.size_workspace import SizeWorkspace
 
 
 class LoadSteps(SizeWorkspace):
     """The steps of one size that load its pages."""
+
+    def measure_into(self, step: str, cmd: list[str], target: Path) -> Sample | None:
+        """Run ``cmd``, which loads the size's questions into ``target`` (removed after), as
+        a round of ``step``; its sample, or None when it failed (and the step with it)."""
+        sample = self.measure(step, cmd)
+        shutil.rmtree(target, ignore_errors=True)
+        result = self.results[step]
+        if not sample.ok:
+            result.fail(sample.killed or sample.last_error())
+            return None
+        result.add(sample)
+        result.amount = (self.n, "q")
+        return sample
 
     def step_load(self, round_: int, *, validate: bool) -> None:
         step = "load" if validate else "load-novalidate"
@@ -80,13 +94,9 @@ class LoadSteps(SizeWorkspace):
         else:
             cmd = [*PYTHON, "-m", "bench.steps", "bulk-load", str(source), str(target)]
         self.log(f"{step} round {round_ + 1}")
-        sample = self.measure(step, cmd)
-        shutil.rmtree(target, ignore_errors=True)
-        if not sample.ok:
-            result.fail(sample.killed or sample.last_error())
+        sample = self.measure_into(step, cmd, target)
+        if sample is None:
             return
-        result.add(sample)
-        result.amount = (self.n, "q")
         if round_ == 0:
             size = source.stat().st_size / 1048576
             order = "the store's dump, in Oxigraph's index order" if sorted_input else "in kg's order"  # fmt: skip
@@ -106,15 +116,10 @@ class LoadSteps(SizeWorkspace):
         self.ensure_pages(self.pages, self.n)
         target = self.fresh("naive")
         self.log(f"naive round {round_ + 1}")
-        sample = self.measure(
-            "naive", [*PYTHON, "-m", "bench.steps", "naive", str(self.pages), str(target)]
-        )
-        shutil.rmtree(target, ignore_errors=True)
-        if not sample.ok:
-            result.fail(sample.killed or sample.last_error())
+        cmd = [*PYTHON, "-m", "bench.steps", "naive", str(self.pages), str(target)]
+        sample = self.measure_into("naive", cmd, target)
+        if sample is None:
             return
-        result.add(sample)
-        result.amount = (self.n, "q")
         if round_ == 0:
             result.notes.append(
                 f"{sample.data.get('triples', 0):,} triples (no types, departments, houses, "
