@@ -55,6 +55,9 @@ class LoadReport:
     unknown_keys: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     warnings: int = 0
+    #: Whether the store's tallies were counted again first (kept by an older kg): their
+    #: triples are not in the counts above.
+    tallies_recounted: bool = False
 
     def count_warnings(self) -> None:
         """Sets :attr:`warnings`: the unknown keys met and the problems found."""
@@ -71,6 +74,8 @@ class LoadReport:
             parts.append(f"{self.skipped_invalid} invalid items skipped")
         if self.kept_invalid:
             parts.append(f"{self.kept_invalid} invalid items kept")
+        if self.tallies_recounted:
+            parts.append("the tallies an older kg kept counted again")
         parts.append(f"{self.warnings} warnings")
         return "Loaded " + ", ".join(parts)
 
@@ -236,7 +241,7 @@ def write_plan(
     lines.update(dict.fromkeys(links_for_records(store, plan.records)))
     stored = stored if stored is not None else stored_records(store, plan.replaced)
     old = stored.lines
-    tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied)
+    tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied, report)
     shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
     old.update(stored_lines(store, shared))
     removed = old.difference(lines) | tallies_removed
@@ -262,16 +267,18 @@ def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:
 
 
 def _tally_changes(
-    store: pyoxigraph.Store, plan: PagePlan, old: Iterable[str]
+    store: pyoxigraph.Store, plan: PagePlan, old: Iterable[str], report: LoadReport
 ) -> tuple[set[str], set[str]]:
     """The tally lines to delete and insert; ``old`` holds the lines of the replaced records
-    whose predicate the tallies read (or more)."""
+    whose predicate the tallies read (or more). A store an older kg loaded is recounted
+    first, which ``report`` notes."""
     marker = set()
     if not tallies.are_kept(store):
         if store_is_empty(store):
             marker.add(tallies.MARKER_LINE)
         else:  # loaded by an older kg: count what it holds first
             tallies.recount(store)
+            report.tallies_recounted = True
     before = contributions(plan.replaced, old)
     after = records_contributions(
         (r.iri, r.lines[: r.shared_from], r.tallied) for r in plan.records
