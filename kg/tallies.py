@@ -30,8 +30,15 @@ MARKER = vocab.KG_ID + "tallies-2"
 MARKER_LINE = f"<{MARKER}> <{vocab.RDF_TYPE}> <{vocab.TALLY_SET}> .\n"
 _MARKED = f"{{ <{MARKER}> a <{vocab.TALLY_SET}> }}"
 
-#: The kinds of tally, by their local name in kg's vocabulary.
-KINDS = ("AskingTally", "AnsweringTally", "AnswerTimeTally", "DayTally", "MonthTally")
+#: The classes of tally.
+KINDS = (
+    vocab.ASKING_TALLY,
+    vocab.ANSWERING_TALLY,
+    vocab.ANSWER_TIME_TALLY,
+    vocab.DAY_TALLY,
+    vocab.MONTH_TALLY,
+)
+_KIND_VALUES = " ".join(f"<{kind}>" for kind in KINDS)
 
 _PREFIXES = {
     "kg": vocab.KG,
@@ -41,13 +48,11 @@ _PREFIXES = {
     "xsd": vocab.XSD,
 }
 
-_RECOUNT = """
-DELETE { ?t ?p ?o } WHERE {
-  VALUES ?kind {
-    kg:AskingTally kg:AnsweringTally kg:AnswerTimeTally kg:DayTally kg:MonthTally kg:TallySet
-  }
-  ?t a ?kind ; ?p ?o };
-INSERT { ?t a kg:AskingTally ; kg:department ?dept ; kg:member ?member ; kg:questions ?n ;
+_RECOUNT = (
+    f"""
+DELETE {{ ?t ?p ?o }} WHERE {{ VALUES ?kind {{ {_KIND_VALUES} kg:TallySet }} ?t a ?kind ; ?p ?o }};
+"""
+    + """INSERT { ?t a kg:AskingTally ; kg:department ?dept ; kg:member ?member ; kg:questions ?n ;
     kg:firstDate ?first ; kg:lastDate ?last }
 WHERE {
   { SELECT ?dept ?member (COUNT(DISTINCT ?q) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last)
@@ -99,6 +104,7 @@ WHERE {
        AS ?t) };
 INSERT DATA { kgid:tallies-2 a kg:TallySet }
 """
+)
 
 
 def recount(store: pyoxigraph.Store) -> None:
@@ -115,9 +121,7 @@ KEPT_QUERY = (
 )
 
 #: How many tally nodes the store holds.
-COUNT_QUERY = f"""SELECT (COUNT(?tally) AS ?tallies) WHERE {{
-  VALUES ?kind {{ {" ".join(f"<{vocab.KG}{kind}>" for kind in KINDS)} }}
-  ?tally a ?kind }}"""
+COUNT_QUERY = f"SELECT (COUNT(?tally) AS ?tallies) WHERE {{ VALUES ?kind {{ {_KIND_VALUES} }} ?tally a ?kind }}"
 
 
 def are_kept(store: pyoxigraph.Store) -> bool:
