@@ -100,7 +100,7 @@ def query_command(
         click.echo(query.text, nl=False)
         return
     runner = runner_for(store_path, endpoint, timeout=timeout, where=query.name)
-    outcome = execute(query, given, runner)
+    outcome = execute(query, given, runner, stream=True)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers)
 
 

@@ -17,7 +17,7 @@ from kg.cli_options import store_option
 from kg.sparql import QueryOutcome
 
 if TYPE_CHECKING:
-    from kg.remote import Runner
+    from kg.sparql import Runner
 
 
 def runner_for(
@@ -37,8 +37,9 @@ def runner_for(
 def run_text(
     store_path: Path, endpoint: str | None, text: str, *, where: str, timeout: float | None
 ) -> QueryOutcome:
-    """An ad hoc query (``kg sparql``) on the endpoint if one is given, else on the store."""
-    return runner_for(store_path, endpoint, timeout=timeout, where=where)(text, {})
+    """An ad hoc query (``kg sparql``) on the endpoint if one is given, else on the store; its
+    rows stream."""
+    return runner_for(store_path, endpoint, timeout=timeout, where=where)(text, {}, stream=True)
 
 
 @click.command()

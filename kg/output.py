@@ -158,29 +158,43 @@ def write_rows(
     headers: bool = True,
     width: int | None = None,
 ) -> int:
-    """Write rows (terms or plain values) in ``fmt``; returns the number of rows written."""
-    plain = [[plain_value(v) for v in row] for row in rows]
+    """Write rows (terms or plain values) in ``fmt``; returns the number of rows written.
+
+    Rows are written as they come (an iterator is read once, and memory does not grow with
+    it), but for the table, which is made to fit its widest values.
+    """
+    plain = ([plain_value(v) for v in row] for row in rows)
+    written = 0
     if fmt == "json":
-        out.write(json.dumps([dict(zip(columns, r, strict=True)) for r in plain], indent=2))
-        out.write("\n")
+        # What json.dumps(list_of_objects, indent=2) writes, an object at a time.
+        for r in plain:
+            item = json.dumps(dict(zip(columns, r, strict=True)), indent=2)
+            out.write(("[\n  " if not written else ",\n  ") + item.replace("\n", "\n  "))
+            written += 1
+        out.write("\n]\n" if written else "[]\n")
     elif fmt == "nl":
         for r in plain:
             out.write(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) + "\n")
+            written += 1
     elif fmt in ("csv", "tsv"):
         writer = csv.writer(out, dialect="excel-tab" if fmt == "tsv" else "excel")
         if headers:
             writer.writerow(columns)
-        writer.writerows(["" if v is None else _csv_text(v) for v in r] for r in plain)
+        for r in plain:
+            writer.writerow(["" if v is None else _csv_text(v) for v in r])
+            written += 1
     else:
-        if not plain:
+        table = list(plain)
+        if not table:
             out.write("No results.\n")
             return 0
         terminal = width or min(shutil.get_terminal_size((80, 24)).columns, 160)
-        if len(plain) == 1 and headers and _table_width(columns, plain[0]) > terminal:
-            out.write(render_record(columns, plain[0], width=terminal))
+        if len(table) == 1 and headers and _table_width(columns, table[0]) > terminal:
+            out.write(render_record(columns, table[0], width=terminal))
         else:
-            out.write(render_table(columns, plain, headers=headers, width=terminal))
-    return len(plain)
+            out.write(render_table(columns, table, headers=headers, width=terminal))
+        written = len(table)
+    return written
 
 
 def _csv_text(value: Any) -> str:

@@ -37,7 +37,7 @@ from kg.errors import QueryError
 from kg.output import plain_value
 from kg.paths import queries_dir
 from kg.query_steps import POST_STEPS, natural_key
-from kg.sparql import QueryOutcome, Term, run_query
+from kg.sparql import QueryOutcome, Runner, Term, map_rows, run_query
 
 PARAMETER_TYPES: dict[str, str] = {
     "member": "member id, IRI or name",
@@ -60,9 +60,6 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _TALLY = re.compile(r"\bkg:[A-Za-z]*Tally\b")
-
-Runner = Callable[[str, Mapping[str, Term]], QueryOutcome]
-"""Runs a query text with parameters bound to terms: local (substitutions) or remote (VALUES)."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +301,7 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
             node = pyoxigraph.NamedNode(iri_of(value) if value.isdigit() else value)
         except ValueError as exc:
             raise QueryError(where, f"not a valid IRI ({exc})", "check the IRI") from exc
-        if not runner(_PREFIX_LINES + exists, {kind: node}).rows:
+        if not runner(_PREFIX_LINES + exists, {kind: node}).row_list():
             raise QueryError(where, f"no such {kind} in the store", f"{listing} finds one")
         return node
     found: dict[str, list[str]] = {}
@@ -333,24 +330,29 @@ def local_runner(
 ) -> Runner:
     """A runner on an Oxigraph store: parameters go in as pyoxigraph substitutions."""
 
-    def run(text: str, bindings: Mapping[str, Term]) -> QueryOutcome:
-        return run_query(store, text, where=where, substitutions=bindings, timeout=timeout)
+    def run(text: str, bindings: Mapping[str, Term], /, *, stream: bool = False) -> QueryOutcome:
+        return run_query(
+            store, text, where=where, substitutions=bindings, timeout=timeout, stream=stream
+        )
 
     return run
 
 
-def execute(query: CannedQuery, given: Mapping[str, str], runner: Runner) -> QueryOutcome:
-    """Bind the parameters, run the query, drop the parameter columns, apply the post-steps."""
+def execute(
+    query: CannedQuery, given: Mapping[str, str], runner: Runner, *, stream: bool = False
+) -> QueryOutcome:
+    """Bind the parameters, run the query, drop the parameter columns, apply the post-steps.
+    With ``stream`` the rows come as an iterator (see :class:`kg.sparql.QueryOutcome`)."""
     bindings = bind_parameters(query, given, runner)
     if query.reads_tallies:
         _require_tallies(query, runner)
-    return finish(query, runner(query.text, bindings))
+    return finish(query, runner(query.text, bindings, stream=stream))
 
 
 def _require_tallies(query: CannedQuery, runner: Runner) -> None:
     """Raise unless the store keeps the tallies ``query`` reads (or holds no questions): one
     loaded by an older kg would give wrong counts without a word."""
-    kept, loaded = (plain_value(term) for term in runner(tallies.KEPT_QUERY, {}).rows[0])
+    kept, loaded = (plain_value(term) for term in runner(tallies.KEPT_QUERY, {}).row_list()[0])
     if loaded and not kept:
         raise QueryError(
             query.name,
@@ -373,14 +375,15 @@ def run_canned(
 
 
 def finish(query: CannedQuery, outcome: QueryOutcome) -> QueryOutcome:
-    """What the user sees of a raw result: post-steps applied, parameter columns dropped."""
+    """What the user sees of a raw result: post-steps applied, parameter columns dropped (as
+    the rows are taken, when they stream)."""
     for step, args in query.post:
         outcome = POST_STEPS[step](outcome, args)
     keep = [i for i, c in enumerate(outcome.columns) if query.parameter(c) is None]
     return QueryOutcome(
         kind=outcome.kind,
         columns=[outcome.columns[i] for i in keep],
-        rows=[[row[i] for i in keep] for row in outcome.rows],
+        rows=map_rows(outcome.rows, lambda row: [row[i] for i in keep]),
     )
 
 

@@ -15,9 +15,12 @@ from kg import vocab
 from kg.errors import QueryError
 from kg.html_text import html_to_text
 from kg.output import plain_value
-from kg.sparql import QueryOutcome, Term
+from kg.sparql import QueryOutcome, Row, Term, map_rows
 
 _XSD_DECIMAL = pyoxigraph.NamedNode(vocab.XSD + "decimal")
+
+#: Changed values a post-step remembers; past it, it forgets them all (rows stream).
+_CHANGED_MAX = 10_000
 
 PostStep = Callable[[QueryOutcome, tuple[str, ...]], QueryOutcome]
 
@@ -87,19 +90,23 @@ def answer_times(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:
 
 
 def _map_column(outcome: QueryOutcome, name: str, change: Callable[[str], str]) -> QueryOutcome:
-    """The column's literals changed; each distinct value is changed once (answers repeat:
-    a group's questions share one, and so do the rows of a correction's versions)."""
+    """The column's literals changed; a value is changed once while it repeats (answers
+    repeat: a group's questions share one, and so do the rows of a correction's versions)."""
     index = _column(outcome, name)
-    rows = [list(row) for row in outcome.rows]
     changed: dict[pyoxigraph.Literal, pyoxigraph.Literal] = {}
-    for row in rows:
+
+    def change_row(row: Row) -> Row:
         value = row[index]
-        if isinstance(value, pyoxigraph.Literal):
-            new = changed.get(value)
-            if new is None:
-                new = changed[value] = pyoxigraph.Literal(change(str(plain_value(value))))
-            row[index] = new
-    return replace(outcome, rows=rows)
+        if not isinstance(value, pyoxigraph.Literal):
+            return row
+        new = changed.get(value)
+        if new is None:
+            if len(changed) >= _CHANGED_MAX:
+                changed.clear()
+            new = changed[value] = pyoxigraph.Literal(change(str(plain_value(value))))
+        return [*row[:index], new, *row[index + 1 :]]
+
+    return replace(outcome, rows=map_rows(outcome.rows, change_row))
 
 
 def plain_text(outcome: QueryOutcome, args: tuple[str, ...]) -> QueryOutcome:

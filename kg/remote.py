@@ -27,7 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPA
 
 from kg import __version__
 from kg.errors import QueryError, RemoteError
-from kg.sparql import QueryOutcome, Term, describe_syntax_error
+from kg.sparql import QueryOutcome, Row, Runner, Term, describe_syntax_error
 from kg.vocab import PREFIXES
 
 USER_AGENT = f"kg/{__version__}"
@@ -58,8 +58,6 @@ _NOT_CODE = re.compile(
     re.DOTALL,
 )
 _WORDS = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT"}
-
-Runner = Callable[[str, Mapping[str, Term]], QueryOutcome]
 
 
 class RetryableError(RemoteError):
@@ -290,8 +288,10 @@ def run_remote(
     substitutions: Mapping[str, Term] | None = None,
     timeout: float | None = None,
     auth: Auth | None = None,
+    stream: bool = False,
 ) -> QueryOutcome:
-    """Run a query on a SPARQL endpoint: the same answer as :func:`kg.sparql.run_query`."""
+    """Run a query on a SPARQL endpoint: the same answer as :func:`kg.sparql.run_query`
+    (with ``stream``, rows are made as they are taken, from the answer received whole)."""
     endpoint = check_endpoint(endpoint)
     auth = auth if auth is not None else auth_from_env()
     check_bindings(substitutions or {})
@@ -307,7 +307,10 @@ def run_remote(
         wrapper.setMethod(GET)
     limit = DEFAULT_TIMEOUT if timeout is None else timeout
     answer = wrapper.send(where=endpoint, timeout=limit, auth=auth)
-    return parse_answer(answer, kind=kind, where=endpoint)
+    outcome = parse_answer(answer, kind=kind, where=endpoint)
+    if not stream:
+        outcome.row_list()
+    return outcome
 
 
 def run_sparql_remote(
@@ -322,18 +325,30 @@ def remote_runner(endpoint: str, *, timeout: float | None = None, where: str = "
     endpoint = check_endpoint(endpoint)
     auth = auth_from_env()
 
-    def run(text: str, bindings: Mapping[str, Term]) -> QueryOutcome:
+    def run(text: str, bindings: Mapping[str, Term], /, *, stream: bool = False) -> QueryOutcome:
         return run_remote(
-            endpoint, text, where=where, substitutions=bindings, timeout=timeout, auth=auth
+            endpoint,
+            text,
+            where=where,
+            substitutions=bindings,
+            timeout=timeout,
+            auth=auth,
+            stream=stream,
         )
 
     return run
 
 
+_NOT_AN_ENDPOINT = (
+    "is the URL the endpoint's SPARQL query URL (Oxigraph: /query, Fuseki: /DATASET/sparql)?"
+)
+
+
 def parse_answer(answer: Answer, *, kind: str, where: str) -> QueryOutcome:
-    """The endpoint's answer as a QueryOutcome; anything but results of that kind is an error."""
+    """The endpoint's answer as a QueryOutcome, its rows made as they are taken; anything but
+    results of that kind is an error."""
     media = answer.content_type
-    hint = "is the URL the endpoint's SPARQL query URL (Oxigraph: /query, Fuseki: /DATASET/sparql)?"
+    hint = _NOT_AN_ENDPOINT
     try:
         if kind == "graph":
             graph_format = pyoxigraph.RdfFormat.from_media_type(media) if media else None
@@ -350,9 +365,12 @@ def parse_answer(answer: Answer, *, kind: str, where: str) -> QueryOutcome:
             raise RemoteError(where, f"the answer is {media}, not SPARQL results", hint)
         return _results(pyoxigraph.parse_query_results(answer.body, results_format), kind, where)
     except (SyntaxError, ValueError) as exc:
-        raise RemoteError(
-            where, f"the answer is not valid SPARQL results ({_first_line(exc)})", hint
-        ) from None
+        raise _not_results(where, exc) from None
+
+
+def _not_results(where: str, exc: BaseException) -> RemoteError:
+    what = f"the answer is not valid SPARQL results ({_first_line(exc)})"
+    return RemoteError(where, what, _NOT_AN_ENDPOINT)
 
 
 def _results(parsed: Any, kind: str, where: str) -> QueryOutcome:
@@ -363,8 +381,15 @@ def _results(parsed: Any, kind: str, where: str) -> QueryOutcome:
     if kind != "select":
         raise RemoteError(where, "rows in answer to an ASK query", "check the endpoint")
     columns = [v.value for v in parsed.variables]
-    rows: list[list[Term | None]] = [[s[c] for c in columns] for s in parsed]
-    return QueryOutcome(kind="select", columns=columns, rows=rows)
+    return QueryOutcome(kind="select", columns=columns, rows=_rows(parsed, columns, where))
+
+
+def _rows(parsed: Any, columns: list[str], where: str) -> Iterator[Row]:
+    try:
+        for solution in parsed:
+            yield [solution[c] for c in columns]
+    except (SyntaxError, ValueError) as exc:
+        raise _not_results(where, exc) from None
 
 
 def _first_line(exc: BaseException) -> str:

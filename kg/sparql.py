@@ -1,12 +1,15 @@
-"""Running SPARQL on the local store: parameters as RDF terms, a timeout, clear errors."""
+"""Running SPARQL on the local store: parameters as RDF terms, a timeout, clear errors, and
+rows streamed as Oxigraph gives them when asked."""
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph
 
@@ -14,18 +17,48 @@ from kg.errors import QueryError
 from kg.vocab import PREFIXES, XSD
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+Row = list[Term | None]
 _POSITION = re.compile(r"error at (\d+):(\d+)")
+#: Rows handed at once from a query's thread to the reader, and batches that may wait.
+_BATCH_ROWS = 512
+_BATCHES_AHEAD = 8
 
 
 @dataclass
 class QueryOutcome:
-    """A query's answer: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE."""
+    """A query's answer: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE.
+
+    ``rows`` is a list, or, from a query run with ``stream=True``, an iterator that reads the
+    rows as Oxigraph gives them (once): then memory does not grow with the rows.
+    """
 
     kind: str  # "select", "ask" or "graph"
     columns: list[str] = field(default_factory=list)
-    rows: list[list[Term | None]] = field(default_factory=list)
+    rows: Iterable[Row] = field(default_factory=list)
     boolean: bool = False
     triples: list[pyoxigraph.Triple] = field(default_factory=list)
+
+    def row_list(self) -> list[Row]:
+        """The rows as a list (a stream is read to its end, and kept)."""
+        if not isinstance(self.rows, list):
+            self.rows = list(self.rows)
+        return self.rows
+
+
+class Runner(Protocol):
+    """Runs a query text with parameters bound to terms: local (substitutions) or remote
+    (VALUES); rows come as an iterator with ``stream=True``, else as a list."""
+
+    def __call__(
+        self, text: str, bindings: Mapping[str, Term], /, *, stream: bool = False
+    ) -> QueryOutcome: ...
+
+
+def map_rows(rows: Iterable[Row], change: Callable[[Row], Row]) -> Iterable[Row]:
+    """``change`` applied to every row: a list of a list, a stream of a stream."""
+    if isinstance(rows, list):
+        return [change(row) for row in rows]
+    return map(change, rows)
 
 
 def describe_syntax_error(where: str, exc: SyntaxError) -> QueryError:
@@ -40,14 +73,29 @@ def describe_syntax_error(where: str, exc: SyntaxError) -> QueryError:
     return QueryError(where, what, "fix the query")
 
 
-def _collect(result: Any) -> QueryOutcome:
+def _failed(where: str, exc: OSError) -> QueryError:
+    return QueryError(where, f"the query failed: {exc}", "check the store")
+
+
+def _outcome(result: Any, where: str) -> QueryOutcome:
+    """The outcome of a query Oxigraph started; a SELECT's rows are read as they are taken."""
     if isinstance(result, pyoxigraph.QueryBoolean):
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
-        rows = [list(solution) for solution in result]  # values in the order of the columns
-        return QueryOutcome(kind="select", columns=columns, rows=rows)
-    return QueryOutcome(kind="graph", triples=list(result))
+        return QueryOutcome(kind="select", columns=columns, rows=_solutions(result, where))
+    try:
+        return QueryOutcome(kind="graph", triples=list(result))
+    except OSError as exc:
+        raise _failed(where, exc) from exc
+
+
+def _solutions(result: pyoxigraph.QuerySolutions, where: str) -> Iterator[Row]:
+    try:
+        for solution in result:
+            yield list(solution)  # values in the order of the columns
+    except OSError as exc:
+        raise _failed(where, exc) from exc
 
 
 def run_query(
@@ -57,50 +105,97 @@ def run_query(
     where: str = "query",
     substitutions: Mapping[str, Term] | None = None,
     timeout: float | None = None,
+    stream: bool = False,
 ) -> QueryOutcome:
     """Run a query; ``substitutions`` bind variables (by name) to RDF terms, never as text.
 
     kg's prefixes (``parl:``, ``kg:``, ``dcterms:``...) are predeclared. With ``timeout``
-    (seconds) a query that runs longer raises :class:`QueryError`.
+    (seconds) a query that runs longer, its rows read included, raises :class:`QueryError`.
+    With ``stream`` a SELECT's rows come as an iterator (see :class:`QueryOutcome`).
     """
     bound: dict[pyoxigraph.Variable, Term | pyoxigraph.Triple] = {
         pyoxigraph.Variable(name): term for name, term in (substitutions or {}).items()
     }
 
-    def evaluate() -> QueryOutcome:
+    def start() -> QueryOutcome:
         try:
-            result = store.query(text, prefixes=PREFIXES, substitutions=bound or None)
-            return _collect(result)
+            return _outcome(
+                store.query(text, prefixes=PREFIXES, substitutions=bound or None), where
+            )
         except SyntaxError as exc:
             raise describe_syntax_error(where, exc) from exc
         except OSError as exc:
-            raise QueryError(where, f"the query failed: {exc}", "check the store") from exc
+            raise _failed(where, exc) from exc
 
-    if timeout is None:
-        return evaluate()
-    # pyoxigraph's results cannot cross threads: the query is started and read in the worker,
-    # which is abandoned past the timeout (it ends with the query or with the process).
-    outcome: list[QueryOutcome] = []
-    failure: list[BaseException] = []
+    outcome = start() if timeout is None else _in_thread(start, where, timeout)
+    if not stream:
+        outcome.row_list()
+    return outcome
+
+
+def _in_thread(start: Callable[[], QueryOutcome], where: str, timeout: float) -> QueryOutcome:
+    """The query run and read in a thread of its own, which is abandoned past the timeout (it
+    ends with the query, or with the process). pyoxigraph's results cannot cross threads:
+    its rows are handed over in batches of terms."""
+    deadline = time.monotonic() + timeout
+    handed: queue.Queue[Any] = queue.Queue(maxsize=_BATCHES_AHEAD)
+    abandoned = threading.Event()
+
+    def hand(item: Any) -> bool:
+        while not abandoned.is_set():
+            try:
+                handed.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def work() -> None:
         try:
-            outcome.append(evaluate())
-        except BaseException as exc:  # handed to the caller's thread
-            failure.append(exc)
+            outcome = start()
+            rows, outcome.rows = outcome.rows, []
+            if not hand(outcome):
+                return
+            batch: list[Row] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= _BATCH_ROWS:
+                    if not hand(batch):
+                        return
+                    batch = []
+            hand(batch)
+            hand(None)
+        except BaseException as exc:  # handed to the reading thread
+            hand(exc)
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise QueryError(
-            where,
-            f"the query ran longer than {timeout:g} s and was stopped",
-            "narrow the query, or give a larger --timeout",
-        )
-    if failure:
-        raise failure[0]
-    return outcome[0]
+    def take() -> Any:
+        try:
+            item = handed.get(timeout=max(deadline - time.monotonic(), 0))
+        except queue.Empty:
+            abandoned.set()
+            raise QueryError(
+                where,
+                f"the query ran longer than {timeout:g} s and was stopped",
+                "narrow the query, or give a larger --timeout",
+            ) from None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def read_rows() -> Iterator[Row]:
+        try:
+            while (batch := take()) is not None:
+                yield from batch
+        finally:
+            abandoned.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    outcome: QueryOutcome = take()
+    if outcome.kind == "select":
+        outcome.rows = read_rows()
+    else:
+        abandoned.set()
+    return outcome
 
 
 def select(

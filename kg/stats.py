@@ -36,7 +36,8 @@ def store_stats(store: pyoxigraph.Store) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = []
     for query in (_TRIPLES, _COUNTS, _GROUPED, _DATES):
         outcome = run_query(store, query, where="stats")
-        row = outcome.rows[0] if outcome.rows else [None] * len(outcome.columns)
+        rows = outcome.row_list()
+        row = rows[0] if rows else [None] * len(outcome.columns)
         for name, term in zip(outcome.columns, row, strict=True):
             value = plain_value(term)
             pairs.append((name, 0 if value is None and name != "lastLoaded" else value))

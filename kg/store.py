@@ -125,5 +125,5 @@ def recount_store(path: Path) -> int:
         store.flush()
     except OSError as exc:
         raise StoreError(str(path), f"could not recount the tallies ({exc})", "try again") from exc
-    found = run_query(store, tallies.COUNT_QUERY).rows[0][0]
+    found = run_query(store, tallies.COUNT_QUERY).row_list()[0][0]
     return int(found.value) if isinstance(found, pyoxigraph.Literal) else 0

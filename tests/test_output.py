@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import pyoxigraph
+import pytest
 
 from kg.output import plain_value, write_rows
 from kg.vocab import XSD
@@ -70,3 +72,43 @@ def test_machine_formats_and_empty_results() -> None:
     ]
     assert written(["t"], [["x"], ["y"]], "nl") == '{"t": "x"}\n{"t": "y"}\n'
     assert written(["t"], [], "table") == "No results.\n"
+
+
+def test_json_is_written_an_object_at_a_time_as_json_dumps_writes_the_list() -> None:
+    columns = ["text", "n", "flag", "none"]
+    values: list[list[object]] = [
+        ["line\nbreak and “quotes”", 1, True, None],
+        ["{[,]}", -2.5, False, None],
+        ["", 0, True, "x"],
+    ]
+    for count in range(4):
+        rows = values[:count]
+        expected = json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2)
+        assert written(columns, rows, "json") == expected + "\n"
+
+
+def _rows_then_failure(count: int) -> Iterator[list[object]]:
+    for number in range(count):
+        yield [f"row {number}", number]
+    raise RuntimeError("the query failed after the rows above")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "first_two"),
+    [
+        ("csv", "t,n\r\nrow 0,0\r\nrow 1,1\r\n"),
+        ("tsv", "t\tn\r\nrow 0\t0\r\nrow 1\t1\r\n"),
+        ("nl", '{"t": "row 0", "n": 0}\n{"t": "row 1", "n": 1}\n'),
+        (
+            "json",
+            '[\n  {\n    "t": "row 0",\n    "n": 0\n  },\n  {\n    "t": "row 1",\n    "n": 1\n  }',
+        ),
+    ],
+)
+def test_machine_formats_write_each_row_as_it_comes(fmt: str, first_two: str) -> None:
+    # The rows are written before the stream's third row is asked for (and fails).
+    out = io.StringIO()
+    with pytest.raises(RuntimeError):
+        write_rows(["t", "n"], _rows_then_failure(2), fmt=fmt, out=out)
+    assert out.getvalue() == first_two
+    assert write_rows(["t", "n"], iter([["a", 1], ["b", 2]]), fmt=fmt, out=io.StringIO()) == 2

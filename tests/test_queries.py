@@ -34,6 +34,7 @@ from kg.errors import QueryError
 from kg.queries import (
     CannedQuery,
     bind_parameters,
+    execute,
     find_query,
     load_catalog,
     local_runner,
@@ -797,3 +798,16 @@ def test_with_values_puts_a_block_in_every_select() -> None:
     assert values_block({"t": pyoxigraph.Literal('say "}"\n')}) == (
         'VALUES (?t) { ("say \\"}\\"\\n") }'
     )
+
+
+@pytest.mark.parametrize("name", ["corrections", "grouped-questions", "department-answer-times"])
+def test_post_steps_give_the_same_rows_streamed(handmade: pyoxigraph.Store, name: str) -> None:
+    query = find_query(CATALOG, name)
+    runner = local_runner(handmade, timeout=30)
+    listed = execute(query, {}, runner)
+    streamed = execute(query, {}, runner, stream=True)
+    assert isinstance(listed.rows, list) and listed.rows
+    assert streamed.columns == listed.columns
+    # answer-times sums every row up; the other post-steps change each row as it comes
+    assert isinstance(streamed.rows, list) == (name == "department-answer-times")
+    assert streamed.row_list() == listed.rows

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pyoxigraph
+import pytest
 
 from kg import ntriples
-from kg.sparql import select_lines, select_tsv, tsv_term
+from kg.errors import QueryError
+from kg.sparql import run_query, select_lines, select_tsv, tsv_term
 from kg.vocab import XSD
 
 EX = "http://example.org/"
@@ -65,3 +67,38 @@ def test_tsv_terms_are_given_back_their_datatype() -> None:
     assert tsv_term("true") == f'"true"^^<{XSD}boolean>'
     for term in ('"7"', f"<{EX}o>", "_:b0", '"Tŷ"@cy', f'"2024-01-10"^^<{XSD}date>'):
         assert tsv_term(term) == term
+
+
+QUESTIONS = "SELECT ?q ?uin WHERE { ?q parl:uin ?uin } ORDER BY ?uin"
+
+
+@pytest.mark.parametrize("timeout", [None, 30.0])
+def test_a_streamed_select_gives_the_rows_as_it_reads_them(
+    sample: pyoxigraph.Store, timeout: float | None
+) -> None:
+    listed = run_query(sample, QUESTIONS, timeout=timeout)
+    streamed = run_query(sample, QUESTIONS, timeout=timeout, stream=True)
+    assert isinstance(listed.rows, list) and len(listed.rows) == 9
+    assert not isinstance(streamed.rows, list)
+    assert streamed.columns == listed.columns == ["q", "uin"]
+    assert next(iter(streamed.rows)) == listed.rows[0]
+    assert streamed.row_list() == listed.rows[1:]  # a stream is read once
+    assert streamed.rows == listed.rows[1:]
+
+
+def test_the_timeout_of_a_streamed_query_covers_reading_its_rows() -> None:
+    # No ORDER BY: rows come at once, but all 100**3 of them take far longer than 0.3 s.
+    store = pyoxigraph.Store()
+    store.bulk_load("".join(f"<{EX}s{n}> <{EX}p> \"{n}\" .\n" for n in range(100)).encode(),
+                    pyoxigraph.RdfFormat.N_TRIPLES)  # fmt: skip
+    slow = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    outcome = run_query(store, slow, where="slow", timeout=0.3, stream=True)
+    rows = iter(outcome.rows)
+    assert len(next(rows)) == 9
+    with pytest.raises(QueryError) as caught:
+        for _ in rows:
+            pass
+    assert str(caught.value) == (
+        "slow: the query ran longer than 0.3 s and was stopped — "
+        "narrow the query, or give a larger --timeout"
+    )
