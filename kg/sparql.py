@@ -170,7 +170,10 @@ def _in_thread(start: Callable[[], QueryOutcome], where: str, timeout: float) ->
 
     def take() -> Any:
         try:
-            item = handed.get(timeout=max(deadline - time.monotonic(), 0))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise queue.Empty
+            item = handed.get(timeout=left)
         except queue.Empty:
             abandoned.set()
             raise QueryError(
