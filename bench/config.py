@@ -20,6 +20,8 @@ STEPS: tuple[str, ...] = (
     "pyshacl",
     "optimize",
     "queries",
+    "stats",
+    "show",
     "export",
     "reload",
 )

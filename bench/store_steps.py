@@ -1,5 +1,6 @@
 """The steps on a loaded store: kg validate and pySHACL (on the store with seeded faults),
-kg optimize, the canned queries, kg export and the reload of changed questions."""
+kg optimize, the canned queries, kg stats, kg show, kg export and the reload of changed
+questions."""
 
 from __future__ import annotations
 
@@ -119,6 +120,38 @@ class StoreSteps(SizeWorkspace):
         if round_ == 0 and sample.stdout.strip():
             line = sample.stdout.strip().splitlines()[-1]
             result.notes.append(line.replace(str(self.optimized_store), "a copy of the store"))
+
+    def step_command(self, round_: int, step: str) -> None:
+        """``kg stats``, or ``kg show`` of the first page's first question by its UIN, on the
+        store as loaded."""
+        result = self.results[step]
+        if not self.can_use_store(step):
+            return
+        args = ["stats", "--csv"] if step == "stats" else ["show", *self.first_question()]
+        self.log(f"{step} round {round_ + 1}")
+        sample = self.measure(step, self.kg(*args, "--store", str(self.store)))
+        if not sample.ok:
+            result.fail(sample.killed or sample.last_error())
+            return
+        result.add(sample)
+        result.amount = (self.n, "q")
+        if round_ == 0:
+            lines = sample.stdout.strip().splitlines()
+            if step == "stats":
+                result.notes.append("; ".join(line for line in lines[1:4]).replace(",", " "))
+            else:
+                result.notes.append(f"kg show {' '.join(args[1:])}: {len(lines)} lines")
+
+    def first_question(self) -> list[str]:
+        """The UIN of the first page's first question, with its date and house."""
+        from kg.reader import expand_inputs, read_page
+        from kg.value_cache import iso_day
+        from kg.values import plain_text
+
+        self.ensure_pages(self.pages, self.n)
+        item = read_page(expand_inputs([str(self.pages)])[0]).items[0]
+        uin, day, house = (plain_text(item.get(key)) or "" for key in ("uin", "date", "houseId"))
+        return [uin, "--date", iso_day(item.get("date")) or day, "--house", house]
 
     def step_queries(self, round_: int) -> None:
         result = self.results["queries"]
