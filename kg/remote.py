@@ -27,16 +27,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
 
 from kg import __version__
 from kg.errors import QueryError, RemoteError
-from kg.sparql import QueryOutcome, Row, Runner, Term, describe_syntax_error
+from kg.remote_answer import Answer, parse_answer
+from kg.sparql import QueryOutcome, Runner, Term, describe_syntax_error
 from kg.vocab import PREFIXES
 
 USER_AGENT = f"kg/{__version__}"
@@ -163,12 +163,6 @@ def network_failure(where: str, exc: BaseException, timeout: float) -> RemoteErr
 
 
 # --- Sending ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    content_type: str
-    body: bytes
 
 
 def open_request(
@@ -313,13 +307,6 @@ def run_remote(
     return outcome
 
 
-def run_sparql_remote(
-    endpoint: str, text: str, *, where: str = "query", timeout: float | None = None
-) -> QueryOutcome:
-    """An ad hoc query (``kg sparql --endpoint``) on a SPARQL endpoint."""
-    return run_remote(endpoint, text, where=where, timeout=timeout)
-
-
 def remote_runner(endpoint: str, *, timeout: float | None = None, where: str = "query") -> Runner:
     """A :data:`kg.queries.Runner` on a SPARQL endpoint (parameters bound by VALUES)."""
     endpoint = check_endpoint(endpoint)
@@ -337,64 +324,6 @@ def remote_runner(endpoint: str, *, timeout: float | None = None, where: str = "
         )
 
     return run
-
-
-_NOT_AN_ENDPOINT = (
-    "is the URL the endpoint's SPARQL query URL (Oxigraph: /query, Fuseki: /DATASET/sparql)?"
-)
-
-
-def parse_answer(answer: Answer, *, kind: str, where: str) -> QueryOutcome:
-    """The endpoint's answer as a QueryOutcome, its rows made as they are taken; anything but
-    results of that kind is an error."""
-    media = answer.content_type
-    hint = _NOT_AN_ENDPOINT
-    try:
-        if kind == "graph":
-            graph_format = pyoxigraph.RdfFormat.from_media_type(media) if media else None
-            if graph_format is None:
-                raise RemoteError(where, f"the answer is {media or 'untyped'}, not RDF", hint)
-            triples = [q.triple for q in pyoxigraph.parse(answer.body, graph_format)]
-            return QueryOutcome(kind="graph", triples=triples)
-        results_format = (
-            pyoxigraph.QueryResultsFormat.from_media_type(media)
-            if media
-            else pyoxigraph.QueryResultsFormat.JSON
-        )
-        if results_format is None or results_format == pyoxigraph.QueryResultsFormat.CSV:
-            raise RemoteError(where, f"the answer is {media}, not SPARQL results", hint)
-        return _results(pyoxigraph.parse_query_results(answer.body, results_format), kind, where)
-    except (SyntaxError, ValueError) as exc:
-        raise _not_results(where, exc) from None
-
-
-def _not_results(where: str, exc: BaseException) -> RemoteError:
-    what = f"the answer is not valid SPARQL results ({_first_line(exc)})"
-    return RemoteError(where, what, _NOT_AN_ENDPOINT)
-
-
-def _results(parsed: Any, kind: str, where: str) -> QueryOutcome:
-    if isinstance(parsed, pyoxigraph.QueryBoolean):
-        if kind != "ask":
-            raise RemoteError(where, "a yes/no answer to a SELECT query", "check the endpoint")
-        return QueryOutcome(kind="ask", boolean=bool(parsed))
-    if kind != "select":
-        raise RemoteError(where, "rows in answer to an ASK query", "check the endpoint")
-    columns = [v.value for v in parsed.variables]
-    return QueryOutcome(kind="select", columns=columns, rows=_rows(parsed, columns, where))
-
-
-def _rows(parsed: Any, columns: list[str], where: str) -> Iterator[Row]:
-    try:
-        for solution in parsed:
-            yield [solution[c] for c in columns]
-    except (SyntaxError, ValueError) as exc:
-        raise _not_results(where, exc) from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 # --- Updates and the Graph Store Protocol (kg push) ----------------------------------------
