@@ -8,11 +8,12 @@ dates as ISO text); the table is made to fit an 80-column terminal.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import shutil
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -25,6 +26,9 @@ _INTEGERS = {XSD + n for n in ("integer", "int", "long", "short", "nonNegativeIn
 _DECIMALS = {XSD + "decimal"}
 _FLOATS = {XSD + "double", XSD + "float"}
 _MAX_CELL = 60
+#: Rows a table is laid out to fit; the rows after them follow in that layout (a number
+#: wider than the first ones pushes its line out, a longer text is cut).
+TABLE_LAYOUT_ROWS = 10_000
 _DATE_LIKE = re.compile(r"-?\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?")
 
 
@@ -77,9 +81,15 @@ def _is_compact(value: Any) -> bool:
 
 
 def render_table(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], *, headers: bool, width: int
-) -> str:
-    """A plain text table that fits ``width`` columns.
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    headers: bool,
+    width: int,
+    more: Iterable[Sequence[Any]] = (),
+) -> Iterator[str]:
+    """The lines of a plain text table that fits ``width`` columns, laid out to fit ``rows``;
+    the rows of ``more`` follow in the same layout, as they come.
 
     Text columns give way first (cut with an ellipsis); numbers and dates keep their width;
     a header longer than its column's values may be cut.
@@ -111,19 +121,20 @@ def render_table(
         for i in range(len(columns))
     ]
 
-    def line(texts: Sequence[str]) -> str:
+    def line(texts: Sequence[str], whole: Collection[int] = ()) -> str:
         out = []
         for i, text in enumerate(texts):
-            text = _shorten(text, widths[i])
+            text = text if i in whole else _shorten(text, widths[i])
             out.append(text.rjust(widths[i]) if numeric[i] else text.ljust(widths[i]))
-        return (" " * gap).join(out).rstrip()
+        return (" " * gap).join(out).rstrip() + "\n"
 
-    lines = []
     if headers:
-        lines.append(line(list(columns)))
-        lines.append((" " * gap).join("-" * w for w in widths))
-    lines.extend(line(row) for row in cells)
-    return "\n".join(lines) + "\n"
+        yield line(list(columns))
+        yield (" " * gap).join("-" * w for w in widths) + "\n"
+    yield from map(line, cells)
+    for later in more:  # a number or date wider than the layout's is written whole
+        whole = [i for i, v in enumerate(later) if _is_compact(v)]
+        yield line([_cell_text(v) for v in later], whole)
 
 
 def _table_width(columns: Sequence[str], row: Sequence[Any]) -> int:
@@ -161,7 +172,7 @@ def write_rows(
     """Write rows (terms or plain values) in ``fmt``; returns the number of rows written.
 
     Rows are written as they come (an iterator is read once, and memory does not grow with
-    it), but for the table, which is made to fit its widest values.
+    it). The table is laid out to fit its first :data:`TABLE_LAYOUT_ROWS` rows.
     """
     plain = ([plain_value(v) for v in row] for row in rows)
     written = 0
@@ -184,16 +195,19 @@ def write_rows(
             writer.writerow(["" if v is None else _csv_text(v) for v in r])
             written += 1
     else:
-        table = list(plain)
+        # Laid out to fit the first rows; any after them are written as they come.
+        table = list(itertools.islice(plain, TABLE_LAYOUT_ROWS))
         if not table:
             out.write("No results.\n")
             return 0
         terminal = width or min(shutil.get_terminal_size((80, 24)).columns, 160)
         if len(table) == 1 and headers and _table_width(columns, table[0]) > terminal:
             out.write(render_record(columns, table[0], width=terminal))
-        else:
-            out.write(render_table(columns, table, headers=headers, width=terminal))
-        written = len(table)
+            return 1
+        for line in render_table(columns, table, headers=headers, width=terminal, more=plain):
+            out.write(line)
+            written += 1
+        written -= 2 if headers else 0
     return written
 
 

@@ -112,3 +112,25 @@ def test_machine_formats_write_each_row_as_it_comes(fmt: str, first_two: str) ->
         write_rows(["t", "n"], _rows_then_failure(2), fmt=fmt, out=out)
     assert out.getvalue() == first_two
     assert write_rows(["t", "n"], iter([["a", 1], ["b", 2]]), fmt=fmt, out=io.StringIO()) == 2
+
+
+def test_a_long_table_is_laid_out_to_fit_its_first_rows_and_the_rest_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("kg.output.TABLE_LAYOUT_ROWS", 2)
+    rows: list[list[object]] = [["ab", 1], ["abc", 22], ["a much longer text", 333], ["x", 4]]
+    out = io.StringIO()
+    assert write_rows(["name", "n"], iter(rows), fmt="table", out=out, width=80) == 4
+    assert out.getvalue() == (
+        "name   n\n"
+        "----  --\n"
+        "ab     1\n"
+        "abc   22\n"
+        "a m…  333\n"  # laid out for the first two rows: the text is cut, the number is not
+        "x      4\n"
+    )
+    # Past the first rows, each row is written before the next is asked for.
+    out = io.StringIO()
+    with pytest.raises(RuntimeError):
+        write_rows(["t", "n"], _rows_then_failure(3), fmt="table", out=out, width=80)
+    assert out.getvalue().splitlines()[-1] == "row 2  2"
