@@ -16,6 +16,7 @@ import pyoxigraph
 from kg import __version__, output
 from kg.cli_options import (
     endpoint_option,
+    limit_option,
     output_options,
     silent_option,
     store_option,
@@ -209,6 +210,7 @@ def stats(store_path: Path, fmt: str, no_headers: bool) -> None:
 @click.option("-f", "--file", "query_file", type=click.Path(path_type=Path, dir_okay=False))
 @store_option
 @output_options
+@limit_option
 @click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
 @endpoint_option
 def sparql(
@@ -217,6 +219,7 @@ def sparql(
     store_path: Path,
     fmt: str,
     no_headers: bool,
+    limit: int | None,
     timeout: float | None,
     endpoint: str | None,
 ) -> None:
@@ -236,4 +239,4 @@ def sparql(
     from kg.cli_remote import run_text
 
     outcome = run_text(store_path, endpoint, query, where=where, timeout=timeout)
-    write_outcome(outcome, fmt=fmt, no_headers=no_headers)
+    write_outcome(outcome, fmt=fmt, no_headers=no_headers, limit=limit)

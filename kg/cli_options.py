@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,11 +60,20 @@ def output_options(fn: F) -> F:
     return fn
 
 
+def limit_option(fn: F) -> F:
+    """``--limit N``: write the first N rows only (and read no more of them)."""
+    return click.option(
+        "--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N rows."
+    )(fn)
+
+
 def silent_option(fn: F) -> F:
     return click.option("--silent", is_flag=True, help="No progress bar.")(fn)
 
 
-def write_outcome(outcome: QueryOutcome, *, fmt: str, no_headers: bool) -> None:
+def write_outcome(
+    outcome: QueryOutcome, *, fmt: str, no_headers: bool, limit: int | None = None
+) -> None:
     if outcome.kind == "ask":
         output.write_rows(["result"], [[outcome.boolean]], fmt=fmt, out=sys.stdout)
         return
@@ -74,6 +84,5 @@ def write_outcome(outcome: QueryOutcome, *, fmt: str, no_headers: bool) -> None:
 
         export(store, fmt="ttl", out=sys.stdout.buffer)
         return
-    output.write_rows(
-        outcome.columns, outcome.rows, fmt=fmt, out=sys.stdout, headers=not no_headers
-    )
+    rows = outcome.rows if limit is None else itertools.islice(outcome.rows, limit)
+    output.write_rows(outcome.columns, rows, fmt=fmt, out=sys.stdout, headers=not no_headers)

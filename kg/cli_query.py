@@ -12,7 +12,13 @@ from pathlib import Path
 import click
 
 from kg import output
-from kg.cli_options import endpoint_option, output_options, store_option, write_outcome
+from kg.cli_options import (
+    endpoint_option,
+    limit_option,
+    output_options,
+    store_option,
+    write_outcome,
+)
 from kg.cli_remote import runner_for
 from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
@@ -81,6 +87,7 @@ def queries_command(name: str | None, fmt: str, no_headers: bool) -> None:
 @store_option
 @endpoint_option
 @output_options
+@limit_option
 @click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
 @click.option("--print-query", is_flag=True, help="Print the query's SPARQL instead of running it.")
 def query_command(
@@ -90,6 +97,7 @@ def query_command(
     endpoint: str | None,
     fmt: str,
     no_headers: bool,
+    limit: int | None,
     timeout: float | None,
     print_query: bool,
 ) -> None:
@@ -101,7 +109,7 @@ def query_command(
         return
     runner = runner_for(store_path, endpoint, timeout=timeout, where=query.name)
     outcome = execute(query, given, runner, stream=True)
-    write_outcome(outcome, fmt=fmt, no_headers=no_headers)
+    write_outcome(outcome, fmt=fmt, no_headers=no_headers, limit=limit)
 
 
 @click.command(name="show")

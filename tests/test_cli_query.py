@@ -325,3 +325,17 @@ def test_show_errors(store: str) -> None:
         "Error: UIN 19185: no question with that house/date in the store — "
         "check the UIN, or give an IRI"
     )
+
+
+def test_limit_writes_the_first_rows_only(store: str) -> None:
+    args = ("query", "member-questions", "--param", "member=4765", "--store", store)
+    full = kg(*args, "--csv").output.splitlines()
+    assert len(full) == 1 + 9
+    assert kg(*args, "--csv", "--limit", "2").output.splitlines() == full[:3]
+    table = kg(*args, "--table", "--limit", "3").output.splitlines()
+    assert len(table) == 2 + 3 and table[2].startswith("20427 ")
+    listed = kg("sparql", "--store", store, "--json", "--limit", "2",
+                "SELECT ?uin WHERE { ?q parl:uin ?uin } ORDER BY ?uin")  # fmt: skip
+    assert json.loads(listed.output) == [{"uin": "147074"}, {"uin": "185646"}]
+    refused = CliRunner().invoke(cli, [*args, "--limit", "0"], env=ENV)
+    assert refused.exit_code == 2 and "'--limit': 0 is not in the range x>=1" in refused.output
