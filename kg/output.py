@@ -174,41 +174,42 @@ def write_rows(
     Rows are written as they come (an iterator is read once, and memory does not grow with
     it). The table is laid out to fit its first :data:`TABLE_LAYOUT_ROWS` rows.
     """
-    plain = ([plain_value(v) for v in row] for row in rows)
-    written = 0
+    taken = 0
+
+    def plain_rows() -> Iterator[list[Any]]:
+        nonlocal taken
+        for row in rows:
+            taken += 1
+            yield [plain_value(v) for v in row]
+
+    plain = plain_rows()
     if fmt == "json":
         # What json.dumps(list_of_objects, indent=2) writes, an object at a time.
         for r in plain:
             item = json.dumps(dict(zip(columns, r, strict=True)), indent=2)
-            out.write(("[\n  " if not written else ",\n  ") + item.replace("\n", "\n  "))
-            written += 1
-        out.write("\n]\n" if written else "[]\n")
+            out.write(("[\n  " if taken == 1 else ",\n  ") + item.replace("\n", "\n  "))
+        out.write("\n]\n" if taken else "[]\n")
     elif fmt == "nl":
         for r in plain:
             out.write(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) + "\n")
-            written += 1
     elif fmt in ("csv", "tsv"):
         writer = csv.writer(out, dialect="excel-tab" if fmt == "tsv" else "excel")
         if headers:
             writer.writerow(columns)
         for r in plain:
             writer.writerow(["" if v is None else _csv_text(v) for v in r])
-            written += 1
     else:
         # Laid out to fit the first rows; any after them are written as they come.
         table = list(itertools.islice(plain, TABLE_LAYOUT_ROWS))
+        terminal = width or min(shutil.get_terminal_size((80, 24)).columns, 160)
         if not table:
             out.write("No results.\n")
-            return 0
-        terminal = width or min(shutil.get_terminal_size((80, 24)).columns, 160)
-        if len(table) == 1 and headers and _table_width(columns, table[0]) > terminal:
+        elif len(table) == 1 and headers and _table_width(columns, table[0]) > terminal:
             out.write(render_record(columns, table[0], width=terminal))
-            return 1
-        for line in render_table(columns, table, headers=headers, width=terminal, more=plain):
-            out.write(line)
-            written += 1
-        written -= 2 if headers else 0
-    return written
+        else:
+            lines = render_table(columns, table, headers=headers, width=terminal, more=plain)
+            out.writelines(lines)
+    return taken
 
 
 def _csv_text(value: Any) -> str:

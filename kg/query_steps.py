@@ -16,6 +16,7 @@ from kg.errors import QueryError
 from kg.html_text import html_to_text
 from kg.output import plain_value
 from kg.sparql import QueryOutcome, Row, Term, map_rows
+from kg.value_cache import remember
 
 _XSD_DECIMAL = pyoxigraph.NamedNode(vocab.XSD + "decimal")
 
@@ -101,9 +102,8 @@ def _map_column(outcome: QueryOutcome, name: str, change: Callable[[str], str]) 
             return row
         new = changed.get(value)
         if new is None:
-            if len(changed) >= _CHANGED_MAX:
-                changed.clear()
-            new = changed[value] = pyoxigraph.Literal(change(str(plain_value(value))))
+            new = pyoxigraph.Literal(change(str(plain_value(value))))
+            remember(changed, value, new, limit=_CHANGED_MAX)
         return [*row[:index], new, *row[index + 1 :]]
 
     return replace(outcome, rows=map_rows(outcome.rows, change_row))

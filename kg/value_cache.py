@@ -27,9 +27,9 @@ _PLAIN_DATE_TIME = re.compile(
 _DATE_TIME_SUFFIX = "^^" + ntriples.iri(vocab.XSD + "dateTime")
 
 
-def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    """``cache[key] = value``, the cache emptied first when full."""
-    if len(cache) >= CACHE_MAX:
+def remember(cache: dict[Any, Any], key: Any, value: Any, *, limit: int = CACHE_MAX) -> None:
+    """``cache[key] = value``, the cache emptied first when it holds ``limit`` entries."""
+    if len(cache) >= limit:
         cache.clear()
     cache[key] = value
 
