@@ -68,11 +68,17 @@ class LoadSteps(SizeWorkspace):
         result.add(sample, wall=data["convert_wall"], cpu=data["convert_cpu"])
         result.amount = (data["questions"], "q")
         if round_ == 0:
-            rate = data["questions"] / max(data["read_cpu"] + data["convert_cpu"], 1e-9)
+            n, lines = data["questions"], data["triples"]
+            rate = n / max(data["read_cpu"] + data["convert_cpu"], 1e-9)
+            floor_rate = n / max(data["floor_read_cpu"] + data["floor_cpu"], 1e-9)
             result.notes.append(
-                f"{data['triples'] / max(data['questions'], 1):.1f} lines/question; "
-                f"with JSON parsing {rate:,.0f} q per CPU-s; whole process {sample.wall:.1f} s"
+                f"{lines / max(n, 1):.1f} lines/question; with JSON parsing {rate:,.0f} q per "
+                f"CPU-s; the conversion floor {n / max(data['floor_cpu'], 1e-9):,.0f} q per "
+                f"CPU-s, with JSON parsing {floor_rate:,.0f} "
+                f"({data['floor_lines'] / max(n, 1):.1f} lines/question, see bench/convert_floor.py); "
+                f"whole process {sample.wall:.1f} s"
             )
+        result.floor_cpus.append(data["floor_cpu"])
 
     def step_floor(self, round_: int, step: str) -> None:
         result = self.results[step]

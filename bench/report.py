@@ -169,6 +169,9 @@ def targets(runs: Sequence[SizeRun]) -> list[str]:
         if "convert" in res and res["convert"].cpus:
             q = res["convert"].amount[0] / statistics.median(res["convert"].cpus)
             verdict("conversion, questions per CPU-second", n, q, 25_000, higher=True)
+            if res["convert"].floor_cpus:
+                floor = res["convert"].amount[0] / statistics.median(res["convert"].floor_cpus)
+                out.append(f"| the conversion floor (for reference), q per CPU-s | {n:,} | {floor:,.0f} | — | — |")  # fmt: skip
         if med("validate") is not None:
             verdict("kg validate wall (target at 1M)", n, med("validate"), 60, unit=" s")
         if med("validate") and med("pyshacl"):

@@ -28,6 +28,8 @@ class Result:
     amount: tuple[float, str] = (0.0, "q")
     #: For a run stopped at its time limit: how long it ran (a lower bound of its time).
     lower_bound: float | None = None
+    #: The convert step's: CPU-seconds of the conversion floor (bench/convert_floor.py) per run.
+    floor_cpus: list[float] = field(default_factory=list)
 
     def add(self, sample: Sample, *, wall: float | None = None, cpu: float | None = None) -> None:
         self.walls.append(sample.wall if wall is None else wall)

@@ -1,7 +1,8 @@
 """The benchmark steps that are not a ``kg`` command, each run in a fresh process by
 :mod:`bench.run` (``python -m bench.steps STEP ...``); each prints one JSON object on stdout.
 
-* ``convert PAGES``: kg's reader and converter alone over every page (no store);
+* ``convert PAGES``: kg's reader and converter alone over every page (no store), then the
+  conversion floor over the same pages (:mod:`bench.convert_floor`);
 * ``ntriples PAGES FILE``: the N-Triples kg's bulk load of the pages hands to Oxigraph, in
   its order (the floor's input);
 * ``dump STORE FILE``: the store's default graph as N-Triples, in the order of Oxigraph's
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from bench.convert_floor import convert_floor
 
 PARL = "http://data.parliament.uk/schema/parl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -68,9 +71,13 @@ def convert(pages: str) -> dict[str, Any]:
         conv_wall += w2 - w1
         conv_cpu += c2 - c1
         questions += len(page.items)
+    floor = convert_floor(pages)
     return {
         "questions": questions,
         "triples": triples,
+        "floor_read_cpu": floor["read_cpu"],
+        "floor_cpu": floor["write_cpu"],
+        "floor_lines": floor["lines"],
         "read_wall": read_wall,
         "read_cpu": read_cpu,
         "convert_wall": conv_wall,

@@ -132,6 +132,7 @@ def test_smoke_run_goes_through_every_step(
     for row in rows:
         assert "**failed**" not in row[-1], row
     assert "Targets:" in table
+    assert "| the conversion floor (for reference), q per CPU-s | 1,000 | " in table
     assert "(smoke)" in (workdir / "BENCHMARKS.md").read_text(encoding="utf-8")
 
 
