@@ -26,7 +26,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,8 @@ from kg import tallies, vocab
 from kg.errors import QueryError
 from kg.output import plain_value
 from kg.paths import queries_dir
-from kg.query_steps import POST_STEPS, natural_key
+from kg.query_steps import POST_STEPS
+from kg.resolve import resolve
 from kg.sparql import QueryOutcome, Runner, Term, map_rows, run_query
 
 PARAMETER_TYPES: dict[str, str] = {
@@ -56,7 +57,6 @@ _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)\s+"
     r"(?P<mode>required|optional|default=\S+)\s*(?:--\s*(?P<text>.*))?$"
 )
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _TALLY = re.compile(r"\bkg:[A-Za-z]*Tally\b")
@@ -255,71 +255,6 @@ def to_term(parameter: Parameter, raw: str, runner: Runner) -> Term:
     if not value:
         raise QueryError(where, f"an empty {parameter.type}", "give an id, an IRI or a name")
     return resolve(parameter.type, value, runner, where=where)
-
-
-_PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in vocab.PREFIXES.items())
-_BIOGRAPHY = "Biography information for "
-#: Per kind: the IRI of a numeric id, a query that says whether an IRI is known, and a query
-#: that finds (?key, ?label) pairs whose label holds ?name (any case).
-_KINDS: dict[str, tuple[Callable[[str], str], str, str]] = {
-    "member": (
-        lambda key: vocab.PARLIAMENT_MEMBERS + key,
-        "SELECT ?member WHERE { { ?question parl:tablingMember ?member }\n"
-        "  UNION { ?answer parl:answeringMember ?member } } LIMIT 1",
-        "SELECT ?name ?key ?label WHERE {\n"
-        "  ?member a kg:Member ; rdfs:label ?fullLabel .\n"
-        f'  BIND(IF(STRSTARTS(STR(?fullLabel), "{_BIOGRAPHY}"),\n'
-        f'          STRAFTER(STR(?fullLabel), "{_BIOGRAPHY}"), STR(?fullLabel)) AS ?label)\n'
-        '  BIND(STRAFTER(STR(?member), "/members/") AS ?key)\n'
-        f"  FILTER(?member != <{vocab.PLACEHOLDER_MEMBER}> && STRLEN(?label) > 0)\n"
-        "  FILTER(CONTAINS(LCASE(?label), LCASE(STR(?name)))) }",
-    ),
-    "department": (
-        vocab.department_iri,
-        "SELECT ?department WHERE { ?department a kg:Department } LIMIT 1",
-        "SELECT ?name ?key ?label WHERE {\n"
-        "  ?department a kg:Department ; parl:answeringDeptId ?key .\n"
-        "  { ?department rdfs:label ?label } UNION { ?department parl:answeringDeptShortName ?label }\n"
-        "  UNION { ?department parl:answeringDeptSortName ?label }\n"
-        "  FILTER(CONTAINS(LCASE(STR(?label)), LCASE(STR(?name)))) }",
-    ),
-}
-
-
-def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxigraph.NamedNode:
-    """A member or department given by numeric id, IRI or name (any case) as its IRI.
-
-    Part of a name will do; when several match, the one whose whole name it is wins (a member's
-    name is its label without "Biography information for"; a department's is its full, short
-    or sort name), else the name is ambiguous.
-    """
-    iri_of, exists, names = _KINDS[kind]
-    where = where or kind
-    listing = f"kg query {kind}s" + (" --param name=PART" if kind == "member" else "")
-    if value.isdigit() or _IRI.match(value):
-        try:
-            node = pyoxigraph.NamedNode(iri_of(value) if value.isdigit() else value)
-        except ValueError as exc:
-            raise QueryError(where, f"not a valid IRI ({exc})", "check the IRI") from exc
-        if not runner(_PREFIX_LINES + exists, {kind: node}).row_list():
-            raise QueryError(where, f"no such {kind} in the store", f"{listing} finds one")
-        return node
-    found: dict[str, list[str]] = {}
-    for _, key, label in runner(_PREFIX_LINES + names, {"name": pyoxigraph.Literal(value)}).rows:
-        found.setdefault(str(plain_value(key)), []).append(str(plain_value(label)))
-    exact = [key for key, labels in found.items() if value.lower() in map(str.lower, labels)]
-    if len(found) == 1 or len(exact) == 1:
-        return pyoxigraph.NamedNode(iri_of(exact[0] if exact else next(iter(found))))
-    if not found:
-        raise QueryError(where, f"no {kind} of that name in the store", f"{listing} lists them")
-    listed = ", ".join(
-        f"{min(found[k], key=len)} ({k})" for k in sorted(found, key=natural_key)[:8]
-    )
-    raise QueryError(
-        where,
-        f"the name matches {len(found)} {kind}s: {listed}{' ...' if len(found) > 8 else ''}",
-        f"give the {kind}'s id instead",
-    )
 
 
 # --- Running ----------------------------------------------------------------------------
