@@ -1,5 +1,6 @@
 """Bulk loading into an empty store: conversion in a second process streams N-Triples
-straight into Oxigraph's bulk loader, then the whole new graph is linked and validated.
+straight into Oxigraph's bulk loader (ending with the group links and the tallies of all it
+wrote), then the whole new graph is validated.
 
 This is the fast path for a first, large load. Per-file atomicity is kept the same way as
 on the transactional path: pages are written whole, a page that cannot be read or converted
@@ -24,10 +25,8 @@ from typing import Any, BinaryIO
 import msgspec
 import pyoxigraph
 
-from kg import ntriples
 from kg.bulk_worker import convert_pages
 from kg.errors import InputError, KgError, StoreError, ValidationFailed
-from kg.groups import GroupIndex, link_lines
 from kg.load import (
     PREFIXES,
     Finding,
@@ -139,9 +138,8 @@ def bulk_load_paths(
     with os.fdopen(meta_read, "rb") as meta:
         for line in meta:
             messages.write(line)
-    report.triples_written += messages.tally_triples
+    report.triples_written += messages.end_triples
     error = messages.error
-    links = link_lines(messages.groups.pairs())  # while the loader takes in the last pages
     del messages
     loader.join()
     worker.wait()
@@ -149,9 +147,6 @@ def bulk_load_paths(
         raise StoreError("store", f"the bulk load failed: {failure[0]}", "load again") from (
             failure[0]
         )
-    if links:
-        store.bulk_load(ntriples.utf8("".join(links)), pyoxigraph.RdfFormat.N_TRIPLES)
-        report.triples_written += len(links)
     # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
     # leaves too many files for writes to go on (a minute at a million questions, on one
     # core): validating meanwhile lets the two use both cores. What is left to compact once
@@ -182,21 +177,19 @@ def write_ntriples(sources: Sequence[str], out: BinaryIO) -> int:
     after writing what came before it."""
     messages = _Messages()
     convert_pages(list(sources), loaded_at=now(), out=out, meta=messages)
-    links = link_lines(messages.groups.pairs())
-    out.write(ntriples.utf8("".join(links)))
     if messages.error is not None:
         raise InputError(messages.error["where"], messages.error["what"], messages.error["hint"])
-    return messages.triples + len(links)
+    return messages.triples
 
 
 class _Messages:
-    """The converter's messages, taken in as they come: the groups indexed, the triples
-    counted, the error kept, and each page's message handed to ``on_page``."""
+    """The converter's messages, taken in as they come: the triples counted, the error kept,
+    and each page's message handed to ``on_page``."""
 
     def __init__(self, *, on_page: Callable[[dict[str, Any]], None] | None = None) -> None:
-        self.groups = GroupIndex()
         self.triples = 0
-        self.tally_triples = 0
+        #: The triples written after the pages: the group links and the tallies.
+        self.end_triples = 0
         self.error: dict[str, str] | None = None
         self._on_page = on_page
 
@@ -205,12 +198,10 @@ class _Messages:
         if "error" in message:
             self.error = message["error"]
         elif "tallies" in message:
-            self.tally_triples = message["tallies"]
-            self.triples += message["tallies"]
+            self.end_triples = message["links"] + message["tallies"]
+            self.triples += self.end_triples
         else:
             self.triples += message["triples"]
-            for iri, uin, _, key, grouped in message["records"]:
-                self.groups.add(iri, uin, None if key is None else (key[0], key[1]), grouped)
             if self._on_page is not None:
                 self._on_page(message)
         return len(line)

@@ -43,8 +43,8 @@ WRITE_AHEAD_BYTES = 32 << 20
 
 
 def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: Output) -> None:
-    """Write each page's triples to ``out`` and what it held to ``meta``; then the tallies
-    of every record written (also when a page stops the load)."""
+    """Write each page's triples to ``out`` and what it held to ``meta``; then the group
+    links and the tallies of every record written (also when a page stops the load)."""
     stream = LoadStream(loaded_at=loaded_at)
     for source in sources:
         try:
@@ -56,7 +56,7 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: Outp
         data, message = stream.page(source, page.items, converted)
         out.write(data)
         _send_line(meta, message)
-    data, message = stream.tallies()
+    data, message = stream.end()
     out.write(data)
     _send_line(meta, message)
 

@@ -1,5 +1,6 @@
 """What a bulk load streams to Oxigraph, page by page: the N-Triples of the records new to the
-load, each shared triple once, their provenance, and in the end the tallies of them all.
+load, each shared triple once, their provenance, and in the end the links between the
+questions answered together and the tallies, of them all.
 
 Kept apart from :mod:`kg.bulk_worker`, the process that runs it, so that it can be compiled
 with the converter (see ``pyproject.toml``): it touches every record of a load.
@@ -14,6 +15,7 @@ from typing import Any
 import msgspec
 
 from kg import ntriples
+from kg.groups import GroupIndex, link_lines
 from kg.load import ConvertedPage, provenance_ends
 from kg.tally_changes import Totals
 
@@ -32,6 +34,7 @@ class LoadStream:
         #: The fingerprint of every record written, by IRI.
         self._seen: dict[str, int] = {}
         self._written_shared: set[str] = set()
+        self._groups = GroupIndex()
 
     def page(
         self, source: str, items: Sequence[dict[str, Any]], converted: ConvertedPage
@@ -50,6 +53,7 @@ class LoadStream:
         seen = self._seen
         written_shared = self._written_shared
         totals = self.totals
+        groups = self._groups
         from_source, at_time = provenance_ends(source, self.loaded_at)
         for iri, record in converted.records.items():
             earlier = seen.get(iri)
@@ -73,9 +77,8 @@ class LoadStream:
                     written_shared.add(line)
                     shared.append(line)
             provenance += (subject + from_source, subject + at_time)
-            written.append(
-                [iri, record.uin, numbers[iri], record.group_key, list(record.grouped_uins)]
-            )
+            groups.add(iri, record.uin, record.group_key, record.grouped_uins)
+            written.append([iri, record.uin, numbers[iri]])
         if len(written_shared) > SHARED_MEMORY:
             written_shared.clear()
         chunks.append("".join(shared).encode("utf-8"))
@@ -90,10 +93,13 @@ class LoadStream:
         }
         return b"".join(chunks), line_of(message)
 
-    def tallies(self) -> tuple[bytes, bytes]:
-        """The tallies of every record written, and the message that counts them."""
-        lines = self.totals.lines()
-        return ntriples.utf8("".join(lines)), line_of({"tallies": len(lines)})
+    def end(self) -> tuple[bytes, bytes]:
+        """The links between the questions answered together and the tallies, of every
+        record written, and the message that counts them."""
+        links = link_lines(self._groups.pairs())
+        tallies = self.totals.lines()
+        data = ntriples.utf8("".join(links)) + ntriples.utf8("".join(tallies))
+        return data, line_of({"links": len(links), "tallies": len(tallies)})
 
 
 def line_of(message: dict[str, Any]) -> bytes:

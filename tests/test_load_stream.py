@@ -9,6 +9,7 @@ from typing import Any
 import pyoxigraph
 
 from kg import vocab
+from kg.groups import GroupIndex, link_lines
 from kg.load import convert_page, provenance_lines
 from kg.load_stream import LoadStream
 from kg.tally_changes import Totals
@@ -86,17 +87,28 @@ def test_shared_triples_already_streamed_are_not_streamed_again(
     assert own <= parsed(data)
 
 
-def test_the_tallies_count_every_record_streamed(sample_items: list[dict[str, Any]]) -> None:
+def test_the_end_links_the_grouped_questions_and_counts_every_record_streamed(
+    sample_items: list[dict[str, Any]],
+) -> None:
     stream = LoadStream(loaded_at=LOADED_AT)
-    converted = convert_page("page.json", sample_items)
-    records = converted.records
-    stream.page("page.json", sample_items, converted)
+    first, second = sample_items[:4], sample_items[4:]  # the group of five spans both pages
+    records = {}
+    for name, items in (("one.json", first), ("two.json", second)):
+        converted = convert_page(name, items)
+        records.update(converted.records)
+        stream.page(name, items, converted)
     totals = Totals()
     for iri, record in records.items():
         totals.add_record(iri, record.lines[: record.shared_from], record.tallied)
+    index = GroupIndex()
+    for iri, record in records.items():
+        index.add(iri, record.uin, record.group_key, record.grouped_uins)
 
-    data, message = stream.tallies()
+    data, message = stream.end()
 
-    assert parsed(data) == lines_parsed(totals.lines())
-    assert json.loads(message) == {"tallies": len(totals.lines())}
+    links = link_lines(index.pairs())
+    assert len(links) == 5 * 4  # 19185-19189: each linked to the four others
+    assert parsed(data) == lines_parsed(links) | lines_parsed(totals.lines())
+    assert data.count(b"\n") == len(links) + len(totals.lines())
+    assert json.loads(message) == {"links": 20, "tallies": len(totals.lines())}
     assert any(t.object == pyoxigraph.NamedNode(vocab.ASKING_TALLY) for t in parsed(data))
