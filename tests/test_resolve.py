@@ -112,4 +112,4 @@ def test_resolve_answers_through_any_runner(handmade: pyoxigraph.Store) -> None:
 
     assert resolve("member", "bob smith", counting).value == M + "102"
     assert resolve("department", "14", counting, where="here").value == D + "14"
-    assert len(asked) == 2  # one look-up each: by name, then that the IRI is known
+    assert len(asked) == 2  # one look-up each: the member by name, the department by its IRI
