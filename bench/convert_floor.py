@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kg.reader import expand_inputs, parse_page, read_bytes
+from kg.reader import expand_inputs, read_page
 
 
 def _lines(subject: str, obj: dict[str, Any], out: list[str]) -> None:
@@ -37,7 +37,7 @@ def convert_floor(pages: str) -> dict[str, Any]:
     read_cpu = write_cpu = 0.0
     for source in expand_inputs([pages]):
         started = time.process_time()
-        page = parse_page(source, read_bytes(source))
+        page = read_page(source)
         parsed = time.process_time()
         for item in page.items:
             out: list[str] = []

@@ -16,7 +16,6 @@ from kg.query_steps import natural_key
 from kg.sparql import Runner
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
-_PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in vocab.PREFIXES.items())
 _BIOGRAPHY = "Biography information for "
 #: Per kind: the IRI of a numeric id, a query that says whether an IRI is known, and a query
 #: that finds (?key, ?label) pairs whose label holds ?name (any case).
@@ -60,11 +59,13 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
             node = pyoxigraph.NamedNode(iri_of(value) if value.isdigit() else value)
         except ValueError as exc:
             raise QueryError(where, f"not a valid IRI ({exc})", "check the IRI") from exc
-        if not runner(_PREFIX_LINES + exists, {kind: node}).row_list():
+        if not runner(vocab.PREFIX_LINES + exists, {kind: node}).row_list():
             raise QueryError(where, f"no such {kind} in the store", f"{listing} finds one")
         return node
     found: dict[str, list[str]] = {}
-    for _, key, label in runner(_PREFIX_LINES + names, {"name": pyoxigraph.Literal(value)}).rows:
+    for _, key, label in runner(
+        vocab.PREFIX_LINES + names, {"name": pyoxigraph.Literal(value)}
+    ).rows:
         found.setdefault(str(plain_value(key)), []).append(str(plain_value(label)))
     exact = [key for key, labels in found.items() if value.lower() in map(str.lower, labels)]
     if len(found) == 1 or len(exact) == 1:

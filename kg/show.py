@@ -22,9 +22,8 @@ from kg.output import plain_value
 from kg.queries import Runner
 from kg.sparql import Term
 
-_PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in vocab.PREFIXES.items())
 _BY_UIN = (
-    _PREFIX_LINES
+    vocab.PREFIX_LINES
     # From the UIN, then looked up: joined, Oxigraph started from every question (6.4 s at a
     # million questions, against under 1 ms so).
     + """SELECT ?uin ?question ?tabled ?house ?houseId WHERE {
@@ -35,9 +34,9 @@ _BY_UIN = (
   OPTIONAL { ?question parl:houseId ?houseId }
 } ORDER BY ?tabled ?question"""
 )
-_PROPERTIES = _PREFIX_LINES + "SELECT ?subject ?p ?o WHERE { ?subject ?p ?o }"
+_PROPERTIES = vocab.PREFIX_LINES + "SELECT ?subject ?p ?o WHERE { ?subject ?p ?o }"
 _GROUP = (
-    _PREFIX_LINES
+    vocab.PREFIX_LINES
     + """SELECT ?question ?other ?uin ?text WHERE {
   ?question kg:groupedWith ?other . ?other parl:uin ?uin .
   OPTIONAL { ?other parl:questionText ?text }

@@ -30,6 +30,8 @@ PREFIXES: dict[str, str] = {
     "kg": KG,
     "kgid": KG_ID,
 }
+#: :data:`PREFIXES` declared in SPARQL, for query texts that any endpoint must read as they are.
+PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 RDF_TYPE = RDF + "type"
 
