@@ -26,6 +26,7 @@ from kg.errors import KgError
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
 from kg.store import open_for_reading, open_store, optimize_store, recount_store
+from kg.text_index import kept_current
 
 #: Commands defined in other modules, imported only when run (or listed): ``kg load`` need
 #: not import the HTTP, SPARQL-endpoint and canned-query machinery.
@@ -36,6 +37,7 @@ LAZY_COMMANDS = {
     "show": "kg.cli_query:show_command",
     "push": "kg.cli_remote:push",
     "serve": "kg.cli_remote:serve",
+    "text-index": "kg.cli_text:text_index_command",
 }
 
 
@@ -99,7 +101,8 @@ def load(
     """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
     sources = expand_inputs(inputs)
     store = open_store(None if memory else store_path)
-    report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
+    with kept_current(store, None if memory else store_path):
+        report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
     for problem in report.problems:
         click.echo(f"Warning: {problem}", err=True)
     if report.unknown_keys:

@@ -35,6 +35,7 @@ from kg.members import convert_member
 from kg.page_load import load_page
 from kg.paths import harvest_cache_dir
 from kg.store import open_store
+from kg.text_index import kept_current
 
 _NO_MIRROR = ("", "none", "off")
 
@@ -204,12 +205,17 @@ def fetch(
     cache = Cache(cache_dir if cache_dir is not None else harvest_cache_dir(store_path))
     report = LoadReport()
     sink = None
+    progress = _Progress(not silent)
+    upkeep_stack = contextlib.ExitStack()
     if load_pages:
         store = open_store(store_path)
         validator = _validator(no_validate)
         converter = convert_member if info.kind == "members" else convert_item
+        # Pages loaded from the cache carry the time they were fetched: named to the index.
+        upkeep = upkeep_stack.enter_context(kept_current(store, store_path))
 
         def sink(fetched: FetchedPage) -> None:
+            upkeep.wrote(str(item.get("_about", "")) for item in fetched.page.items)
             load_page(
                 store,
                 fetched.page,
@@ -221,9 +227,8 @@ def fetch(
                 converter=converter,
             )
 
-    progress = _Progress(not silent)
     policy = RetryPolicy(max_attempts=max_attempts, timeout=timeout, backoff=backoff)
-    with progress.stack, contextlib.ExitStack() as stack:
+    with upkeep_stack, progress.stack, contextlib.ExitStack() as stack:
         fetcher = None
         if not offline:
             fetcher = stack.enter_context(

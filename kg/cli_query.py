@@ -23,6 +23,7 @@ from kg.cli_remote import runner_for
 from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
 from kg.show import find_question, question_view, render
+from kg.text_index import TextIndex, is_pending, markers
 
 
 def _parameters_text(query: CannedQuery) -> str:
@@ -108,8 +109,23 @@ def query_command(
         click.echo(query.text, nl=False)
         return
     runner = runner_for(store_path, endpoint, timeout=timeout, where=query.name)
-    outcome = execute(query, given, runner, stream=True)
+    index = None if endpoint else _text_index(query, store_path)
+    outcome = execute(query, given, runner, stream=True, text_index=index)
     write_outcome(outcome, fmt=fmt, no_headers=no_headers, limit=limit)
+
+
+def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
+    """The store's text index, for a query that takes one; a pending one is not used."""
+    if not markers(query.text):
+        return None
+    index = TextIndex.open(store_path)
+    if index is None and is_pending(store_path):
+        click.echo(
+            "Warning: the text index was left pending by a load that stopped: searching every"
+            " text instead (slower) — load again, or run kg text-index",
+            err=True,
+        )
+    return index
 
 
 @click.command(name="show")

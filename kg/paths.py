@@ -67,6 +67,11 @@ def harvest_cache_dir(store_path: Path) -> Path:
     return harvest_dir(store_path) / "cache"
 
 
+def text_index_file(store_path: Path) -> Path:
+    """The text index kept in the store's folder (:mod:`kg.text_index`)."""
+    return store_path / "kg-text-index.sqlite"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that it is either all there or not there at all."""
     path.parent.mkdir(parents=True, exist_ok=True)

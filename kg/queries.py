@@ -39,6 +39,7 @@ from kg.paths import queries_dir
 from kg.query_steps import POST_STEPS
 from kg.resolve import resolve
 from kg.sparql import QueryOutcome, Runner, Term, map_rows, run_query
+from kg.text_index import TextIndex, narrowed
 
 PARAMETER_TYPES: dict[str, str] = {
     "member": "member id, IRI or name",
@@ -274,14 +275,21 @@ def local_runner(
 
 
 def execute(
-    query: CannedQuery, given: Mapping[str, str], runner: Runner, *, stream: bool = False
+    query: CannedQuery,
+    given: Mapping[str, str],
+    runner: Runner,
+    *,
+    stream: bool = False,
+    text_index: TextIndex | None = None,
 ) -> QueryOutcome:
     """Bind the parameters, run the query, drop the parameter columns, apply the post-steps.
-    With ``stream`` the rows come as an iterator (see :class:`kg.sparql.QueryOutcome`)."""
+    With ``stream`` the rows come as an iterator (see :class:`kg.sparql.QueryOutcome`). With
+    the store's ``text_index``, a query that marks where it takes one is narrowed by it."""
     bindings = bind_parameters(query, given, runner)
     if query.reads_tallies:
         _require_tallies(query, runner)
-    return finish(query, runner(query.text, bindings, stream=stream))
+    text = narrowed(query.text, bindings, text_index)
+    return finish(query, runner(text, bindings, stream=stream))
 
 
 def _require_tallies(query: CannedQuery, runner: Runner) -> None:
@@ -303,10 +311,12 @@ def run_canned(
     *,
     timeout: float | None = None,
     catalog: Mapping[str, CannedQuery] | None = None,
+    text_index: TextIndex | None = None,
 ) -> QueryOutcome:
-    """Run the canned query ``name`` on a local store."""
+    """Run the canned query ``name`` on a local store (narrowed by its ``text_index``)."""
     query = find_query(load_catalog() if catalog is None else catalog, name)
-    return execute(query, given or {}, local_runner(store, timeout=timeout, where=query.name))
+    runner = local_runner(store, timeout=timeout, where=query.name)
+    return execute(query, given or {}, runner, text_index=text_index)
 
 
 def finish(query: CannedQuery, outcome: QueryOutcome) -> QueryOutcome:

@@ -346,6 +346,7 @@ def test_help_lists_every_command(runner: CliRunner) -> None:
         "show",
         "sparql",
         "stats",
+        "text-index",
         "validate",
     ]
 

@@ -1,0 +1,412 @@
+"""A full-text index of the questions' and answers' text, kept in the store's folder (SQLite
+FTS5), that narrows a text search to the questions and answers that may hold the text; the
+store's own query then checks each of them exactly, so results are the same with or without it.
+
+What "may hold" means: the search text, lower-cased, is cut into words (runs of ASCII letters
+and digits, as FTS5's ``unicode61`` tokenizer cuts them). Wherever the text occurs, its inner
+words are whole words of the haystack and follow each other; its first word may end a longer
+word, its last may begin one. The index finds the texts with such a run of words; a first word
+that ends longer words is looked up in a table of every word indexed (:data:`TERMS_TABLE`).
+A search that is not ASCII, has no word, is a fragment of too many words, or finds too many
+texts is not narrowed.
+
+The index follows the store through kg's loads: :func:`kept_current` wraps a load, marks the
+index pending, and afterwards indexes again every question the store holds with a
+``kg:loadedAt`` since then (also after a load that failed part way). An index still pending (a
+load killed before it caught up) is not used, and the next load catches it up. Changes made
+to the store other than by kg's loads are not seen: ``kg text-index`` builds it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph
+
+from kg import ntriples, vocab
+from kg.errors import StoreError
+from kg.paths import text_index_file
+from kg.sparql import Term, select
+
+FORMAT = "1"
+#: FTS5's tokenizer; diacritics are kept, so that a word is only lower-cased.
+TOKENIZER = "unicode61 remove_diacritics 0"
+#: At most this many longer words a first word may end (or a lone fragment be part of).
+MAX_ALTERNATIVES = 100
+#: Beyond this many texts found, reading every text is sooner done than looking each up: at
+#: a million questions a look-up cost 73 µs and reading all 12 µs a question.
+MAX_CANDIDATES = 100_000
+TERMS_TABLE = "terms"
+_CHUNK = 500
+_PREFIXES = {"parl": vocab.PARL, "kg": vocab.KG, "xsd": vocab.XSD}
+_QUESTION_TEXTS = "SELECT ?q ?text WHERE {{ {values} ?q parl:questionText ?text }}"
+_ANSWER_TEXTS = (
+    "SELECT ?q ?a ?text WHERE {{ {values} ?q parl:answer ?a . ?a parl:answerText ?text }}"
+)
+_LOADED_SINCE = "SELECT DISTINCT ?since ?q WHERE { ?q kg:loadedAt ?at FILTER(?at >= ?since) }"
+_COUNT = (
+    "SELECT (COUNT(*) AS ?n) WHERE { { ?q parl:questionText ?text }"
+    " UNION { ?q parl:answer ?a . ?a parl:answerText ?text } }"
+)
+_WORD = re.compile(r"[a-z0-9]+")
+#: ``#kg:text-index ?question questionText ?text``: where a canned query takes the index's
+#: candidates, as a VALUES block of the variable's IRIs (see :func:`with_candidates`).
+_MARKER = re.compile(r"^[ \t]*#kg:text-index[ \t]+\?(\w+)[ \t]+(\w+)[ \t]+\?(\w+)[ \t]*$", re.M)
+KINDS = ("questionText", "answerText")
+
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  question TEXT NOT NULL,
+  answer TEXT,
+  kind TEXT NOT NULL
+);
+CREATE INDEX docs_by_question ON docs(question);
+CREATE VIRTUAL TABLE body USING fts5(text, content='', tokenize='{TOKENIZER}');
+CREATE TABLE {TERMS_TABLE}(term TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What a build or a catch-up indexed."""
+
+    questions: int
+    texts: int
+
+
+def stamp(moment: dt.datetime | None = None) -> str:
+    """A ``kg:loadedAt`` value (UTC, to the second)."""
+    moment = moment or dt.datetime.now(dt.UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def _texts(
+    store: pyoxigraph.Store, questions: Sequence[str] | None
+) -> Iterator[tuple[str, str | None, str, str]]:
+    """(question, answer, kind, text) of these questions, or of all."""
+    values = ""
+    if questions is not None:
+        values = "VALUES ?q { " + " ".join(map(ntriples.iri, questions)) + " }"
+    for row in select(store, _QUESTION_TEXTS.format(values=values), prefixes=_PREFIXES):
+        yield _value(row["q"]), None, "questionText", _value(row["text"])
+    for row in select(store, _ANSWER_TEXTS.format(values=values), prefixes=_PREFIXES):
+        yield _value(row["q"]), _value(row["a"]), "answerText", _value(row["text"])
+
+
+def _value(term: object) -> str:
+    return term.value if isinstance(term, pyoxigraph.NamedNode | pyoxigraph.Literal) else str(term)
+
+
+def _insert(db: sqlite3.Connection, texts: Iterable[tuple[str, str | None, str, str]]) -> int:
+    count = 0
+    for question, answer, kind, text in texts:
+        cursor = db.execute(
+            "INSERT INTO docs(question, answer, kind) VALUES (?, ?, ?)", (question, answer, kind)
+        )
+        db.execute("INSERT INTO body(rowid, text) VALUES (?, ?)", (cursor.lastrowid, text))
+        count += 1
+    return count
+
+
+def build(
+    store: pyoxigraph.Store, store_path: Path, *, on_texts: Callable[[int], None] | None = None
+) -> IndexSummary:
+    """Build the index of every question's and answer's text anew, beside the old one, which
+    it replaces only when whole."""
+    path = text_index_file(store_path)
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.unlink(missing_ok=True)
+    started = stamp()
+    db = _connect(part)
+    try:
+        _create(db, part)
+        db.execute("BEGIN")
+        texts = 0
+        for chunk in _chunks(_texts(store, None), 5000):
+            texts += _insert(db, chunk)
+            if on_texts is not None:
+                on_texts(len(chunk))
+        db.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, body, row)")
+        db.execute(f"INSERT INTO {TERMS_TABLE} SELECT term FROM temp.vocabulary")
+        db.execute("DROP TABLE temp.vocabulary")
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("built", started)])
+        questions = db.execute("SELECT COUNT(DISTINCT question) FROM docs").fetchone()[0]
+        db.execute("COMMIT")
+        db.close()
+        os.replace(part, path)
+    except BaseException:
+        db.close()
+        part.unlink(missing_ok=True)
+        raise
+    return IndexSummary(questions=questions, texts=texts)
+
+
+def _create(db: sqlite3.Connection, path: Path) -> None:
+    try:
+        db.executescript(_SCHEMA)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            str(path),
+            f"cannot make the text index ({exc})",
+            "use a Python whose SQLite has FTS5 (python.org's and most distributions' do)",
+        ) from exc
+
+
+def _chunks(
+    items: Iterable[tuple[str, str | None, str, str]], size: int
+) -> Iterator[list[tuple[str, str | None, str, str]]]:
+    chunk: list[tuple[str, str | None, str, str]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def count_texts(store: pyoxigraph.Store) -> int:
+    """How many texts of questions and answers the store holds (what a build indexes)."""
+    row = next(iter(select(store, _COUNT, prefixes=_PREFIXES)))
+    return int(_value(row["n"]))
+
+
+# --- Keeping it current ----------------------------------------------------------------------
+
+
+def _open(store_path: Path) -> sqlite3.Connection | None:
+    path = text_index_file(store_path)
+    if not path.is_file():
+        return None
+    db = _connect(path)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    if row is None or row[0] != FORMAT:
+        db.close()
+        return None
+    return db
+
+
+def is_pending(store_path: Path) -> bool:
+    """Whether the store has a text index that a load left pending (so it is not used)."""
+    db = _open(store_path)
+    if db is None:
+        return False
+    try:
+        return _pending(db) is not None
+    finally:
+        db.close()
+
+
+def _pending(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'pending'").fetchone()
+    return None if row is None else str(row[0])
+
+
+class Upkeep:
+    """What a load tells the index besides what ``kg:loadedAt`` says: the questions it wrote
+    with an older time (pages fetched earlier, loaded from the cache)."""
+
+    def __init__(self) -> None:
+        self.questions: set[str] = set()
+
+    def wrote(self, questions: Iterable[str]) -> None:
+        self.questions.update(questions)
+
+
+@contextlib.contextmanager
+def kept_current(store: pyoxigraph.Store, store_path: Path | None) -> Iterator[Upkeep]:
+    """Around a load into the store at ``store_path``: the index (if there is one) is marked
+    pending first, and caught up afterwards, whether the load finished or not. One left
+    pending by a load that never caught up is built again instead."""
+    upkeep = Upkeep()
+    db = None if store_path is None else _open(store_path)
+    if db is None or store_path is None:
+        yield upkeep
+        return
+    try:
+        left_pending = _pending(db) is not None
+        since = stamp()
+        if not left_pending:
+            db.execute("INSERT INTO meta VALUES ('pending', ?)", (since,))
+        try:
+            yield upkeep
+        finally:
+            if left_pending:
+                db.close()
+                build(store, store_path)
+            else:
+                catch_up(store, db, since=since, also=upkeep.questions)
+    finally:
+        db.close()
+
+
+def catch_up(
+    store: pyoxigraph.Store,
+    db: sqlite3.Connection,
+    *,
+    since: str,
+    also: Iterable[str] = (),
+) -> IndexSummary:
+    """Index again every question loaded at ``since`` or later, and ``also`` these (their
+    texts as the store holds them now), then clear the pending mark, in one transaction."""
+    since_term = pyoxigraph.Literal(since, datatype=pyoxigraph.NamedNode(vocab.XSD + "dateTime"))
+    loaded = select(store, _LOADED_SINCE, prefixes=_PREFIXES, substitutions={"since": since_term})
+    questions = list(dict.fromkeys([*(_value(row["q"]) for row in loaded), *also]))
+    texts = 0
+    db.execute("BEGIN")
+    try:
+        db.execute(f"CREATE VIRTUAL TABLE temp.fresh USING fts5(text, tokenize='{TOKENIZER}')")
+        db.execute("CREATE VIRTUAL TABLE temp.fresh_terms USING fts5vocab(temp, fresh, row)")
+        for start in range(0, len(questions), _CHUNK):
+            chunk = questions[start : start + _CHUNK]
+            db.executemany(
+                "DELETE FROM docs WHERE question = ?", [(question,) for question in chunk]
+            )
+            found = list(_texts(store, chunk))
+            texts += _insert(db, found)
+            db.executemany("INSERT INTO temp.fresh(text) VALUES (?)", [(t[3],) for t in found])
+        db.execute(f"INSERT OR IGNORE INTO {TERMS_TABLE} SELECT term FROM temp.fresh_terms")
+        db.execute("DROP TABLE temp.fresh_terms")
+        db.execute("DROP TABLE temp.fresh")
+        db.execute("DELETE FROM meta WHERE key = 'pending'")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return IndexSummary(questions=len(questions), texts=texts)
+
+
+# --- Searching ------------------------------------------------------------------------------
+
+
+class TextIndex:
+    """An index that is current, open for searching."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    def open(cls, store_path: Path) -> TextIndex | None:
+        """The store's index, if it has one that is current (not pending)."""
+        db = _open(store_path)
+        if db is None:
+            return None
+        if _pending(db) is not None:
+            db.close()
+            return None
+        return cls(db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _terms(self, condition: str, word: str) -> list[str] | None:
+        rows = self._db.execute(
+            f"SELECT term FROM {TERMS_TABLE} WHERE {condition} LIMIT ?",
+            (word, MAX_ALTERNATIVES + 1),
+        ).fetchall()
+        return None if len(rows) > MAX_ALTERNATIVES else [str(r[0]) for r in rows]
+
+    def match_expression(self, text: str) -> str | None:
+        """The FTS5 query for the texts that may hold ``text`` (any case); ``""`` when none
+        can; None when the index cannot narrow the search."""
+        needle = text.lower()
+        if not needle.isascii():
+            return None
+        words = _WORD.findall(needle)
+        if not words:
+            return None
+        open_left, open_right = needle[0].isalnum(), needle[-1].isalnum()
+        if len(words) == 1 and open_left and open_right:
+            within = self._terms("instr(term, ?1) > 0", words[0])
+            return None if within is None else " OR ".join(_phrase([term]) for term in within)
+        rest = words[1:] if open_left else words
+        tail = " *" if open_right else ""
+        if not open_left:
+            return _phrase(rest) + tail
+        endings = self._terms("substr(term, -length(?1)) = ?1", words[0])
+        if endings is None:
+            return _phrase(rest) + tail if rest else None
+        return " OR ".join(_phrase([ending, *rest]) + tail for ending in endings)
+
+    def candidates(self, text: str, kinds: Iterable[str]) -> dict[str, list[str]] | None:
+        """The questions (for ``questionText``) and answers (for ``answerText``) whose text
+        may hold ``text``, by kind; None when the index cannot narrow the search (or finds
+        more than :data:`MAX_CANDIDATES`)."""
+        expression = self.match_expression(text)
+        if expression is None:
+            return None
+        found: dict[str, list[str]] = {kind: [] for kind in kinds}
+        if not expression:
+            return found
+        rows = self._db.execute(
+            "SELECT DISTINCT docs.kind, COALESCE(docs.answer, docs.question) FROM body"
+            " JOIN docs ON docs.id = body.rowid WHERE body MATCH ? LIMIT ?",
+            (expression, MAX_CANDIDATES + 1),
+        ).fetchall()
+        if len(rows) > MAX_CANDIDATES:
+            return None
+        for kind, iri in rows:
+            if kind in found:
+                found[kind].append(str(iri))
+        return found
+
+
+def _phrase(words: Sequence[str]) -> str:
+    return '"' + " ".join(word.replace('"', '""') for word in words) + '"'
+
+
+# --- Canned queries ----------------------------------------------------------------------------
+
+
+def markers(query_text: str) -> list[tuple[str, str, str]]:
+    """The ``#kg:text-index ?var kind ?param`` markers of a query: (var, kind, param)."""
+    return [m.groups() for m in _MARKER.finditer(query_text)]  # type: ignore[misc]
+
+
+def with_candidates(query_text: str, candidates: Mapping[str, Sequence[str]]) -> str:
+    """The query with each marker whose variable has candidates replaced by a VALUES block of
+    their IRIs (RDF terms, never pasted text)."""
+
+    def block(match: re.Match[str]) -> str:
+        variable = match.group(1)
+        if variable not in candidates:
+            return match.group(0)
+        iris = " ".join(ntriples.iri(iri) for iri in candidates[variable])
+        return f"VALUES ?{variable} {{ {iris} }}"
+
+    return _MARKER.sub(block, query_text)
+
+
+def narrowed(query_text: str, bindings: Mapping[str, Term], index: TextIndex | None) -> str:
+    """The query narrowed by the index where its markers ask, if the index can."""
+    if index is None:
+        return query_text
+    wanted: dict[str, dict[str, str]] = {}
+    for variable, kind, parameter in markers(query_text):
+        term = bindings.get(parameter)
+        if isinstance(term, pyoxigraph.Literal) and term.value:
+            wanted.setdefault(term.value, {})[variable] = kind
+    chosen: dict[str, list[str]] = {}
+    for text, variables in wanted.items():
+        found = index.candidates(text, set(variables.values()))
+        if found is None:
+            continue
+        for variable, kind in variables.items():
+            chosen[variable] = found[kind]
+    return with_candidates(query_text, chosen) if chosen else query_text

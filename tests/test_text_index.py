@@ -1,0 +1,230 @@
+"""The text index: it narrows a search to a superset of the texts that hold it, find-questions
+gives the same rows with it as without, and kg's loads keep it current."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg import vocab
+from kg.cli import cli
+from kg.paths import sample_page, text_index_file
+from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
+from kg.text_index import TextIndex, build, markers, narrowed, with_candidates
+
+CATALOG = load_catalog()
+FIND = CATALOG["find-questions"]
+QUESTION_TEXT = pyoxigraph.NamedNode(vocab.PARL + "questionText")
+
+
+def _index(store: pyoxigraph.Store, folder: Path) -> TextIndex:
+    build(store, folder)
+    index = TextIndex.open(folder)
+    assert index is not None
+    return index
+
+
+def _texts_store(texts: list[str]) -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    store.extend(
+        pyoxigraph.Quad(
+            pyoxigraph.NamedNode(f"http://example.org/q{number}"),
+            QUESTION_TEXT,
+            pyoxigraph.Literal(text),
+        )
+        for number, text in enumerate(texts)
+    )
+    return store
+
+
+# Letters, digits, separators, a non-ASCII letter: words run into each other and split.
+_TEXT = st.text(alphabet="abcAB1 -.<>/é'", max_size=30)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(_TEXT, min_size=1, max_size=8), needle=_TEXT)
+def test_the_index_finds_every_text_that_holds_the_needle(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], needle: str
+) -> None:
+    index = _index(_texts_store(texts), tmp_path_factory.mktemp("index"))
+    try:
+        found = index.candidates(needle, ["questionText"])
+        holding = {
+            f"http://example.org/q{n}" for n, t in enumerate(texts) if needle.lower() in t.lower()
+        }
+        if found is None:  # not narrowed: only for no word, or a text beyond ASCII
+            assert not needle.isascii() or not any(c.isalnum() for c in needle)
+        else:
+            assert holding <= set(found["questionText"])
+    finally:
+        index.close()
+
+
+def test_the_index_narrows_by_words_and_their_order(tmp_path: Path) -> None:
+    texts = ["The waiting list grew", "lists of waiting", "awaiting listings", "Wait"]
+    index = _index(_texts_store(texts), tmp_path)
+
+    def found(needle: str) -> list[int] | None:
+        got = index.candidates(needle, ["questionText"])
+        if got is None:
+            return None
+        return sorted(int(iri.rsplit("q", 1)[1]) for iri in got["questionText"])
+
+    assert found("waiting list") == [0, 2]  # "awaiting listings" ends and begins so
+    assert found(" waiting list") == [0]  # a whole first word
+    assert found("waiting list ") == [0]  # a whole last word
+    assert found("wait") == [0, 1, 2, 3]  # a fragment of words
+    assert found("zebra") == []
+    assert found("café") is None  # not ASCII: not narrowed
+    assert found(" - ") is None  # no word
+    index.close()
+
+
+def test_a_query_takes_the_candidates_at_its_markers() -> None:
+    assert markers(FIND.text) == [
+        ("question", "questionText", "text"),
+        ("answer", "answerText", "text"),
+    ]
+    narrowed_text = with_candidates(FIND.text, {"question": ["http://example.org/a>b"]})
+    assert "VALUES ?question { <http://example.org/a%3Eb> }" in narrowed_text
+    assert "#kg:text-index ?answer answerText ?text" in narrowed_text
+
+
+SEARCHES = [
+    "complex NEEDS toolkit",
+    "Written Off",
+    "no such words anywhere",
+    "DENTISTS",
+    "nhs",
+    "dent",
+    "ists",
+    "child maintenance",
+    '"no" } UNION { ?s ?p ?o } #',
+    "\\",
+    "<p>",
+    "café",
+]
+
+
+@pytest.mark.parametrize("fixture", ["sample", "handmade"])
+def test_find_questions_gives_the_same_rows_with_the_index(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    store: pyoxigraph.Store = request.getfixturevalue(fixture)
+    index = _index(store, tmp_path)
+    narrowed_any = False
+    for text in SEARCHES:
+        given_ = {"text": text}
+        bindings = bind_parameters(FIND, given_, local_runner(store))
+        narrowed_any |= narrowed(FIND.text, bindings, index) != FIND.text
+        plain = run_canned(store, "find-questions", given_, catalog=CATALOG)
+        fast = run_canned(store, "find-questions", given_, catalog=CATALOG, text_index=index)
+        assert fast.row_list() == plain.row_list(), text
+    assert narrowed_any
+    index.close()
+
+
+# --- Through the command line: built, used, kept current -----------------------------------
+
+
+def _kg(runner: CliRunner, *args: str) -> Any:
+    result = runner.invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def _changed_page(path: Path) -> Path:
+    doc = json.loads(sample_page().read_text(encoding="utf-8"), strict=False)
+    items = doc["result"]["items"]
+    question = items[0]["questionText"]
+    items[0]["questionText"] = question + " Zebra crossings too?"
+    path.write_text(json.dumps({**doc, "result": {**doc["result"], "items": [items[0]]}}))
+    return path
+
+
+def _docs(store: Path) -> int:
+    with sqlite3.connect(text_index_file(store)) as db:
+        return int(db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+
+def test_kg_text_index_builds_and_kg_load_keeps_it_current(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "store"
+    assert _kg(runner, "load", str(sample_page()), "--store", str(store)).exit_code == 0
+    built = _kg(runner, "text-index", "--store", str(store), "--silent")
+    size = text_index_file(store).stat().st_size / 1048576
+    assert built.stdout == (
+        f"Indexed 18 texts of 9 questions in {text_index_file(store)} ({size:,.1f} MiB)\n"
+    )
+    assert _docs(store) == 18
+    find = ["query", "find-questions", "--store", str(store), "-p", "text=zebra", "--csv"]
+    assert _kg(runner, *find).stdout == "uin,tabled,member,department,hansardHeading,foundIn\n"
+
+    loaded = _kg(
+        runner, "load", str(_changed_page(tmp_path / "changed.json")), "--store", str(store)
+    )
+    assert "1 replaced" in loaded.stdout
+    with sqlite3.connect(text_index_file(store)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'pending'").fetchone() is None
+        assert db.execute("SELECT term FROM terms WHERE term = 'zebra'").fetchone() == ("zebra",)
+    assert _docs(store) == 18  # the replaced question's two texts, indexed again
+    found = _kg(runner, *find)
+    assert found.stdout.splitlines()[1:] == [
+        "20427,2024-03-25,Wendy Chamberlain,Work and Pensions,Children: Maintenance,question"
+    ]
+    assert found.stderr == ""
+
+
+def test_a_pending_index_is_not_used_and_the_next_load_builds_it_again(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "store"
+    _kg(runner, "load", str(sample_page()), "--store", str(store))
+    _kg(runner, "text-index", "--store", str(store), "--silent")
+    with sqlite3.connect(text_index_file(store)) as db:  # as a load killed before catching up
+        db.execute("INSERT INTO meta VALUES ('pending', '2020-01-01T00:00:00Z')")
+        db.execute("DELETE FROM docs")
+    find = ["query", "find-questions", "--store", str(store), "-p", "text=toolkit", "--csv"]
+    searched = _kg(runner, *find)
+    assert len(searched.stdout.splitlines()) == 6  # every text read: all five found
+    assert searched.stderr == (
+        "Warning: the text index was left pending by a load that stopped: searching every text"
+        " instead (slower) — load again, or run kg text-index\n"
+    )
+    _kg(runner, "load", str(sample_page()), "--store", str(store))  # nothing changes
+    assert _docs(store) == 18
+    again = _kg(runner, *find)
+    assert again.stdout == searched.stdout
+    assert again.stderr == ""
+
+
+def test_a_load_that_stops_part_way_still_catches_the_index_up(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "store"
+    _kg(runner, "load", str(sample_page()), "--store", str(store))
+    _kg(runner, "text-index", "--store", str(store), "--silent")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    _changed_page(pages / "a.json")
+    (pages / "b.json").write_text('{"format": "linked-data-api", "result": {"items": [')
+    failed = _kg(runner, "load", str(pages), "--store", str(store))
+    assert failed.exit_code == 1
+    assert failed.stderr.startswith("Error: ")
+    find = ["query", "find-questions", "--store", str(store), "-p", "text=zebra", "--csv"]
+    assert len(_kg(runner, *find).stdout.splitlines()) == 2  # a.json was kept, and indexed
+
+
+def test_kg_text_index_without_a_store(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["text-index", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {tmp_path / 'none'}: ")
+    assert "\n" not in result.stderr.rstrip("\n")
