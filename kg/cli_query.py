@@ -22,8 +22,9 @@ from kg.cli_options import (
 from kg.cli_remote import runner_for
 from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
+from kg.query_values import markers
 from kg.show import find_question, question_view, render
-from kg.text_index import TextIndex, is_pending, markers
+from kg.text_index import TextIndex, is_pending
 
 
 def _parameters_text(query: CannedQuery) -> str:

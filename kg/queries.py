@@ -37,9 +37,10 @@ from kg.errors import QueryError
 from kg.output import plain_value
 from kg.paths import queries_dir
 from kg.query_steps import POST_STEPS
+from kg.query_values import narrowed
 from kg.resolve import resolve
 from kg.sparql import QueryOutcome, Runner, Term, map_rows, run_query
-from kg.text_index import TextIndex, narrowed
+from kg.text_index import TextIndex
 
 PARAMETER_TYPES: dict[str, str] = {
     "member": "member id, IRI or name",

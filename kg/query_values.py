@@ -1,12 +1,20 @@
-"""Binding canned-query parameters for an endpoint that takes no substitutions: a VALUES
-block of RDF terms at the top of the WHERE group of every SELECT (never pasted text)."""
+"""VALUES blocks of RDF terms (never pasted text) in canned queries: binding the parameters for
+an endpoint that takes no substitutions (at the top of the WHERE group of every SELECT), and
+the text index's candidates (at the query's ``#kg:text-index`` markers)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
+import pyoxigraph
+
+from kg import ntriples
 from kg.sparql import Term
+
+if TYPE_CHECKING:
+    from kg.text_index import TextIndex
 
 _SKIP = re.compile(
     r"""<[^<>"{}|^`\\\s]*>|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
@@ -14,6 +22,9 @@ _SKIP = re.compile(
     re.DOTALL,
 )
 _TOKEN = re.compile(r"\bSELECT\b|\{", re.IGNORECASE)
+#: ``#kg:text-index ?question questionText ?text``: where a canned query takes the text
+#: index's candidates (:mod:`kg.text_index`), as a VALUES block of the variable's IRIs.
+_MARKER = re.compile(r"^[ \t]*#kg:text-index[ \t]+\?(\w+)[ \t]+(\w+)[ \t]+\?(\w+)[ \t]*$", re.M)
 
 
 def values_block(bindings: Mapping[str, Term]) -> str:
@@ -54,3 +65,44 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
         out.append(text[position])
         position += 1
     return "".join(out)
+
+
+# --- Narrowing by the text index ----------------------------------------------------------
+
+
+def markers(query_text: str) -> list[tuple[str, str, str]]:
+    """The ``#kg:text-index ?var kind ?param`` markers of a query: (var, kind, param)."""
+    return [m.groups() for m in _MARKER.finditer(query_text)]  # type: ignore[misc]
+
+
+def with_candidates(query_text: str, candidates: Mapping[str, Sequence[str]]) -> str:
+    """The query with each marker whose variable has candidates replaced by a VALUES block of
+    their IRIs (RDF terms, never pasted text)."""
+
+    def block(match: re.Match[str]) -> str:
+        variable = match.group(1)
+        if variable not in candidates:
+            return match.group(0)
+        iris = " ".join(ntriples.iri(iri) for iri in candidates[variable])
+        return f"VALUES ?{variable} {{ {iris} }}"
+
+    return _MARKER.sub(block, query_text)
+
+
+def narrowed(query_text: str, bindings: Mapping[str, Term], index: TextIndex | None) -> str:
+    """The query narrowed by the index where its markers ask, if the index can."""
+    if index is None:
+        return query_text
+    wanted: dict[str, dict[str, str]] = {}
+    for variable, kind, parameter in markers(query_text):
+        term = bindings.get(parameter)
+        if isinstance(term, pyoxigraph.Literal) and term.value:
+            wanted.setdefault(term.value, {})[variable] = kind
+    chosen: dict[str, list[str]] = {}
+    for text, variables in wanted.items():
+        found = index.candidates(text, set(variables.values()))
+        if found is None:
+            continue
+        for variable, kind in variables.items():
+            chosen[variable] = found[kind]
+    return with_candidates(query_text, chosen) if chosen else query_text

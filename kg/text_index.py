@@ -24,7 +24,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ import pyoxigraph
 from kg import ntriples, vocab
 from kg.errors import StoreError
 from kg.paths import text_index_file
-from kg.sparql import Term, select
+from kg.sparql import select
 
 FORMAT = "1"
 #: FTS5's tokenizer; diacritics are kept, so that a word is only lower-cased.
@@ -56,9 +56,6 @@ _COUNT = (
     " UNION { ?q parl:answer ?a . ?a parl:answerText ?text } }"
 )
 _WORD = re.compile(r"[a-z0-9]+")
-#: ``#kg:text-index ?question questionText ?text``: where a canned query takes the index's
-#: candidates, as a VALUES block of the variable's IRIs (see :func:`with_candidates`).
-_MARKER = re.compile(r"^[ \t]*#kg:text-index[ \t]+\?(\w+)[ \t]+(\w+)[ \t]+\?(\w+)[ \t]*$", re.M)
 KINDS = ("questionText", "answerText")
 
 _SCHEMA = f"""
@@ -369,44 +366,3 @@ class TextIndex:
 
 def _phrase(words: Sequence[str]) -> str:
     return '"' + " ".join(word.replace('"', '""') for word in words) + '"'
-
-
-# --- Canned queries ----------------------------------------------------------------------------
-
-
-def markers(query_text: str) -> list[tuple[str, str, str]]:
-    """The ``#kg:text-index ?var kind ?param`` markers of a query: (var, kind, param)."""
-    return [m.groups() for m in _MARKER.finditer(query_text)]  # type: ignore[misc]
-
-
-def with_candidates(query_text: str, candidates: Mapping[str, Sequence[str]]) -> str:
-    """The query with each marker whose variable has candidates replaced by a VALUES block of
-    their IRIs (RDF terms, never pasted text)."""
-
-    def block(match: re.Match[str]) -> str:
-        variable = match.group(1)
-        if variable not in candidates:
-            return match.group(0)
-        iris = " ".join(ntriples.iri(iri) for iri in candidates[variable])
-        return f"VALUES ?{variable} {{ {iris} }}"
-
-    return _MARKER.sub(block, query_text)
-
-
-def narrowed(query_text: str, bindings: Mapping[str, Term], index: TextIndex | None) -> str:
-    """The query narrowed by the index where its markers ask, if the index can."""
-    if index is None:
-        return query_text
-    wanted: dict[str, dict[str, str]] = {}
-    for variable, kind, parameter in markers(query_text):
-        term = bindings.get(parameter)
-        if isinstance(term, pyoxigraph.Literal) and term.value:
-            wanted.setdefault(term.value, {})[variable] = kind
-    chosen: dict[str, list[str]] = {}
-    for text, variables in wanted.items():
-        found = index.candidates(text, set(variables.values()))
-        if found is None:
-            continue
-        for variable, kind in variables.items():
-            chosen[variable] = found[kind]
-    return with_candidates(query_text, chosen) if chosen else query_text

@@ -18,7 +18,8 @@ from kg import vocab
 from kg.cli import cli
 from kg.paths import sample_page, text_index_file
 from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
-from kg.text_index import TextIndex, build, markers, narrowed, with_candidates
+from kg.query_values import markers, narrowed, with_candidates
+from kg.text_index import TextIndex, build
 
 CATALOG = load_catalog()
 FIND = CATALOG["find-questions"]
