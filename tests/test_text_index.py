@@ -18,7 +18,7 @@ from kg import vocab
 from kg.cli import cli
 from kg.paths import sample_page, text_index_file
 from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
-from kg.query_values import markers, narrowed, with_candidates
+from kg.query_values import NO_CANDIDATE, markers, narrowed, with_candidates
 from kg.text_index import TextIndex, build
 
 CATALOG = load_catalog()
@@ -99,6 +99,9 @@ def test_a_query_takes_the_candidates_at_its_markers() -> None:
     narrowed_text = with_candidates(FIND.text, {"question": ["http://example.org/a>b"]})
     assert "VALUES ?question { <http://example.org/a%3Eb> }" in narrowed_text
     assert "#kg:text-index ?answer answerText ?text" in narrowed_text
+    # No candidate: a one-row block of an IRI nothing has (Oxigraph scans for an empty one).
+    nothing = with_candidates(FIND.text, {"answer": []})
+    assert f"VALUES ?answer {{ <{NO_CANDIDATE}> }}" in nothing
 
 
 SEARCHES = [
