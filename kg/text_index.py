@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import ntriples, vocab
-from kg.errors import StoreError
+from kg.errors import KgError, StoreError
 from kg.paths import text_index_file
 from kg.sparql import select
 
@@ -86,8 +86,12 @@ def stamp(moment: dt.datetime | None = None) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+#: Seconds to wait for another process's write to the index (SQLite's lock) before giving up.
+BUSY_TIMEOUT = 5.0
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path, isolation_level=None)
+    return sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
 
 
 def _texts(
@@ -127,7 +131,8 @@ def build(
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
     part.unlink(missing_ok=True)
     started = stamp()
-    db = _connect(part)
+    with _writing(path):
+        db = _connect(part)
     try:
         _create(db, part)
         db.execute("BEGIN")
@@ -144,6 +149,11 @@ def build(
         db.execute("COMMIT")
         db.close()
         os.replace(part, path)
+    except sqlite3.Error as exc:
+        db.close()
+        part.unlink(missing_ok=True)
+        with _writing(path):
+            raise exc
     except BaseException:
         db.close()
         part.unlink(missing_ok=True)
@@ -184,15 +194,26 @@ def count_texts(store: pyoxigraph.Store) -> int:
 # --- Keeping it current ----------------------------------------------------------------------
 
 
-def _open(store_path: Path) -> sqlite3.Connection | None:
+def _open(store_path: Path, *, writing: bool = False) -> sqlite3.Connection | None:
+    """The store's index, if it has one of this format. One that is not a database is taken
+    for none; one that cannot be read now (another process writes it) too, but to write."""
     path = text_index_file(store_path)
     if not path.is_file():
         return None
-    db = _connect(path)
     try:
-        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-    except sqlite3.DatabaseError:
-        row = None
+        db = _connect(path)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.Error:
+            db.close()
+            raise
+    except sqlite3.OperationalError:
+        if not writing:
+            return None
+        with _writing(path):
+            raise
+    except sqlite3.Error:
+        return None
     if row is None or row[0] != FORMAT:
         db.close()
         return None
@@ -230,27 +251,50 @@ class Upkeep:
 def kept_current(store: pyoxigraph.Store, store_path: Path | None) -> Iterator[Upkeep]:
     """Around a load into the store at ``store_path``: the index (if there is one) is marked
     pending first, and caught up afterwards, whether the load finished or not. One left
-    pending by a load that never caught up is built again instead."""
+    pending by a load that never caught up is built again instead. When the load fails, its
+    error is raised, not one of catching up (the index then stays pending)."""
     upkeep = Upkeep()
-    db = None if store_path is None else _open(store_path)
+    db = None if store_path is None else _open(store_path, writing=True)
     if db is None or store_path is None:
         yield upkeep
         return
     try:
-        left_pending = _pending(db) is not None
-        since = stamp()
-        if not left_pending:
-            db.execute("INSERT INTO meta VALUES ('pending', ?)", (since,))
-        try:
-            yield upkeep
-        finally:
+        with _writing(text_index_file(store_path)):
+            left_pending = _pending(db) is not None
+            since = stamp()
+            if not left_pending:
+                db.execute("INSERT INTO meta VALUES ('pending', ?)", (since,))
+
+        def follow() -> None:
             if left_pending:
                 db.close()
                 build(store, store_path)
             else:
-                catch_up(store, db, since=since, also=upkeep.questions)
+                with _writing(text_index_file(store_path)):
+                    catch_up(store, db, since=since, also=upkeep.questions)
+
+        try:
+            yield upkeep
+        except Exception:  # not on Ctrl-C: the index stays pending
+            with contextlib.suppress(KgError):
+                follow()
+            raise
+        follow()
     finally:
         db.close()
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """SQLite's errors while the index at ``path`` is written, as kg's."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(
+            str(path),
+            f"the text index could not be written ({exc})",
+            "run kg text-index again, or delete the file (searches then read every text)",
+        ) from exc
 
 
 def catch_up(
@@ -345,6 +389,12 @@ class TextIndex:
         """The questions (for ``questionText``) and answers (for ``answerText``) whose text
         may hold ``text``, by kind; None when the index cannot narrow the search (or finds
         more than :data:`MAX_CANDIDATES`)."""
+        try:
+            return self._candidates(text, kinds)
+        except sqlite3.Error:  # a damaged index: every text is read instead
+            return None
+
+    def _candidates(self, text: str, kinds: Iterable[str]) -> dict[str, list[str]] | None:
         expression = self.match_expression(text)
         if expression is None:
             return None

@@ -232,3 +232,43 @@ def test_kg_text_index_without_a_store(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {tmp_path / 'none'}: ")
     assert "\n" not in result.stderr.rstrip("\n")
+
+
+def test_an_index_that_cannot_be_written_stops_the_load_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kg.text_index.BUSY_TIMEOUT", 0.05)
+    runner = CliRunner()
+    store = tmp_path / "store"
+    _kg(runner, "load", str(sample_page()), "--store", str(store))
+    _kg(runner, "text-index", "--store", str(store), "--silent")
+    holder = sqlite3.connect(text_index_file(store), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing it
+    try:
+        result = _kg(
+            runner, "load", str(_changed_page(tmp_path / "changed.json")), "--store", str(store)
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {text_index_file(store)}: the text index could not be written (database is"
+        " locked) — run kg text-index again, or delete the file (searches then read every text)\n"
+    )
+    stats = _kg(runner, "stats", "--store", str(store), "--csv")
+    assert "triples,407" in stats.stdout  # nothing was loaded
+    find = ["query", "find-questions", "--store", str(store), "-p", "text=zebra", "--csv"]
+    assert len(_kg(runner, *find).stdout.splitlines()) == 1
+
+
+def test_a_damaged_index_is_not_used(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "store"
+    _kg(runner, "load", str(sample_page()), "--store", str(store))
+    text_index_file(store).write_bytes(b"not a database" * 100)
+    find = ["query", "find-questions", "--store", str(store), "-p", "text=toolkit", "--csv"]
+    searched = _kg(runner, *find)
+    assert (searched.exit_code, len(searched.stdout.splitlines()), searched.stderr) == (0, 6, "")
+    loaded = _kg(runner, "load", str(sample_page()), "--store", str(store))
+    assert loaded.exit_code == 0
