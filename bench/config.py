@@ -20,6 +20,7 @@ STEPS: tuple[str, ...] = (
     "pyshacl",
     "optimize",
     "queries",
+    "text-index",
     "stats",
     "show",
     "export",
@@ -28,6 +29,8 @@ STEPS: tuple[str, ...] = (
 EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 #: How the queries step labels its calls on the store after ``kg optimize``.
 OPTIMIZED = " [optimized]"
+#: How the text-index step labels its calls of the queries the text index narrows.
+TEXT_INDEXED = " [text index]"
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 #: Python as the steps run it: ``-P`` keeps the working directory (the repository) off the

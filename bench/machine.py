@@ -101,12 +101,14 @@ def queries():
     assert load_catalog(), "no canned queries"
 def optimize():
     from kg.store import optimize_store
+def text_index():
+    from kg.text_index import TextIndex, build
 def export():
     from kg.export import export_to_file, FORMATS
     missing = [f for f in %r if f not in FORMATS]
     assert not missing, f"no export format {missing}"
 probe("validate", validate); probe("pyshacl", pyshacl); probe("queries", queries)
-probe("export", export); probe("optimize", optimize)
+probe("export", export); probe("optimize", optimize); probe("text-index", text_index)
 print(json.dumps(found))
 """
 
@@ -117,7 +119,7 @@ def features() -> dict[str, str]:
     try:
         found: dict[str, str] = json.loads(out)
     except json.JSONDecodeError:
-        features = ("validate", "pyshacl", "queries", "export", "optimize")
+        features = ("validate", "pyshacl", "queries", "export", "optimize", "text-index")
         return {k: "kg cannot be imported" for k in features}
     return found
 
@@ -130,5 +132,6 @@ NEEDS = {
     "queries": "queries",
     "export": "export",
     "optimize": "optimize",
+    "text-index": "text-index",
     "reload": "validate",
 }

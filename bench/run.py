@@ -27,6 +27,8 @@ naive            rdflib parses each page as JSON-LD (a context over the items), 
 validate         ``kg validate`` of a store loaded from the same data with seeded faults
 pyshacl          ``kg validate --engine pyshacl`` of that store; results compared with kg's
 queries          every canned query (kg.queries), median of ``--query-repeat`` runs each
+text-index       ``kg text-index`` of a copy of the loaded store; then the canned queries it
+                 narrows (find-questions), timed as the queries step times them, on that copy
 stats            ``kg stats --csv`` of the loaded store
 show             ``kg show UIN --date D --house H`` of the first page's first question
 export           ``kg export`` to Turtle, N-Triples and JSON-LD

@@ -36,6 +36,8 @@ class SizeRun(LoadSteps, StoreSteps):
                 self.step_optimize(round_)
             elif step == "queries":
                 self.step_queries(round_)
+            elif step == "text-index":
+                self.step_text_index(round_)
             elif step in ("stats", "show"):
                 self.step_command(round_, step)
             elif step == "export":

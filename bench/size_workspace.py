@@ -32,6 +32,7 @@ class SizeWorkspace:
         self.store = self.root / "store"
         self.optimized_store = self.root / "store-optimized"
         self.loaded_copy = self.root / "store-as-loaded"
+        self.indexed_store = self.root / "store-text-index"
         self.optimized_ready = False
         self.fault_store = self.root / "fault-store"
         self.nt = self.root / "floor.nt"
@@ -41,6 +42,8 @@ class SizeWorkspace:
         self.results: dict[str, Result] = {k: Result(n, k) for k in keys}
         self.query_results: dict[str, list[float]] = {}
         self.query_rows: dict[str, int] = {}
+        #: The queries step's calls: (label, query name, parameters).
+        self.query_calls: list[list[Any]] = []
         self.query_rss: list[float] = []
         self.query_errors: dict[str, str] = {}
         self.validations: dict[str, Validation] = {}
@@ -214,7 +217,13 @@ class SizeWorkspace:
     def cleanup(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
         if not self.cfg.keep:
-            for path in (self.store, self.loaded_copy, self.optimized_store, self.fault_store):
+            for path in (
+                self.store,
+                self.loaded_copy,
+                self.optimized_store,
+                self.indexed_store,
+                self.fault_store,
+            ):
                 shutil.rmtree(path, ignore_errors=True)
             self.nt.unlink(missing_ok=True)
             self.sorted_nt.unlink(missing_ok=True)

@@ -11,7 +11,8 @@
 * ``naive PAGES STORE``: what a user without kg might write: rdflib parses each page's items
   as JSON-LD through a context, serializes them as N-Triples, and Oxigraph loads them;
 * ``query-list``: the canned-query calls the queries step makes;
-* ``query STORE NAME ARGS``: one canned query call, cold then ``--repeat`` runs;
+* ``query STORE NAME ARGS``: one canned query call, cold then ``--repeat`` runs (narrowed by
+  the store's text index with ``--text-index``);
 * ``count STORE``: triples and questions in a store.
 """
 
@@ -177,10 +178,20 @@ def query_list() -> dict[str, Any]:
     return {"calls": calls}
 
 
-def query(store_path: str, name: str, args: str, repeat: int, slow: float) -> dict[str, Any]:
-    """One canned query call, run cold and then ``repeat`` times (once only when slow)."""
+def query(
+    store_path: str, name: str, args: str, repeat: int, slow: float, *, text_index: bool = False
+) -> dict[str, Any]:
+    """One canned query call, run cold and then ``repeat`` times (once only when slow); with
+    ``text_index``, narrowed by the store's text index, as ``kg query`` is."""
     from kg import queries as canned
 
+    index = None
+    if text_index:
+        from kg.text_index import TextIndex
+
+        index = TextIndex.open(Path(store_path))
+        if index is None:
+            raise SystemExit(f"{store_path}: no current text index")
     store = ox.Store.read_only(store_path)
     canned_query = canned.find_query(canned.load_catalog(), name)
     given = json.loads(args)
@@ -188,7 +199,8 @@ def query(store_path: str, name: str, args: str, repeat: int, slow: float) -> di
     rows = 0
     for _ in range(repeat + 1):
         started = time.perf_counter()
-        outcome = canned.execute(canned_query, given, canned.local_runner(store, where=name))
+        runner = canned.local_runner(store, where=name)
+        outcome = canned.execute(canned_query, given, runner, text_index=index)
         runs.append(time.perf_counter() - started)
         rows = len(outcome.rows)
         if runs[0] > slow:
@@ -226,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("args", help="the parameters, as a JSON object")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--slow", type=float, default=60.0, help="no repeats after a slower cold run")
+    p.add_argument("--text-index", action="store_true", help="narrowed by the store's text index")
     sub.add_parser("count").add_argument("store")
     args = parser.parse_args(argv)
     steps: dict[str, Callable[[], dict[str, Any]]] = {
@@ -235,7 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bulk-load": lambda: bulk_load(args.source, args.store),
         "naive": lambda: naive(args.pages, args.store),
         "query-list": query_list,
-        "query": lambda: query(args.store, args.name, args.args, args.repeat, args.slow),
+        "query": lambda: query(
+            args.store, args.name, args.args, args.repeat, args.slow, text_index=args.text_index
+        ),
         "count": lambda: count(args.store),
     }
     _emit(steps[args.step]())

@@ -1,17 +1,23 @@
 """The steps on a loaded store: kg validate and pySHACL (on the store with seeded faults),
-kg optimize, the canned queries, kg stats, kg show, kg export and the reload of changed
+kg optimize, the canned queries, kg text-index, kg stats, kg show, kg export and the reload of changed
 questions."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import statistics
+from pathlib import Path
 
-from bench.config import EXPORT_FORMATS, OPTIMIZED, PYTHON
+from bench.config import EXPORT_FORMATS, OPTIMIZED, PYTHON, TEXT_INDEXED
 from bench.results import Result, Validation, parse_report
 from bench.size_workspace import SizeWorkspace
+
+#: The canned queries the text index narrows (those with ``#kg:text-index`` markers).
+TEXT_INDEX_QUERIES = ("find-questions",)
+_INDEXED = re.compile(r"Indexed (\d+) texts of (\d+) questions in .* \(([\d.,]+ MiB)\)")
 
 
 class StoreSteps(SizeWorkspace):
@@ -165,26 +171,10 @@ class StoreSteps(SizeWorkspace):
         stores = [(self.store, "")]
         if self.optimized_ready:  # the same calls again, after kg optimize
             stores.append((self.optimized_store, OPTIMIZED))
-        calls = listing.data.get("calls", [])
-        for (store, suffix), (label, name, args) in itertools.product(stores, calls):
-            label += suffix
-            self.log(f"query {label}")
-            sample = self.measure(
-                f"query-{label}",
-                [*PYTHON, "-m", "bench.steps", "query", str(store), name, json.dumps(args),
-                 "--repeat", str(self.cfg.query_repeat), "--slow", str(self.cfg.query_slow)],
-                timeout=self.cfg.query_timeout,
-            )  # fmt: skip
-            if not sample.ok:
-                self.query_errors[label] = sample.killed or sample.last_error()
-                result.notes.append(f"{label}: {self.query_errors[label]}")
-                continue
-            self.query_results[label] = sample.data["runs"]
-            self.query_rows[label] = sample.data["rows"]
-            self.query_rss.append(sample.rss_mib)
-            result.cpus.append(sample.cpu)
-            if len(sample.data["runs"]) < self.cfg.query_repeat:
-                slow.append(label)
+        self.query_calls = listing.data.get("calls", [])
+        for (store, suffix), (label, name, args) in itertools.product(stores, self.query_calls):
+            if not self.time_query(result, store, label + suffix, name, args):
+                slow.append(label + suffix)
         medians = {
             k: statistics.median(v) for k, v in self.query_results.items() if OPTIMIZED not in k
         }
@@ -210,6 +200,65 @@ class StoreSteps(SizeWorkspace):
                 )
         if self.query_errors and not medians:
             result.fail("every query failed")
+
+    def time_query(
+        self, result: Result, store: Path, label: str, name: str, args: dict[str, str], *more: str
+    ) -> bool:
+        """One canned-query call in its own process, cold then ``--query-repeat`` times, kept
+        under ``label``; False when it was too slow to repeat (or failed)."""
+        self.log(f"query {label}")
+        sample = self.measure(
+            f"query-{label}",
+            [*PYTHON, "-m", "bench.steps", "query", str(store), name, json.dumps(args),
+             "--repeat", str(self.cfg.query_repeat), "--slow", str(self.cfg.query_slow), *more],
+            timeout=self.cfg.query_timeout,
+        )  # fmt: skip
+        if not sample.ok:
+            self.query_errors[label] = sample.killed or sample.last_error()
+            result.notes.append(f"{label}: {self.query_errors[label]}")
+            return False
+        self.query_results[label] = sample.data["runs"]
+        self.query_rows[label] = sample.data["rows"]
+        self.query_rss.append(sample.rss_mib)
+        result.cpus.append(sample.cpu)
+        return len(sample.data["runs"]) >= self.cfg.query_repeat
+
+    def step_text_index(self, round_: int) -> None:
+        """``kg text-index`` of a copy of the store as loaded (copied untimed, each round); in
+        the first round, the calls of the queries it narrows, on that copy."""
+        result = self.results["text-index"]
+        if not self.can_use_store("text-index"):
+            return
+        source = self.loaded_copy if self.loaded_copy.exists() else self.store
+        if round_ > 0 and source == self.store:
+            return  # the reload step changed the store: only the first round indexes it
+        shutil.rmtree(self.indexed_store, ignore_errors=True)
+        shutil.copytree(source, self.indexed_store)
+        self.log(f"text-index round {round_ + 1}")
+        command = self.kg("text-index", "--store", str(self.indexed_store), "--silent")
+        sample = self.measure("text-index", command)
+        if not sample.ok:
+            result.fail(sample.killed or sample.last_error())
+            return
+        result.add(sample)
+        result.amount = (self.n, "q")
+        if round_ > 0:
+            return
+        built = _INDEXED.search(sample.stdout)
+        if built:
+            result.notes.append(f"{built[1]} texts of {built[2]} questions, {built[3]} on disk")
+        if not self.query_calls:  # no queries step in this run
+            listing = self.measure("query-list", [*PYTHON, "-m", "bench.steps", "query-list"])
+            self.query_calls = listing.data.get("calls", []) if listing.ok else []
+        narrowed = [c for c in self.query_calls if c[1] in TEXT_INDEX_QUERIES and c[2].get("text")]
+        for label, name, args in narrowed:
+            self.time_query(
+                result, self.indexed_store, label + TEXT_INDEXED, name, args, "--text-index"
+            )
+        result.notes.append(
+            f"then {len(narrowed)} call{'s' if len(narrowed) != 1 else ''} of the queries it narrows ({TEXT_INDEXED.strip()} in the"
+            " query table)"
+        )
 
     def step_export(self, round_: int) -> None:
         for fmt in EXPORT_FORMATS:

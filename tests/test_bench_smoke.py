@@ -149,6 +149,20 @@ def test_smoke_run_times_the_queries_again_after_kg_optimize(
     assert "| slowest canned query median after kg optimize (" in table
 
 
+def test_smoke_run_builds_a_text_index_and_times_find_questions_with_it(
+    smoke: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    proc, _ = smoke
+    table = proc.stdout
+    row = next(line for line in table.splitlines() if line.startswith("| 1,000 | text-index |"))
+    assert " texts of 1000 questions, " in row and " MiB on disk; then 1 call of " in row
+    plain = next(line for line in table.splitlines() if line.startswith("| find-questions | "))
+    indexed = next(
+        line for line in table.splitlines() if line.startswith("| find-questions [text index] | ")
+    )
+    assert plain.rsplit(", ", 1)[1] == indexed.rsplit(", ", 1)[1]  # the same number of rows
+
+
 def test_smoke_run_loaded_the_generated_questions(
     smoke: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
