@@ -33,6 +33,7 @@ class SizeWorkspace:
         self.optimized_store = self.root / "store-optimized"
         self.loaded_copy = self.root / "store-as-loaded"
         self.indexed_store = self.root / "store-text-index"
+        self.loaded_copy_made = False
         self.optimized_ready = False
         self.fault_store = self.root / "fault-store"
         self.nt = self.root / "floor.nt"

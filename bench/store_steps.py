@@ -110,11 +110,8 @@ class StoreSteps(SizeWorkspace):
         if not self.can_use_store("optimize"):
             return
         self.optimized_ready = False
-        if round_ == 0 or not self.loaded_copy.exists():  # the reload step changes the store
-            shutil.rmtree(self.loaded_copy, ignore_errors=True)
-            shutil.copytree(self.store, self.loaded_copy)
         shutil.rmtree(self.optimized_store, ignore_errors=True)
-        shutil.copytree(self.loaded_copy, self.optimized_store)
+        shutil.copytree(self.as_loaded(), self.optimized_store)
         self.log(f"optimize round {round_ + 1}")
         sample = self.measure("optimize", self.kg("optimize", "--store", str(self.optimized_store)))
         if not sample.ok:
@@ -126,6 +123,15 @@ class StoreSteps(SizeWorkspace):
         if round_ == 0 and sample.stdout.strip():
             line = sample.stdout.strip().splitlines()[-1]
             result.notes.append(line.replace(str(self.optimized_store), "a copy of the store"))
+
+    def as_loaded(self) -> Path:
+        """A copy of the store as loaded, made when first asked for in this run (before the
+        reload step, the last of a round, changes the store)."""
+        if not self.loaded_copy_made or not self.loaded_copy.exists():
+            shutil.rmtree(self.loaded_copy, ignore_errors=True)
+            shutil.copytree(self.store, self.loaded_copy)
+            self.loaded_copy_made = True
+        return self.loaded_copy
 
     def step_command(self, round_: int, step: str) -> None:
         """``kg stats``, or ``kg show`` of the first page's first question by its UIN, on the
@@ -229,11 +235,8 @@ class StoreSteps(SizeWorkspace):
         result = self.results["text-index"]
         if not self.can_use_store("text-index"):
             return
-        source = self.loaded_copy if self.loaded_copy.exists() else self.store
-        if round_ > 0 and source == self.store:
-            return  # the reload step changed the store: only the first round indexes it
         shutil.rmtree(self.indexed_store, ignore_errors=True)
-        shutil.copytree(source, self.indexed_store)
+        shutil.copytree(self.as_loaded(), self.indexed_store)
         self.log(f"text-index round {round_ + 1}")
         command = self.kg("text-index", "--store", str(self.indexed_store), "--silent")
         sample = self.measure("text-index", command)
