@@ -136,12 +136,16 @@ def test_smoke_run_goes_through_every_step(
     assert "(smoke)" in (workdir / "BENCHMARKS.md").read_text(encoding="utf-8")
 
 
+def _line(table: str, start: str) -> str:
+    """The first line of the table that starts so."""
+    return next(line for line in table.splitlines() if line.startswith(start))
+
+
 def test_smoke_run_times_the_queries_again_after_kg_optimize(
     smoke: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
-    proc, _ = smoke
-    table = proc.stdout
-    optimize = next(line for line in table.splitlines() if line.startswith("| 1,000 | optimize |"))
+    table = smoke[0].stdout
+    optimize = _line(table, "| 1,000 | optimize |")
     assert "Compacted a copy of the store: " in optimize and " tables, " in optimize
     calls = [line.split(" | ")[0][2:] for line in table.splitlines() if " (min–max)" not in line]
     loaded = {c for c in calls if c.startswith(("members", "late-answers")) and "[" not in c}
@@ -152,14 +156,11 @@ def test_smoke_run_times_the_queries_again_after_kg_optimize(
 def test_smoke_run_builds_a_text_index_and_times_find_questions_with_it(
     smoke: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
-    proc, _ = smoke
-    table = proc.stdout
-    row = next(line for line in table.splitlines() if line.startswith("| 1,000 | text-index |"))
+    table = smoke[0].stdout
+    row = _line(table, "| 1,000 | text-index |")
     assert " texts of 1000 questions, " in row and " MiB on disk; then 1 call of " in row
-    plain = next(line for line in table.splitlines() if line.startswith("| find-questions | "))
-    indexed = next(
-        line for line in table.splitlines() if line.startswith("| find-questions [text index] | ")
-    )
+    plain = _line(table, "| find-questions | ")
+    indexed = _line(table, "| find-questions [text index] | ")
     assert plain.rsplit(", ", 1)[1] == indexed.rsplit(", ", 1)[1]  # the same number of rows
 
 

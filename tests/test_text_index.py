@@ -155,6 +155,13 @@ def _changed_page(path: Path) -> Path:
     return path
 
 
+def _indexed_sample(runner: CliRunner, store: Path) -> Path:
+    """A store at ``store`` with the sample loaded and a text index built."""
+    assert _kg(runner, "load", str(sample_page()), "--store", str(store)).exit_code == 0
+    assert _kg(runner, "text-index", "--store", str(store), "--silent").exit_code == 0
+    return store
+
+
 def _docs(store: Path) -> int:
     with sqlite3.connect(text_index_file(store)) as db:
         return int(db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
@@ -190,9 +197,7 @@ def test_kg_text_index_builds_and_kg_load_keeps_it_current(tmp_path: Path) -> No
 
 def test_a_pending_index_is_not_used_and_the_next_load_builds_it_again(tmp_path: Path) -> None:
     runner = CliRunner()
-    store = tmp_path / "store"
-    _kg(runner, "load", str(sample_page()), "--store", str(store))
-    _kg(runner, "text-index", "--store", str(store), "--silent")
+    store = _indexed_sample(runner, tmp_path / "store")
     with sqlite3.connect(text_index_file(store)) as db:  # as a load killed before catching up
         db.execute("INSERT INTO meta VALUES ('pending', '2020-01-01T00:00:00Z')")
         db.execute("DELETE FROM docs")
@@ -212,9 +217,7 @@ def test_a_pending_index_is_not_used_and_the_next_load_builds_it_again(tmp_path:
 
 def test_a_load_that_stops_part_way_still_catches_the_index_up(tmp_path: Path) -> None:
     runner = CliRunner()
-    store = tmp_path / "store"
-    _kg(runner, "load", str(sample_page()), "--store", str(store))
-    _kg(runner, "text-index", "--store", str(store), "--silent")
+    store = _indexed_sample(runner, tmp_path / "store")
     pages = tmp_path / "pages"
     pages.mkdir()
     _changed_page(pages / "a.json")
@@ -239,9 +242,7 @@ def test_an_index_that_cannot_be_written_stops_the_load_before_it_starts(
 ) -> None:
     monkeypatch.setattr("kg.text_index.BUSY_TIMEOUT", 0.05)
     runner = CliRunner()
-    store = tmp_path / "store"
-    _kg(runner, "load", str(sample_page()), "--store", str(store))
-    _kg(runner, "text-index", "--store", str(store), "--silent")
+    store = _indexed_sample(runner, tmp_path / "store")
     holder = sqlite3.connect(text_index_file(store), isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process writing it
     try:
