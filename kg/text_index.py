@@ -20,7 +20,6 @@ to the store other than by kg's loads are not seen: ``kg text-index`` builds it 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import re
 import sqlite3
@@ -32,6 +31,7 @@ import pyoxigraph
 
 from kg import ntriples, vocab
 from kg.errors import KgError, StoreError
+from kg.load import now
 from kg.paths import text_index_file
 from kg.sparql import select
 
@@ -50,13 +50,13 @@ _QUESTION_TEXTS = "SELECT ?q ?text WHERE {{ {values} ?q parl:questionText ?text 
 _ANSWER_TEXTS = (
     "SELECT ?q ?a ?text WHERE {{ {values} ?q parl:answer ?a . ?a parl:answerText ?text }}"
 )
+# ?since is selected because pyoxigraph substitutes only the variables a query selects.
 _LOADED_SINCE = "SELECT DISTINCT ?since ?q WHERE { ?q kg:loadedAt ?at FILTER(?at >= ?since) }"
 _COUNT = (
     "SELECT (COUNT(*) AS ?n) WHERE { { ?q parl:questionText ?text }"
     " UNION { ?q parl:answer ?a . ?a parl:answerText ?text } }"
 )
 _WORD = re.compile(r"[a-z0-9]+")
-KINDS = ("questionText", "answerText")
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,12 +78,6 @@ class IndexSummary:
 
     questions: int
     texts: int
-
-
-def stamp(moment: dt.datetime | None = None) -> str:
-    """A ``kg:loadedAt`` value (UTC, to the second)."""
-    moment = moment or dt.datetime.now(dt.UTC)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 #: Seconds to wait for another process's write to the index (SQLite's lock) before giving up.
@@ -130,7 +124,7 @@ def build(
     path = text_index_file(store_path)
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
     part.unlink(missing_ok=True)
-    started = stamp()
+    started = now()
     with _writing(path):
         db = _connect(part)
     try:
@@ -261,7 +255,7 @@ def kept_current(store: pyoxigraph.Store, store_path: Path | None) -> Iterator[U
     try:
         with _writing(text_index_file(store_path)):
             left_pending = _pending(db) is not None
-            since = stamp()
+            since = now()
             if not left_pending:
                 db.execute("INSERT INTO meta VALUES ('pending', ?)", (since,))
 
