@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,7 +26,7 @@ from kg.cli_fetch import base_urls
 from kg.errors import InputError
 from kg.fetch import DEFAULT_BASE_URL, DEFAULT_MIRROR_URL, Query
 from kg.harvest import Cache, HarvestState, _locked
-from kg.paths import harvest_cache_dir
+from kg.paths import harvest_cache_dir, text_index_file
 from kg.reader import parse_page
 from tests.api_server import LOOPBACK_ONLY, ApiServer, make_questions
 
@@ -387,3 +388,16 @@ def test_the_cache_survives_a_cut_manifest_line_and_detects_a_changed_page(
     page.write_bytes(page.read_bytes().replace(b"Maintenance", b"Maintenancf"))
     with pytest.raises(InputError, match="does not match its sha256"):
         list(cache.cached_pages(query, run))
+
+
+def test_fetch_load_keeps_the_text_index_current(
+    api: ApiServer, store_path: Path, sample_path: Path, questions: list[dict[str, Any]]
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["load", str(sample_path), "--store", str(store_path)]).exit_code == 0
+    assert runner.invoke(cli, ["text-index", "--store", str(store_path)]).exit_code == 0
+    assert fetch(api, store_path, "--load").exit_code == 0
+    with sqlite3.connect(text_index_file(store_path)) as db:
+        indexed = {row[0] for row in db.execute("SELECT DISTINCT question FROM docs")}
+        pending = db.execute("SELECT value FROM meta WHERE key = 'pending'").fetchone()
+    assert (indexed, pending) == ({q["_about"] for q in questions}, None)

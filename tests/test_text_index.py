@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 from kg import vocab
 from kg.cli import cli
+from kg.page_load import load_page
 from kg.paths import sample_page, text_index_file
 from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
 from kg.query_values import NO_CANDIDATE, markers, narrowed, with_candidates
-from kg.text_index import TextIndex, build
+from kg.reader import read_page
+from kg.text_index import TextIndex, build, kept_current
 
 CATALOG = load_catalog()
 FIND = CATALOG["find-questions"]
@@ -273,3 +275,21 @@ def test_a_damaged_index_is_not_used(tmp_path: Path) -> None:
     assert (searched.exit_code, len(searched.stdout.splitlines()), searched.stderr) == (0, 6, "")
     loaded = _kg(runner, "load", str(sample_page()), "--store", str(store))
     assert loaded.exit_code == 0
+
+
+def test_a_load_names_what_it_wrote_with_an_older_time(tmp_path: Path) -> None:
+    """Pages fetched earlier carry their fetch time as kg:loadedAt: kg fetch names them."""
+    store = pyoxigraph.Store()
+    build(store, tmp_path)  # an empty index
+    page = read_page(str(_changed_page(tmp_path / "changed.json")))
+    iri = str(page.items[0]["_about"])
+    for named in (False, True):
+        with kept_current(store, tmp_path) as upkeep:
+            if named:
+                upkeep.wrote([iri])
+            load_page(store, page, loaded_at="2000-01-01T00:00:00Z")
+        index = TextIndex.open(tmp_path)
+        assert index is not None
+        found = index.candidates("zebra", ["questionText"])
+        index.close()
+        assert found == {"questionText": [iri] if named else []}
