@@ -102,7 +102,8 @@ def queries():
 def optimize():
     from kg.store import optimize_store
 def text_index():
-    from kg.text_index import TextIndex, build
+    from kg.text_index import build
+    from kg.text_search import TextIndex
 def export():
     from kg.export import export_to_file, FORMATS
     missing = [f for f in %r if f not in FORMATS]

@@ -187,7 +187,7 @@ def query(
 
     index = None
     if text_index:
-        from kg.text_index import TextIndex
+        from kg.text_search import TextIndex
 
         index = TextIndex.open(Path(store_path))
         if index is None:

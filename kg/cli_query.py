@@ -24,7 +24,8 @@ from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
 from kg.query_values import markers
 from kg.show import find_question, question_view, render
-from kg.text_index import TextIndex, is_pending
+from kg.text_index import is_pending
+from kg.text_search import TextIndex
 
 
 def _parameters_text(query: CannedQuery) -> str:

@@ -40,7 +40,7 @@ from kg.query_steps import POST_STEPS
 from kg.query_values import narrowed
 from kg.resolve import resolve
 from kg.sparql import QueryOutcome, Runner, Term, map_rows, run_query
-from kg.text_index import TextIndex
+from kg.text_search import TextIndex
 
 PARAMETER_TYPES: dict[str, str] = {
     "member": "member id, IRI or name",

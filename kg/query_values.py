@@ -18,7 +18,7 @@ from kg.sparql import Term
 NO_CANDIDATE = vocab.KG_ID + "no-candidate"
 
 if TYPE_CHECKING:
-    from kg.text_index import TextIndex
+    from kg.text_search import TextIndex
 
 _SKIP = re.compile(
     r"""<[^<>"{}|^`\\\s]*>|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""

@@ -21,7 +21,8 @@ from kg.paths import sample_page, text_index_file
 from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
 from kg.query_values import NO_CANDIDATE, markers, narrowed, with_candidates
 from kg.reader import read_page
-from kg.text_index import TextIndex, build, kept_current
+from kg.text_index import build, kept_current
+from kg.text_search import TextIndex
 
 CATALOG = load_catalog()
 FIND = CATALOG["find-questions"]
