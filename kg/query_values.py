@@ -13,10 +13,6 @@ import pyoxigraph
 from kg import ntriples, vocab
 from kg.sparql import Term
 
-#: Stands for no candidate at all: Oxigraph plans an empty VALUES block as a scan of what it
-#: joins (3.7 s for find-questions at a million questions), a one-row one as look-ups (0.0 s).
-NO_CANDIDATE = vocab.KG_ID + "no-candidate"
-
 if TYPE_CHECKING:
     from kg.text_search import TextIndex
 
@@ -27,8 +23,11 @@ _SKIP = re.compile(
 )
 _TOKEN = re.compile(r"\bSELECT\b|\{", re.IGNORECASE)
 #: ``#kg:text-index ?question questionText ?text``: where a canned query takes the text
-#: index's candidates (:mod:`kg.text_index`), as a VALUES block of the variable's IRIs.
+#: index's candidates (:mod:`kg.text_search`), as a VALUES block of the variable's IRIs.
 _MARKER = re.compile(r"^[ \t]*#kg:text-index[ \t]+\?(\w+)[ \t]+(\w+)[ \t]+\?(\w+)[ \t]*$", re.M)
+#: Stands for no candidate at all: Oxigraph plans an empty VALUES block as a scan of what it
+#: joins (3.7 s for find-questions at a million questions), a one-row one as look-ups (0.0 s).
+NO_CANDIDATE = vocab.KG_ID + "no-candidate"
 
 
 def values_block(bindings: Mapping[str, Term]) -> str:
