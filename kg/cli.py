@@ -26,7 +26,6 @@ from kg.errors import KgError
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
 from kg.store import open_for_reading, open_store, optimize_store, recount_store
-from kg.text_index import kept_current
 
 #: Commands defined in other modules, imported only when run (or listed): ``kg load`` need
 #: not import the HTTP, SPARQL-endpoint and canned-query machinery.
@@ -99,6 +98,8 @@ def load(
     silent: bool,
 ) -> None:
     """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
+    from kg.text_index import kept_current  # only loads keep the text index
+
     sources = expand_inputs(inputs)
     store = open_store(None if memory else store_path)
     with kept_current(store, None if memory else store_path):

@@ -205,7 +205,6 @@ def fetch(
     cache = Cache(cache_dir if cache_dir is not None else harvest_cache_dir(store_path))
     report = LoadReport()
     sink = None
-    progress = _Progress(not silent)
     upkeep_stack = contextlib.ExitStack()
     if load_pages:
         store = open_store(store_path)
@@ -227,6 +226,7 @@ def fetch(
                 converter=converter,
             )
 
+    progress = _Progress(not silent)
     policy = RetryPolicy(max_attempts=max_attempts, timeout=timeout, backoff=backoff)
     with upkeep_stack, progress.stack, contextlib.ExitStack() as stack:
         fetcher = None

@@ -80,10 +80,6 @@ class LoadReport:
         return "Loaded " + ", ".join(parts)
 
 
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(ntriples.iri(i) for i in iris)
-
-
 def item_where(source: str, number: int, uin: str | None, iri: str) -> str:
     """How errors name an item: ``file item 3 (uin 19185)``, or by IRI when it has no UIN."""
     return f"{source} item {number} ({f'uin {uin}' if uin else iri})"
@@ -91,7 +87,7 @@ def item_where(source: str, number: int, uin: str | None, iri: str) -> str:
 
 def delete_records(iris: Iterable[str]) -> str:
     """The update that removes the records of these questions (and links to them)."""
-    return _DELETE_RECORDS.format(values=_values(iris))
+    return _DELETE_RECORDS.format(values=ntriples.iris(iris))
 
 
 def now() -> str:

@@ -85,6 +85,11 @@ def iri(value: str) -> str:
     return "<" + iri_text(value) + ">"
 
 
+def iris(values: Iterable[str]) -> str:
+    """IRI terms in N-Triples syntax, separated by spaces: the body of a VALUES block."""
+    return " ".join(iri(value) for value in values)
+
+
 def without_surrogates(text: str) -> str:
     """``text`` with every lone surrogate (which UTF-8 cannot carry) replaced by U+FFFD."""
     if text.isascii() or _SURROGATE.search(text) is None:

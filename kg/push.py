@@ -229,7 +229,7 @@ def with_retries(action: Callable[[], T], retry: Retry, report: PushReport) -> T
 
 
 def _values(nodes: list[pyoxigraph.NamedNode]) -> str:
-    return " ".join(ntriples.iri(n.value) for n in nodes)
+    return ntriples.iris(n.value for n in nodes)
 
 
 def _remote_state(

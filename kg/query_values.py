@@ -86,7 +86,7 @@ def with_candidates(query_text: str, candidates: Mapping[str, Sequence[str]]) ->
         variable = match.group(1)
         if variable not in candidates:
             return match.group(0)
-        iris = " ".join(ntriples.iri(iri) for iri in candidates[variable] or [NO_CANDIDATE])
+        iris = ntriples.iris(candidates[variable] or [NO_CANDIDATE])
         return f"VALUES ?{variable} {{ {iris} }}"
 
     return _MARKER.sub(block, query_text)

@@ -83,7 +83,7 @@ def _texts(store: pyoxigraph.Store, questions: Sequence[str] | None) -> Iterator
     """(question, answer, kind, text) of these questions, or of all."""
     values = ""
     if questions is not None:
-        values = "VALUES ?q { " + " ".join(map(ntriples.iri, questions)) + " }"
+        values = "VALUES ?q { " + ntriples.iris(questions) + " }"
     for row in select(store, _QUESTION_TEXTS.format(values=values), prefixes=_PREFIXES):
         yield _value(row["q"]), None, "questionText", _value(row["text"])
     for row in select(store, _ANSWER_TEXTS.format(values=values), prefixes=_PREFIXES):
