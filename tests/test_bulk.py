@@ -100,9 +100,15 @@ import pyoxigraph
 from kg.load import load_paths
 
 def priorities():
-    tasks = Path("/proc/self/task").iterdir()
-    compacting = [t for t in tasks if (t / "comm").read_text().startswith("rocksdb:low")]
-    return sorted({os.getpriority(os.PRIO_PROCESS, int(t.name)) for t in compacting})
+    # A thread may end between the listing and the reading: it is left out.
+    found = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            if (task / "comm").read_text().startswith("rocksdb:low"):
+                found.add(os.getpriority(os.PRIO_PROCESS, int(task.name)))
+        except OSError:
+            pass
+    return sorted(found)
 
 store = pyoxigraph.Store(sys.argv[1])
 before = priorities()
