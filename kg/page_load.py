@@ -27,6 +27,7 @@ from kg.load import (
     write_plan,
 )
 from kg.reader import Page
+from kg.sparql import releasing
 from kg.stored_records import StoredRecords, stored_records
 
 
@@ -86,6 +87,7 @@ def _prepare(
     return prepared
 
 
+@releasing
 def _prepare_next(
     pages: Iterator[Page], store: pyoxigraph.Store, validator: Validator | None, read_stored: bool
 ) -> _PreparedPage | None:

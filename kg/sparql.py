@@ -3,13 +3,15 @@ rows streamed as Oxigraph gives them when asked."""
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import pyoxigraph
 
@@ -22,6 +24,8 @@ _POSITION = re.compile(r"error at (\d+):(\d+)")
 #: Rows handed at once from a query's thread to the reader, and batches that may wait.
 _BATCH_ROWS = 512
 _BATCHES_AHEAD = 8
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @dataclass
@@ -133,6 +137,38 @@ def run_query(
     return outcome
 
 
+def released_here(exc: BaseException) -> BaseException:
+    """``exc``, the locals of its finished frames (and of the exceptions it chains) let go of
+    in this thread. pyoxigraph's results may only be freed by the thread that made them: one
+    held by a frame of a traceback raised in another thread would be freed there (or kept)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+        todo += [current.__cause__, current.__context__]
+    return exc
+
+
+def releasing(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` for work handed to another thread: its errors let go of their frames'
+    locals in the thread that raised them (see :func:`released_here`)."""
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except BaseException as exc:
+            released_here(exc)
+            raise
+
+    return run
+
+
 def _in_thread(start: Callable[[], QueryOutcome], where: str, timeout: float) -> QueryOutcome:
     """The query run and read in a thread of its own, which is abandoned past the timeout (it
     ends with the query, or with the process). pyoxigraph's results cannot cross threads:
@@ -166,7 +202,7 @@ def _in_thread(start: Callable[[], QueryOutcome], where: str, timeout: float) ->
             hand(batch)
             hand(None)
         except BaseException as exc:  # handed to the reading thread
-            hand(exc)
+            hand(released_here(exc))
 
     def take() -> Any:
         try:

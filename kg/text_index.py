@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +24,15 @@ from kg import ntriples, vocab
 from kg.errors import KgError, StoreError
 from kg.load import now
 from kg.paths import text_index_file
-from kg.sparql import select
+from kg.sparql import releasing, select
 
 FORMAT = "1"
 #: FTS5's tokenizer; diacritics are kept, so that a word is only lower-cased.
 TOKENIZER = "unicode61 remove_diacritics 0"
 TERMS_TABLE = "terms"
 _CHUNK = 500
+#: Texts read from the store at a time by the build (in its read-ahead thread).
+CHUNK_TEXTS = 5000
 _PREFIXES = {"parl": vocab.PARL, "kg": vocab.KG, "xsd": vocab.XSD}
 _QUESTION_TEXTS = "SELECT ?q ?text WHERE {{ {values} ?q parl:questionText ?text }}"
 _ANSWER_TEXTS = (
@@ -120,7 +122,7 @@ def build(
         _create(db, part)
         db.execute("BEGIN")
         texts = 0
-        for chunk in _read_ahead(_chunks(_texts(store, None), 5000)):
+        for chunk in _read_ahead(_chunks(_texts(store, None), CHUNK_TEXTS)):
             texts += _insert(db, chunk)
             if on_texts is not None:
                 on_texts(len(chunk))
@@ -155,18 +157,27 @@ def _create(db: sqlite3.Connection, path: Path) -> None:
         ) from exc
 
 
-def _read_ahead(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
+def _read_ahead(chunks: Generator[_Chunk, None, None]) -> Iterator[_Chunk]:
     """The chunks, each read from the store in a second thread while SQLite indexes the one
     before (SQLite lets go of the GIL while it works): at 100,000 questions reading took 5.1 s
-    and indexing 6.4 s, one after the other."""
+    and indexing 6.4 s, one after the other. That thread makes the store's results, so it
+    also frees them, whether the chunks are read to the end or not."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-text-reader") as reader:
-        pending = reader.submit(next, chunks, None)
-        while (chunk := pending.result()) is not None:
-            pending = reader.submit(next, chunks, None)
-            yield chunk
+        pending = reader.submit(_next_chunk, chunks)
+        try:
+            while (chunk := pending.result()) is not None:
+                pending = reader.submit(_next_chunk, chunks)
+                yield chunk
+        finally:
+            reader.submit(chunks.close)  # after the pending read: one thread, in turn
 
 
-def _chunks(items: Iterable[_Text], size: int) -> Iterator[_Chunk]:
+@releasing
+def _next_chunk(chunks: Iterator[_Chunk]) -> _Chunk | None:
+    return next(chunks, None)
+
+
+def _chunks(items: Iterable[_Text], size: int) -> Generator[_Chunk, None, None]:
     chunk: _Chunk = []
     for item in items:
         chunk.append(item)

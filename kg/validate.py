@@ -29,6 +29,7 @@ from kg import ntriples, paths, vocab
 from kg import shacl_plan as sp
 from kg.errors import InputError
 from kg.shacl_plan import Plan, Unit
+from kg.sparql import releasing
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -253,6 +254,7 @@ def _longest_first(job: tuple[Unit, sp.Query, str]) -> tuple[int, int]:
     return (-text.count("\nUNION "), -len(text))
 
 
+@releasing  # run in the pool's threads
 def _small_target(store: pyoxigraph.Store, unit: Unit, subclasses: bool) -> str | None:
     """A VALUES block of the unit's focus nodes when they are few (looking them up is cheaper
     than scanning whole paths), "" when they are many, None when there are none."""
@@ -270,6 +272,7 @@ def _chunks(terms: Iterable[str]) -> list[str]:
     return [_values(ordered[i : i + _CHUNK]) for i in range(0, len(ordered), _CHUNK)]
 
 
+@releasing  # run in the pool's threads
 def _of_target(
     store: pyoxigraph.Store, unit: Unit, rows: list[tuple[str, ValidationResult]], subclasses: bool
 ) -> list[ValidationResult]:
@@ -286,6 +289,7 @@ def _of_target(
     return [result for this, result in rows if this in keep]
 
 
+@releasing  # run in the pool's threads
 def _decode(
     query: sp.Query, store: pyoxigraph.Store, text: str
 ) -> list[tuple[str, ValidationResult]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
+from collections.abc import Iterator
+
 import pyoxigraph
 import pytest
 
 from kg import ntriples
 from kg.errors import QueryError
-from kg.sparql import run_query, select_lines, select_tsv, tsv_term
+from kg.sparql import released_here, releasing, run_query, select_lines, select_tsv, tsv_term
 from kg.vocab import XSD
 
 EX = "http://example.org/"
@@ -102,3 +107,43 @@ def test_the_timeout_of_a_streamed_query_covers_reading_its_rows() -> None:
         "slow: the query ran longer than 0.3 s and was stopped — "
         "narrow the query, or give a larger --timeout"
     )
+
+
+@pytest.mark.parametrize("release", ["released_here", "releasing", "neither"])
+def test_an_error_handed_across_threads_lets_go_of_its_results_where_it_was_raised(
+    monkeypatch: pytest.MonkeyPatch, release: str
+) -> None:
+    # pyoxigraph's results may only be freed by the thread that made them; a traceback's frame
+    # that holds one would free it in the thread the error is handed to, which reports it.
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
+    store = pyoxigraph.Store()
+    store.load(TRIPLES, pyoxigraph.RdfFormat.N_TRIPLES)
+
+    def rows() -> Iterator[pyoxigraph.QuerySolution]:
+        solutions = store.query("SELECT * WHERE { ?s ?p ?o }")
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        for row in solutions:
+            yield row
+            raise ValueError("stopped")
+
+    def read() -> list[pyoxigraph.QuerySolution]:
+        return list(rows())
+
+    handed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            (releasing(read) if release == "releasing" else read)()
+        except ValueError as exc:
+            handed.append(released_here(exc) if release == "released_here" else exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert [str(exc) for exc in handed] == ["stopped"]
+    handed.clear()
+    gc.collect()
+    # with neither, the check itself is seen to catch the leak
+    assert len(unraisable) == (1 if release == "neither" else 0)
+    assert all("PyQuerySolutions is unsendable" in message for message in unraisable)

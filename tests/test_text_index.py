@@ -3,8 +3,10 @@ gives the same rows with it as without, and kg's loads keep it current."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import vocab
+from kg import text_index, vocab
 from kg.cli import cli
 from kg.page_load import load_page
 from kg.paths import sample_page, text_index_file
@@ -294,3 +296,30 @@ def test_a_load_names_what_it_wrote_with_an_older_time(tmp_path: Path) -> None:
         found = index.candidates("zebra", ["questionText"])
         index.close()
         assert found == {"questionText": [iri] if named else []}
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("stop_in", ["indexing", "reading"])
+def test_a_build_that_stops_part_way_frees_the_stores_results_in_their_thread(
+    sample: pyoxigraph.Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_in: str
+) -> None:
+    # pyoxigraph's results may only be freed by the thread that made them (the read-ahead's):
+    # freed by another, each is reported as unraisable ("... is unsendable") and kept.
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
+    monkeypatch.setattr(text_index, "CHUNK_TEXTS", 2)  # the sample's 18 texts: 9 chunks
+
+    def stop(_: object) -> str:
+        raise _Stop
+
+    if stop_in == "reading":
+        monkeypatch.setattr(text_index, "_value", stop)
+    with pytest.raises(_Stop):
+        build(sample, tmp_path, on_texts=stop)
+    gc.collect()
+    assert unraisable == []
+    assert not text_index_file(tmp_path).exists()
+    assert list(tmp_path.iterdir()) == []  # nor its part
