@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -147,3 +148,22 @@ def test_an_error_handed_across_threads_lets_go_of_its_results_where_it_was_rais
     # with neither, the check itself is seen to catch the leak
     assert len(unraisable) == (1 if release == "neither" else 0)
     assert all("PyQuerySolutions is unsendable" in message for message in unraisable)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_query_that_fails_while_read_in_its_thread_frees_its_results_there(
+    monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
+    with socket.socket() as probe:  # a local port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = pyoxigraph.Store()
+    store.load(TRIPLES, pyoxigraph.RdfFormat.N_TRIPLES)
+    # Oxigraph calls the SERVICE, and fails, only when the rows are read.
+    text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+    with pytest.raises(QueryError, match=r"^far: the query failed: .* — check the store$"):
+        run_query(store, text, where="far", timeout=30, stream=stream).row_list()
+    gc.collect()
+    assert unraisable == []
