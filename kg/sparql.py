@@ -91,6 +91,7 @@ def _outcome(result: Any, where: str) -> QueryOutcome:
     try:
         return QueryOutcome(kind="graph", triples=list(result))
     except OSError as exc:
+        del result  # see _solutions
         raise _failed(where, exc) from exc
 
 
@@ -99,6 +100,10 @@ def _solutions(result: pyoxigraph.QuerySolutions, where: str) -> Iterator[Row]:
         for solution in result:
             yield list(solution)  # values in the order of the columns
     except OSError as exc:
+        # The error's traceback holds this frame, in a cycle with ``exc``, which the garbage
+        # collector frees in whichever thread it runs: pyoxigraph's results may only be freed
+        # by the thread that made them (else they are kept, and a warning printed).
+        del result
         raise _failed(where, exc) from exc
 
 
