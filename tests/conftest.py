@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
+import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,32 @@ _TALLIES = """SELECT ?s ?p ?o WHERE {
 def stored_tally_lines(store: pyoxigraph.Store) -> set[str]:
     """Every tally's triples in the store, and its marker's, as N-Triples lines."""
     return select_lines(store, _TALLIES, prefixes={"kg": vocab.KG})
+
+
+def freed_by_another_thread(make: Callable[[], object]) -> None:
+    """What ``make`` returns, kept in a reference cycle (as ``pytest.raises`` keeps an error),
+    freed by another thread's garbage collection: pyoxigraph's results may only be freed by
+    the thread that made them (see the ``unraisable`` fixture)."""
+    gc.collect()
+    gc.disable()
+    try:
+        kept = [make()]
+        kept.append(kept)
+        del kept
+        collector = threading.Thread(target=gc.collect)
+        collector.start()
+        collector.join()
+    finally:
+        gc.enable()
+
+
+@pytest.fixture()
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The unraisable exceptions of the test, such as "PyQuerySolutions is unsendable, but is
+    being dropped on another thread": pyoxigraph keeps such a result, and its store."""
+    found: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: found.append(str(u.exc_value)))
+    return found
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -3,16 +3,14 @@ error for anything that is not the results asked for (also when it breaks off mi
 
 from __future__ import annotations
 
-import gc
 import json
-import sys
-import threading
 
 import pyoxigraph
 import pytest
 
 from kg.errors import RemoteError
 from kg.remote_answer import Answer, parse_answer
+from tests.conftest import freed_by_another_thread
 
 JSON_RESULTS = "application/sparql-results+json"
 EX = "http://example.org/"
@@ -75,26 +73,15 @@ def test_anything_else_is_one_clear_error(media: str, body: bytes, kind: str, wh
 
 @pytest.mark.parametrize("kind", ["select", "ask"])
 def test_an_answer_refused_leaves_no_results_for_another_thread_to_free(
-    monkeypatch: pytest.MonkeyPatch, kind: str
+    unraisable: list[str], kind: str
 ) -> None:
-    # An error kept in a reference cycle is freed, with its traceback's frames, by the garbage
-    # collector, in whichever thread it runs; pyoxigraph's results may only be freed by the
-    # thread that made them (else each is kept, and reported as unraisable).
-    unraisable: list[str] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
     body = select_json(3)
     cut = body[: body.rindex(b'{"q"')] + b'{"q": {"type": "uri", "val'  # third row cut off
-    gc.collect()
-    gc.disable()
-    try:
+
+    def refused() -> object:
         with pytest.raises(RemoteError) as caught:
             parse_answer(Answer(JSON_RESULTS, cut), kind=kind, where="ep").row_list()
-        kept: list[object] = [caught.value]  # the error, kept in a cycle (as pytest.raises does)
-        kept.append(kept)
-        del caught, kept
-        collector = threading.Thread(target=gc.collect)
-        collector.start()
-        collector.join()
-    finally:
-        gc.enable()
+        return caught.value
+
+    freed_by_another_thread(refused)
     assert unraisable == []

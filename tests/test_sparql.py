@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import socket
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -15,6 +14,7 @@ from kg import ntriples
 from kg.errors import QueryError
 from kg.sparql import released_here, releasing, run_query, select_lines, select_tsv, tsv_term
 from kg.vocab import XSD
+from tests.conftest import freed_by_another_thread
 
 EX = "http://example.org/"
 TRIPLES = f"""
@@ -112,12 +112,10 @@ def test_the_timeout_of_a_streamed_query_covers_reading_its_rows() -> None:
 
 @pytest.mark.parametrize("release", ["released_here", "releasing", "neither"])
 def test_an_error_handed_across_threads_lets_go_of_its_results_where_it_was_raised(
-    monkeypatch: pytest.MonkeyPatch, release: str
+    unraisable: list[str], release: str
 ) -> None:
     # pyoxigraph's results may only be freed by the thread that made them; a traceback's frame
     # that holds one would free it in the thread the error is handed to, which reports it.
-    unraisable: list[str] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
     store = pyoxigraph.Store()
     store.load(TRIPLES, pyoxigraph.RdfFormat.N_TRIPLES)
 
@@ -153,13 +151,9 @@ def test_an_error_handed_across_threads_lets_go_of_its_results_where_it_was_rais
 @pytest.mark.parametrize("timeout", [None, 30.0])
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_query_that_fails_while_read_leaves_no_results_for_another_thread_to_free(
-    monkeypatch: pytest.MonkeyPatch, stream: bool, timeout: float | None
+    unraisable: list[str], stream: bool, timeout: float | None
 ) -> None:
-    # pyoxigraph's results may only be freed by the thread that made them (with a timeout, the
-    # query's own thread). The error is kept in a reference cycle, which the garbage collector
-    # then frees in another thread.
-    unraisable: list[str] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
+    # With a timeout, the results are made in the query's own thread.
     with socket.socket() as probe:  # a local port that nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -167,19 +161,12 @@ def test_a_query_that_fails_while_read_leaves_no_results_for_another_thread_to_f
     store.load(TRIPLES, pyoxigraph.RdfFormat.N_TRIPLES)
     # Oxigraph calls the SERVICE, and fails, only when the rows are read.
     text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
-    gc.collect()
-    gc.disable()
-    try:
-        with pytest.raises(
-            QueryError, match=r"^far: the query failed: .* — check the store$"
-        ) as caught:
+    failing = r"^far: the query failed: .* — check the store$"
+
+    def failed() -> object:
+        with pytest.raises(QueryError, match=failing) as caught:
             run_query(store, text, where="far", timeout=timeout, stream=stream).row_list()
-        kept: list[object] = [caught.value]
-        kept.append(kept)
-        del caught, kept
-        collector = threading.Thread(target=gc.collect)
-        collector.start()
-        collector.join()
-    finally:
-        gc.enable()
+        return caught.value
+
+    freed_by_another_thread(failed)
     assert unraisable == []

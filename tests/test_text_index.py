@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -304,12 +303,13 @@ class _Stop(Exception):
 
 @pytest.mark.parametrize("stop_in", ["indexing", "reading"])
 def test_a_build_that_stops_part_way_frees_the_stores_results_in_their_thread(
-    sample: pyoxigraph.Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_in: str
+    sample: pyoxigraph.Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unraisable: list[str],
+    stop_in: str,
 ) -> None:
-    # pyoxigraph's results may only be freed by the thread that made them (the read-ahead's):
-    # freed by another, each is reported as unraisable ("... is unsendable") and kept.
-    unraisable: list[str] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
+    # pyoxigraph's results may only be freed by the thread that made them (the read-ahead's).
     monkeypatch.setattr(text_index, "CHUNK_TEXTS", 2)  # the sample's 18 texts: 9 chunks
 
     def stop(_: object) -> str:
