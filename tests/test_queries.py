@@ -30,6 +30,7 @@ from typing import Any
 import pyoxigraph
 import pytest
 
+from kg import vocab
 from kg.errors import QueryError
 from kg.queries import (
     CannedQuery,
@@ -457,6 +458,19 @@ def test_grouped_questions(sample: pyoxigraph.Store, handmade: pyoxigraph.Store)
         )
     ]
     assert run(handmade, "grouped-questions", department="Treasury")[1] == []
+
+
+def test_a_grouped_question_without_a_uin_is_left_out_of_its_group(
+    sample_store: pyoxigraph.Store,
+) -> None:
+    # Its group links stay; the others' group is still named by their lowest UIN.
+    uin = pyoxigraph.NamedNode(vocab.PARL + "uin")
+    (missing,) = sample_store.quads_for_pattern(None, uin, pyoxigraph.Literal("19189"), None)
+    sample_store.remove(missing)
+    found = run(sample_store, "grouped-questions")[1]
+    assert [row[:4] for row in found] == [
+        ("2024-03-18", 4, "19185, 19186, 19187, 19188", "Wendy Chamberlain")
+    ]
 
 
 def test_corrections(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> None:
