@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,8 +25,9 @@ from kg.queries import CannedQuery, execute, find_query, load_catalog
 from kg.queries import parse_assignments as parse_params
 from kg.query_values import markers
 from kg.show import find_question, question_view, render
-from kg.text_index import is_pending
-from kg.text_search import TextIndex
+
+if TYPE_CHECKING:
+    from kg.text_search import TextIndex
 
 
 def _parameters_text(query: CannedQuery) -> str:
@@ -120,6 +122,9 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
     """The store's text index, for a query that takes one; a pending one is not used."""
     if not markers(query.text):
         return None
+    from kg.text_index import is_pending  # only for the queries that take the index
+    from kg.text_search import TextIndex
+
     index = TextIndex.open(store_path)
     if index is None and is_pending(store_path):
         click.echo(

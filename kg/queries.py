@@ -29,6 +29,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
@@ -40,7 +41,9 @@ from kg.query_steps import POST_STEPS
 from kg.query_values import narrowed
 from kg.resolve import resolve
 from kg.sparql import QueryOutcome, Runner, Term, map_rows, run_query
-from kg.text_search import TextIndex
+
+if TYPE_CHECKING:
+    from kg.text_search import TextIndex
 
 PARAMETER_TYPES: dict[str, str] = {
     "member": "member id, IRI or name",
