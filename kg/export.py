@@ -4,9 +4,8 @@ Only one subject's triples are in memory at a time: a graph's subjects come from
 DISTINCT ?s`` (Oxigraph keeps the set of subjects, not the triples), each subject's triples
 from ``quads_for_pattern`` (iterating an in-memory store does not group subjects). Turtle and
 TriG are written from these groups by Oxigraph, N-Triples and N-Quads dumped by Oxigraph in
-store order (a statement per line, counted as lines); RDF/XML and JSON-LD are written by kg, as
-Oxigraph's RDF/XML leaves carriage returns raw (XML parsers read them as line feeds) and has
-invalid elements for predicates without an XML name, and its JSON-LD is expanded, not compact.
+store order (a statement per line, counted as lines); JSON-LD is written by kg here, as
+Oxigraph's is expanded, not compact, and RDF/XML by :mod:`kg.rdfxml`.
 ``nq`` and ``trig`` carry every graph, the others the default graph, where kg keeps everything.
 """
 
@@ -15,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ import pyoxigraph as ox
 from kg import vocab
 from kg.errors import ExportError, StoreError
 from kg.paths import jsonld_context_file
+from kg.rdfxml import write_rdfxml
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO) -> int:
         if fmt == "jsonld":
             _write_jsonld(quads, sink)
         elif fmt == "xml":
-            _write_rdfxml(quads, sink)
+            write_rdfxml(quads, sink.text)
         elif fmt in ("nt", "nq"):  # a statement per line: grouping is moot, lines are counted
             sink.lines = 0
             graph = None if spec.dataset else ox.DefaultGraph()
@@ -318,90 +317,3 @@ def _write_jsonld(groups: Iterable[list[ox.Quad]], sink: _Sink) -> None:
         sink.text(separator + json.dumps(node, ensure_ascii=False, separators=(",", ":")))
         separator = ",\n"
     sink.text("\n  ]\n}\n")
-
-
-# --- RDF/XML -------------------------------------------------------------------------------
-
-_NAME_START = (
-    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_NAME_CHARS = _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_LOCAL_NAME = re.compile(f"[{_NAME_START}][{_NAME_CHARS}]*$")
-_NAME_CHARS_ONLY = re.compile(f"[{_NAME_CHARS}]+$")
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_XML_ATTR = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
-_XML_ATTR |= {'"': "&quot;", "\t": "&#9;", "\n": "&#10;"}
-_XML_ATTR_SPECIAL = re.compile('[&<>\r"\t\n]')
-#: rdf: names that RDF/XML reads as syntax, not as properties.
-_RDF_SYNTAX = {"RDF", "ID", "about", "parseType", "resource", "nodeID", "datatype", "Description"}
-_RDF_SYNTAX |= {"li", "aboutEach", "aboutEachPrefix", "bagID"}
-
-
-def _xml_text(value: str, quad: ox.Quad) -> str:
-    if bad := _NOT_XML.search(value):
-        what = f"{quad.subject} {quad.predicate}: XML 1.0 cannot carry U+{ord(bad.group(0)):04X}"
-        raise ExportError("xml", what, "export as nt or ttl")
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace("\r", "&#13;")
-
-
-def _xml_attr(value: str) -> str:
-    return _XML_ATTR_SPECIAL.sub(lambda m: _XML_ATTR[m.group(0)], value)
-
-
-def _resource(term: ox.NamedNode | ox.BlankNode | ox.Triple, where: object) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f'rdf:resource="{_xml_attr(term.value)}"'
-    if isinstance(term, ox.BlankNode):  # an NCName: b<id>, or h<hex> when the id is not one
-        plain = _NAME_CHARS_ONLY.match(term.value)
-        return f'rdf:nodeID="{"b" + term.value if plain else "h" + term.value.encode().hex()}"'
-    raise ExportError("xml", f"{where}: cannot write an RDF-star triple term", "export as nt")
-
-
-def _element(predicate: str, names: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    """The element name of a predicate, and the namespace declaration it needs (or "")."""
-    known = names.get(predicate)
-    if known is not None:
-        return known
-    for index in range(len(predicate)):
-        if _LOCAL_NAME.match(predicate, index):
-            namespace, local = predicate[:index], predicate[index:]
-            break
-    else:
-        raise ExportError("xml", f"the predicate <{predicate}> has no XML name", "export as ttl")
-    if namespace == vocab.RDF and local in _RDF_SYNTAX:
-        raise ExportError("xml", f"rdf:{local} cannot be a property in RDF/XML", "export as ttl")
-    prefix = next((p for p, ns in vocab.PREFIXES.items() if ns == namespace), None)
-    if prefix is not None:
-        names[predicate] = (f"{prefix}:{local}", "")
-    else:
-        names[predicate] = (f"ns:{local}", f' xmlns:ns="{_xml_attr(namespace)}"')
-    return names[predicate]
-
-
-def _write_rdfxml(groups: Iterable[list[ox.Quad]], sink: _Sink) -> None:
-    names: dict[str, tuple[str, str]] = {}
-    declarations = "".join(
-        f'\n    xmlns:{prefix}="{_xml_attr(ns)}"' for prefix, ns in vocab.PREFIXES.items()
-    )
-    sink.text(f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{declarations}>\n')
-    for quads in groups:
-        subject = quads[0].subject
-        about = _resource(subject, subject).replace("rdf:resource", "rdf:about", 1)
-        sink.text(f"  <rdf:Description {about}>\n")
-        for quad in quads:
-            name, xmlns = _element(quad.predicate.value, names)
-            obj = quad.object
-            if not isinstance(obj, ox.Literal):
-                sink.text(f"    <{name}{xmlns} {_resource(obj, quad)}/>\n")
-                continue
-            if obj.direction is not None:
-                raise ExportError("xml", f"{quad}: a literal with a base direction")
-            datatype = obj.datatype.value
-            attrs = f' rdf:datatype="{_xml_attr(datatype)}"' if datatype != _XSD_STRING else ""
-            attrs = f' xml:lang="{_xml_attr(obj.language)}"' if obj.language else attrs
-            text = _xml_text(obj.value, quad)
-            sink.text(f"    <{name}{xmlns}{attrs}>{text}</{name}>\n")
-        sink.text("  </rdf:Description>\n")
-    sink.text("</rdf:RDF>\n")
