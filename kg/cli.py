@@ -167,9 +167,9 @@ def export_command(store_path: Path, fmt: str, output_path: Path | None) -> None
 
     store = open_for_reading(store_path)
     if output_path is None:
-        export(store, fmt=fmt, out=sys.stdout.buffer)
+        export(store, fmt=fmt, out=sys.stdout.buffer, on_disk=True)
     else:
-        count = export_to_file(store, fmt=fmt, path=output_path)
+        count = export_to_file(store, fmt=fmt, path=output_path, on_disk=True)
         click.echo(f"Wrote {count} triples to {output_path}", err=True)
 
 

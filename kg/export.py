@@ -1,8 +1,9 @@
 """Streaming export of the store: Turtle, N-Triples, N-Quads, TriG, RDF/XML and compact JSON-LD.
 
-Only one subject's triples are in memory at a time: a graph's subjects come from ``SELECT
-DISTINCT ?s`` (Oxigraph keeps the set of subjects, not the triples), each subject's triples
-from ``quads_for_pattern`` (iterating an in-memory store does not group subjects). Turtle and
+Only one subject's triples are in memory at a time. An on-disk store gives its triples subject by
+subject (its index is sorted by subject), so it is read in one pass in its own order; an in-memory
+store does not, so its subjects come from ``SELECT DISTINCT ?s`` (Oxigraph keeps the set of
+subjects, not the triples) and each one's triples from ``quads_for_pattern``. Turtle and
 TriG are written from these groups by Oxigraph, N-Triples and N-Quads dumped by Oxigraph in
 store order (a statement per line, counted as lines); JSON-LD is written by kg here, as
 Oxigraph's is expanded, not compact, and RDF/XML by :mod:`kg.rdfxml`.
@@ -17,7 +18,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -57,13 +58,18 @@ _XSD_STRING = vocab.XSD + "string"
 _Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
-def export(store: ox.Store, *, fmt: str, out: BinaryIO) -> int:
-    """Write the store to ``out`` (a binary stream) in format ``fmt``; the triples written."""
+def export(store: ox.Store, *, fmt: str, out: BinaryIO, on_disk: bool = False) -> int:
+    """Write the store to ``out`` (a binary stream) in format ``fmt``; the triples written.
+
+    ``on_disk``: the store is on disk, so it is read in its own order, subject by subject, in
+    one pass (at 100,000 questions, Turtle in 29 s instead of 40 s). An in-memory store given
+    as on disk is still exported whole and correctly, but a subject may then come in pieces.
+    """
     spec = _format(fmt)
     _check_output(out)
     sink, tally = _Sink(out), [0]
     graphs: list[_Graph] = [ox.DefaultGraph(), *(store.named_graphs() if spec.dataset else [])]
-    quads = _grouped(store, graphs, tally)
+    quads = (_in_store_order if on_disk else _looked_up)(store, graphs, tally)
     try:
         if fmt == "jsonld":
             _write_jsonld(quads, sink)
@@ -87,8 +93,9 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO) -> int:
     return tally[0]
 
 
-def export_to_file(store: ox.Store, *, fmt: str, path: Path) -> int:
-    """Export to a file: a regular file appears complete or not at all (written, then renamed)."""
+def export_to_file(store: ox.Store, *, fmt: str, path: Path, on_disk: bool = False) -> int:
+    """Export to a file: a regular file appears complete or not at all (written, then renamed);
+    ``on_disk`` as for :func:`export`."""
     _format(fmt)
     if path.is_dir():
         raise ExportError(str(path), "is a folder", "give a file name for the export")
@@ -98,7 +105,7 @@ def export_to_file(store: ox.Store, *, fmt: str, path: Path) -> int:
     target = path if special else path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
     try:
         with open(target, "wb" if special else "xb") as handle:
-            count = export(store, fmt=fmt, out=handle)
+            count = export(store, fmt=fmt, out=handle, on_disk=on_disk)
         if not special:
             os.replace(target, path)
         return count
@@ -168,8 +175,25 @@ class _Sink:
             self._guard(self.out.flush)
 
 
-def _grouped(store: ox.Store, graphs: list[_Graph], tally: list[int]) -> Iterator[list[ox.Quad]]:
-    """Each subject's quads, graph by graph; ``tally[0]`` counts the quads handed out."""
+def _in_store_order(
+    store: ox.Store, graphs: list[_Graph], tally: list[int]
+) -> Iterator[list[ox.Quad]]:
+    """Each subject's quads, graph by graph, as the store's index gives them; ``tally[0]``
+    counts the quads handed out."""
+    for graph in graphs:
+        for _, run in groupby(store.quads_for_pattern(None, None, None, graph), key=_subject):
+            quads = sorted(run, key=_reading)
+            tally[0] += len(quads)
+            yield quads
+
+
+def _subject(quad: ox.Quad) -> ox.NamedNode | ox.BlankNode | ox.Triple:
+    return quad.subject
+
+
+def _looked_up(store: ox.Store, graphs: list[_Graph], tally: list[int]) -> Iterator[list[ox.Quad]]:
+    """Each subject's quads, graph by graph, one look-up a subject; ``tally[0]`` counts the
+    quads handed out."""
     for graph in graphs:
         solutions = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", default_graph=graph)
         assert isinstance(solutions, ox.QuerySolutions)

@@ -360,3 +360,33 @@ def test_the_commands_of_other_modules_are_imported_when_run() -> None:
     code = "import sys, kg.cli; kg.cli.cli.get_command(None, 'query'); print('kg.cli_query' in sys.modules)"
     asked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert asked.stdout == "True\n", asked.stderr
+
+
+def test_export_writes_the_store_to_a_file_or_to_stdout(
+    runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    target = tmp_path / "kg.ttl"
+    written = run(runner, "export", "--store", str(store_dir), "-f", "ttl", "-o", str(target))
+    assert (written.exit_code, written.stdout) == (0, "")
+    assert written.stderr == f"Wrote 407 triples to {target}\n"
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    exported = pyoxigraph.Store()
+    exported.load(path=str(target), format=pyoxigraph.RdfFormat.TURTLE)
+    assert {str(q) for q in exported} == {str(q) for q in store}
+    text = target.read_text(encoding="utf-8")
+    blocks = [line.split(" ", 1)[0] for line in text.splitlines() if line.startswith("<" + Q)]
+    assert len(blocks) == len(set(blocks)) == 18  # each question's and answer's triples together
+    lines = run(runner, "export", "--store", str(store_dir), "-f", "nt").stdout.splitlines()
+    assert len(lines) == 407 and len(set(lines)) == 407
+
+
+def test_export_in_an_unknown_format_is_one_line(
+    runner: CliRunner, store_dir: Path, sample_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    result = runner.invoke(cli, ["export", "--store", str(store_dir), "-f", "owl"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: export: unknown format 'owl' — use one of ttl, nt, nq, trig, xml, jsonld\n"
+    )

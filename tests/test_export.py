@@ -88,10 +88,11 @@ def store() -> ox.Store:
     return fill(ox.Store())
 
 
-def dump(store: ox.Store, fmt: str) -> bytes:
+def dump(store: ox.Store, fmt: str, *, on_disk: bool = False) -> bytes:
     out = io.BytesIO()
-    count = export(store, fmt=fmt, out=out)
-    assert count == len(store)
+    count = export(store, fmt=fmt, out=out, on_disk=on_disk)
+    graph = None if FORMATS[fmt].dataset else ox.DefaultGraph()
+    assert count == sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
     return out.getvalue()
 
 
@@ -147,7 +148,25 @@ def test_pyoxigraph_reads_back_the_store(store: ox.Store, fmt: str) -> None:
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_an_on_disk_store_exports_the_same(tmp_path: Path, store: ox.Store, fmt: str) -> None:
     on_disk = fill(ox.Store(str(tmp_path / "store")))
-    assert isomorphic(rdflib_parse(dump(on_disk, fmt), fmt), store_graph(store))
+    # A named graph too, which the dataset formats read in its own pass; and the converter's
+    # members and departments are subjects of their own.
+    graph = ox.NamedNode(EX + "graph")
+    on_disk.add(ox.Quad(ox.NamedNode(EX + "g1"), ox.NamedNode(EX + "p"), ox.Literal("1"), graph))
+    on_disk.add(ox.Quad(ox.NamedNode(EX + "g1"), ox.NamedNode(EX + "p"), ox.Literal("2"), graph))
+    read_in_store_order = dump(on_disk, fmt, on_disk=True)
+    assert read_in_store_order == dump(on_disk, fmt)  # byte for byte: same subjects, same order
+    wanted = store_graph(store)
+    if FORMATS[fmt].dataset:
+        wanted.add((rdflib.URIRef(EX + "g1"), rdflib.URIRef(EX + "p"), rdflib.Literal("1")))
+        wanted.add((rdflib.URIRef(EX + "g1"), rdflib.URIRef(EX + "p"), rdflib.Literal("2")))
+    assert isomorphic(rdflib_parse(read_in_store_order, fmt), wanted)
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "xml"])
+def test_an_in_memory_store_given_as_on_disk_is_still_exported_whole(
+    store: ox.Store, fmt: str
+) -> None:
+    assert isomorphic(rdflib_parse(dump(store, fmt, on_disk=True), fmt), store_graph(store))
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
