@@ -335,9 +335,9 @@ def _write_jsonld(groups: Iterable[list[ox.Quad]], sink: _Sink) -> None:
     ctx = _Context(context)
     head = json.dumps({"@context": context}, ensure_ascii=False, indent=2)[:-2]
     sink.text(head + ',\n  "@graph": [')
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     separator = "\n"
     for quads in groups:
-        node = _jsonld_node(quads, ctx)
-        sink.text(separator + json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+        sink.text(separator + encode(_jsonld_node(quads, ctx)))
         separator = ",\n"
     sink.text("\n  ]\n}\n")
