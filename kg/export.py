@@ -62,8 +62,9 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO, on_disk: bool = False) -
     """Write the store to ``out`` (a binary stream) in format ``fmt``; the triples written.
 
     ``on_disk``: the store is on disk, so it is read in its own order, subject by subject, in
-    one pass (at 100,000 questions, Turtle in 29 s instead of 40 s). An in-memory store given
-    as on disk is still exported whole and correctly, but a subject may then come in pieces.
+    one pass, with no look-up per subject (BENCHMARKS.md has the figures). An in-memory store
+    given as on disk is still exported whole and correctly, but a subject may then come in
+    pieces.
     """
     spec = _format(fmt)
     _check_output(out)
