@@ -70,7 +70,8 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO, on_disk: bool = False) -
     _check_output(out)
     sink, tally = _Sink(out), [0]
     graphs: list[_Graph] = [ox.DefaultGraph(), *(store.named_graphs() if spec.dataset else [])]
-    quads = (_in_store_order if on_disk else _looked_up)(store, graphs, tally)
+    runs = (_in_store_order if on_disk else _looked_up)(store, graphs)
+    quads = _readable(runs, tally)
     try:
         if fmt == "jsonld":
             _write_jsonld(quads, sink)
@@ -176,33 +177,33 @@ class _Sink:
             self._guard(self.out.flush)
 
 
-def _in_store_order(
-    store: ox.Store, graphs: list[_Graph], tally: list[int]
-) -> Iterator[list[ox.Quad]]:
-    """Each subject's quads, graph by graph, as the store's index gives them; ``tally[0]``
-    counts the quads handed out."""
+def _in_store_order(store: ox.Store, graphs: list[_Graph]) -> Iterator[Iterable[ox.Quad]]:
+    """Each subject's quads, graph by graph, as the store's index gives them."""
     for graph in graphs:
         for _, run in groupby(store.quads_for_pattern(None, None, None, graph), key=_subject):
-            quads = sorted(run, key=_reading)
-            tally[0] += len(quads)
-            yield quads
+            yield run
 
 
 def _subject(quad: ox.Quad) -> ox.NamedNode | ox.BlankNode | ox.Triple:
     return quad.subject
 
 
-def _looked_up(store: ox.Store, graphs: list[_Graph], tally: list[int]) -> Iterator[list[ox.Quad]]:
-    """Each subject's quads, graph by graph, one look-up a subject; ``tally[0]`` counts the
-    quads handed out."""
+def _looked_up(store: ox.Store, graphs: list[_Graph]) -> Iterator[Iterable[ox.Quad]]:
+    """Each subject's quads, graph by graph, one look-up a subject."""
     for graph in graphs:
         solutions = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", default_graph=graph)
         assert isinstance(solutions, ox.QuerySolutions)
         for solution in solutions:
-            quads = sorted(store.quads_for_pattern(solution[0], None, None, graph), key=_reading)
-            tally[0] += len(quads)
-            if quads:
-                yield quads
+            yield store.quads_for_pattern(solution[0], None, None, graph)
+
+
+def _readable(runs: Iterable[Iterable[ox.Quad]], tally: list[int]) -> Iterator[list[ox.Quad]]:
+    """Each subject's quads in reading order; ``tally[0]`` counts the quads handed out."""
+    for run in runs:
+        quads = sorted(run, key=_reading)
+        tally[0] += len(quads)
+        if quads:
+            yield quads
 
 
 def _reading(quad: ox.Quad) -> tuple[bool, str]:

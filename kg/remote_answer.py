@@ -63,7 +63,7 @@ def _results(parsed: Any, kind: str, where: str) -> QueryOutcome:
             raise RemoteError(where, "a yes/no answer to a SELECT query", "check the endpoint")
         return QueryOutcome(kind="ask", boolean=bool(parsed))
     if kind != "select":
-        del parsed  # not kept by the error's traceback: see _rows
+        del parsed  # not kept by the error's traceback: see kg.sparql._solutions
         raise RemoteError(where, "rows in answer to an ASK query", "check the endpoint")
     columns = [v.value for v in parsed.variables]
     return QueryOutcome(kind="select", columns=columns, rows=_rows(parsed, columns, where))
@@ -74,10 +74,7 @@ def _rows(parsed: Any, columns: list[str], where: str) -> Iterator[Row]:
         for solution in parsed:
             yield [solution[c] for c in columns]
     except (SyntaxError, ValueError) as exc:
-        # The error's traceback holds this frame, in a cycle with ``exc``: the garbage
-        # collector frees it, in whichever thread it runs, and pyoxigraph's results may only
-        # be freed by the thread that made them (else they are kept, and a warning printed).
-        del parsed
+        del parsed  # not kept by the error's traceback: see kg.sparql._solutions
         raise _not_results(where, exc) from None
 
 
