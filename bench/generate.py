@@ -34,14 +34,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.world import DEPARTMENTS, MEMBERS, N_DAYS, Member, World, esc, esc_html, make_world
+from bench.faults import bad_member, expected_results, fault_plan
+from bench.world import (
+    DEPARTMENTS,
+    FIRST_ID,
+    MEMBERS,
+    N_DAYS,
+    RESOURCES,
+    Member,
+    World,
+    esc,
+    esc_html,
+    make_world,
+)
 
 GENERATOR_VERSION = "2"
 #: The JSON description of what was generated, beside the pages (no .json suffix, so that
 #: ``kg load FOLDER`` does not take it for a page).
 MANIFEST = "manifest"
-FIRST_ID = 2_000_000
-RESOURCES = "http://data.parliament.uk/resources/"
 KGSH = "https://w3id.org/parliament-kg/shapes#"
 API = "http://eldaddp.azurewebsites.net/answeredquestions.json"
 COMMONS_TERM = "http://data.parliament.uk/terms/25259"
@@ -50,19 +60,6 @@ LDA = "http://purl.org/linked-data/api/vocab#"
 #: Every CHANGE_EVERY-th question (index % CHANGE_EVERY == CHANGE_OFFSET) is a "changed" one.
 CHANGE_EVERY = 100
 CHANGE_OFFSET = 37
-
-FAULT_KINDS: tuple[str, ...] = (
-    "missing_uin",
-    "answer_before_question",
-    "bad_member_iri",
-    "interest_not_boolean",
-    "missing_question_text",
-    "correction_not_boolean",
-    "missing_date",
-    "grouped_uin_integer",
-    "placeholder_answerer",
-    "missing_department",
-)
 
 #: The days from tabling to answering, drawn uniformly from this list (median 7, long tail).
 _DELAYS = (
@@ -86,37 +83,6 @@ class Options:
 class PageStats:
     counts: Counter[str] = field(default_factory=Counter)
     written: int = 0
-
-
-def fault_plan(questions: int, faults: int) -> dict[int, str]:
-    """Which items carry which fault: spread evenly, kinds in turn."""
-    if faults <= 0:
-        return {}
-    faults = min(faults, questions)
-    step = questions / faults
-    return {int(j * step + step / 2): FAULT_KINDS[j % len(FAULT_KINDS)] for j in range(faults)}
-
-
-def expected_results(index: int, kind: str) -> list[tuple[str, str]]:
-    """The (focus node, shape) results a seeded fault must give (at least)."""
-    q = f"{RESOURCES}{FIRST_ID + index}"
-    a = f"{q}/answer"
-    return {
-        "missing_uin": [(q, "Question-uin")],
-        "answer_before_question": [(a, "Answer-notBeforeQuestion")],
-        "bad_member_iri": [(q, "Question-tablingMember-iri"), (bad_member(index), "Member")],
-        "interest_not_boolean": [(q, "Question-registeredInterest-datatype")],
-        "missing_question_text": [(q, "Question-questionText")],
-        "correction_not_boolean": [(a, "Answer-isMinisterialCorrection-datatype")],
-        "missing_date": [(q, "Question-date")],
-        "grouped_uin_integer": [(a, "Answer-groupedQuestionUIN-datatype")],
-        "placeholder_answerer": [(a, "Answer-answeringMember-placeholder")],
-        "missing_department": [(q, "Question-answeringDepartment")],
-    }[kind]
-
-
-def bad_member(index: int) -> str:
-    return f"http://data.parliament.uk/member/{FIRST_ID + index}"
 
 
 def _answer_html(world: World, rng: random.Random, extra: str = "") -> str:

@@ -9,6 +9,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+#: Question ``i`` (0-based) is ``RESOURCES + str(FIRST_ID + i)``.
+FIRST_ID = 2_000_000
+RESOURCES = "http://data.parliament.uk/resources/"
 MEMBERS = "http://data.parliament.uk/members/"
 N_COMMONS = 1150
 N_LORDS = 350

@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph
 import pytest
 
-from bench import generate
+from bench import faults, generate
 from bench.run import STEPS
 from kg.convert import convert_item
 from kg.reader import expand_inputs, read_page
@@ -110,7 +110,7 @@ def test_generation_is_deterministic_and_seeds_faults(tmp_path: Path, pages: Pat
         assert (again / path.name).read_bytes() == path.read_bytes()
     faulty = tmp_path / "faults"
     manifest = generate.generate(faulty, questions=200, seed=7, page_size=100, faults=10)
-    assert sorted(f["kind"] for f in manifest["faults"]) == sorted(generate.FAULT_KINDS)
+    assert sorted(f["kind"] for f in manifest["faults"]) == sorted(faults.FAULT_KINDS)
     changed = tmp_path / "changed"
     made = generate.generate(changed, questions=1000, seed=7, page_size=300, variant=1)
     assert made["written"] == 10
