@@ -10,7 +10,6 @@ versions, attachments) to the question, so that a newer version of a question ca
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
@@ -25,20 +24,19 @@ from kg.item_roles import CHILD_ROLES, KNOWN_KEYS, ROLE_CLASSES, SHARED_ROLES
 from kg.record import Record, SharedTriples, shared_lines
 from kg.tally_changes import TALLIED, Read
 from kg.value_cache import date_time_literal, days_between, iso_day, remember
-from kg.values import ValueProblem, as_list, plain_text, scalar_literal, value_literal
+from kg.values import (
+    ABSOLUTE_IRI,
+    ValueProblem,
+    as_list,
+    is_absolute_iri,
+    only_text,
+    plain_text,
+    scalar_literal,
+    value_literal,
+)
 
 #: Bumped whenever the mapping changes, so that re-loading re-converts unchanged items.
 CONVERTER_VERSION = "5"
-
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
-#: Beginnings that make an IRI absolute by themselves (a scheme, then a non-space): sooner
-#: checked than :data:`_ABSOLUTE_IRI`.
-_ABSOLUTE_PREFIXES = ("http:/", "https:/")
-
-
-def _is_absolute_iri(value: str) -> bool:
-    return value.startswith(_ABSOLUTE_PREFIXES) or _ABSOLUTE_IRI.match(value) is not None
-
 
 _TYPE = ntriples.iri(vocab.RDF_TYPE)
 _PART_OF = ntriples.iri(vocab.PART_OF_RECORD)
@@ -99,18 +97,6 @@ def _shared_iri(value: str) -> str:
 #: whether a question changed, not who changed it: a fast hash serves, where SHA-256 took a
 #: tenth of the converter's time.
 _HASH_SEED = CONVERTER_VERSION.encode("ascii")
-
-
-def _only_text(value: Any) -> bool:
-    """Whether every leaf of a JSON value is a string: then ``==`` on it is exact (no
-    ``True == 1``), so a cache can compare such values instead of hashing them."""
-    if type(value) is str:
-        return True
-    if type(value) is dict:
-        return all(_only_text(entry) for entry in value.values())
-    if type(value) is list:
-        return all(_only_text(entry) for entry in value)
-    return False
 
 
 @lru_cache(maxsize=64)
@@ -179,7 +165,7 @@ class _ItemConverter:
                 else:
                     text = value_literal(value)
             elif isinstance(value, str):
-                if key == "type" and _ABSOLUTE_IRI.match(value):
+                if key == "type" and ABSOLUTE_IRI.match(value):
                     text = _shared_iri(value)
                 else:
                     text = ntriples.string_literal(value)
@@ -234,7 +220,7 @@ class _ItemConverter:
                 return text if text is not None else self.typed(entry)
             return value_literal(entry)
         if isinstance(entry, str):
-            if key == "type" and _ABSOLUTE_IRI.match(entry):
+            if key == "type" and ABSOLUTE_IRI.match(entry):
                 return _shared_iri(entry)
             return ntriples.string_literal(entry)
         if entry is None:
@@ -251,7 +237,7 @@ class _ItemConverter:
             if not obj:
                 return None
             about = f"{parent}/{key}/{index}"
-        elif type(about) is not str or not _is_absolute_iri(about):
+        elif type(about) is not str or not is_absolute_iri(about):
             raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
         if role in SHARED_ROLES:
             return self.shared_child(about, obj, role)
@@ -279,7 +265,7 @@ class _ItemConverter:
                 known = (obj, child_nt, SharedTriples.of(child_nt, self.lines), unknown, role)
             finally:
                 self.lines, self.unknown = own, counted
-            if _only_text(obj):
+            if only_text(obj):
                 remember(_SHARED, about, known)
         if known[3]:
             self.count_unknown(known[3])
@@ -301,7 +287,7 @@ class _ItemConverter:
             return known[1]
         lines = self.department_lines(item)
         found = SharedTriples.of(lines[0], lines[1:]) if lines else None
-        if type(key) is str and _only_text(values):
+        if type(key) is str and only_text(values):
             remember(_DEPARTMENTS, key, (values, found))
         return found
 
@@ -377,7 +363,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
     about = item.get("_about")
     if about is None:
         raise InputError(where, "the item has no _about (its IRI)", "fix the page or drop the item")
-    if type(about) is not str or not _is_absolute_iri(about):
+    if type(about) is not str or not is_absolute_iri(about):
         raise InputError(where, f"_about is not an absolute IRI: {about!r}", "fix the page")
     converter = _ItemConverter(about)
     try:

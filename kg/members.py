@@ -19,7 +19,7 @@ from typing import Any
 from kg import ntriples, vocab
 from kg.errors import InputError
 from kg.record import Record
-from kg.values import ValueProblem, as_list, scalar_literal, value_literal
+from kg.values import ValueProblem, as_list, is_absolute_iri, scalar_literal, value_literal
 
 #: Bumped whenever the member mapping changes, so that re-loading re-converts unchanged items.
 MEMBER_CONVERTER_VERSION = "member-1"
@@ -38,7 +38,6 @@ KNOWN_MEMBER_KEYS = frozenset(
 RESOURCE_CLASSES: dict[str, str] = {"constituency": CONSTITUENCY}
 
 _MEMBER_IRI = re.compile(r"^http://data\.parliament\.uk/members/[0-9]+$")
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _TYPE = ntriples.iri(vocab.RDF_TYPE)
 _MEMBER_CLASS = ntriples.iri(vocab.MEMBER)
 _CONTENT_HASH = ntriples.iri(vocab.CONTENT_HASH)
@@ -65,7 +64,7 @@ def _literal(key: str, entry: Any, unknown: Counter[str]) -> str | None:
 
 def _resource(key: str, entry: dict[str, Any], lines: list[str], unknown: Counter[str]) -> str:
     about = entry["_about"]
-    if not isinstance(about, str) or not _ABSOLUTE_IRI.match(about):
+    if not isinstance(about, str) or not is_absolute_iri(about):
         raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
     node = ntriples.iri(about)
     if key in RESOURCE_CLASSES:

@@ -21,6 +21,31 @@ _INTEGER_TYPES = {
 _FLOAT_TYPES = {"double", "float"}
 
 
+#: An absolute IRI: a scheme, a colon, then anything not a space (kg percent-encodes what
+#: N-Triples forbids in the rest).
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S")
+#: Beginnings that make an IRI absolute by themselves (a scheme, then a non-space): sooner
+#: checked than :data:`ABSOLUTE_IRI`.
+_ABSOLUTE_PREFIXES = ("http:/", "https:/")
+
+
+def is_absolute_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI (:data:`ABSOLUTE_IRI`)."""
+    return value.startswith(_ABSOLUTE_PREFIXES) or ABSOLUTE_IRI.match(value) is not None
+
+
+def only_text(value: Any) -> bool:
+    """Whether every leaf of a JSON value is a string: then ``==`` on it is exact (no
+    ``True == 1``), so a cache can compare such values instead of hashing them."""
+    if type(value) is str:
+        return True
+    if type(value) is dict:
+        return all(only_text(entry) for entry in value.values())
+    if type(value) is list:
+        return all(only_text(entry) for entry in value)
+    return False
+
+
 class ValueProblem(ValueError):
     """A value of an unexpected shape or an unparseable lexical form."""
 

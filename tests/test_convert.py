@@ -7,10 +7,8 @@ from typing import Any
 import pyoxigraph
 import pytest
 import xxhash
-from hypothesis import given
-from hypothesis import strategies as st
 
-from kg import convert, vocab
+from kg import vocab
 from kg.convert import CONVERTER_VERSION, convert_item
 from kg.errors import InputError
 from kg.values import as_list
@@ -314,9 +312,3 @@ def test_a_value_repeated_in_a_list_is_written_once() -> None:
     ]
     assert record.own_ntriples == "".join(record.lines[: record.shared_from]).encode("utf-8")
     assert record.content_hash == _content_hash_of(record.lines)
-
-
-@given(st.text(max_size=12), st.text(max_size=12))
-def test_the_absolute_iri_shortcut_agrees_with_the_rule(scheme: str, rest: str) -> None:
-    for value in (scheme + ":" + rest, "http:" + rest, "https:" + rest, rest):
-        assert convert._is_absolute_iri(value) == bool(convert._ABSOLUTE_IRI.match(value))

@@ -101,6 +101,32 @@ def test_an_item_that_is_not_a_member_is_an_input_error(about: str | None, what:
         convert_member(item, where="page item 2")
 
 
+@pytest.mark.parametrize(
+    ("about", "stored"),
+    [
+        # What N-Triples forbids in an IRI is percent-encoded, as in a question's parts.
+        (
+            "http://data.parliament.uk/resources/150 765",
+            "http://data.parliament.uk/resources/150%20765",
+        ),
+        ("urn:x-constituency:{1}", "urn:x-constituency:%7B1%7D"),
+    ],
+)
+def test_a_nested_resource_takes_the_iris_a_question_takes(about: str, stored: str) -> None:
+    item = make_member(1)
+    item["constituency"]["_about"] = about
+    found = triples(convert_member(item, where="x").lines)
+    assert (f"<{M}1>", f"<{PARL}constituency>", f"<{stored}>") in found
+
+
+def test_a_nested_resource_without_an_absolute_iri_is_an_input_error() -> None:
+    item = make_member(1)
+    item["constituency"]["_about"] = "resources/150765"
+    with pytest.raises(InputError) as caught:
+        convert_member(item, where="page item 2")
+    assert caught.value.what == "constituency: _about is not an absolute IRI: 'resources/150765'"
+
+
 def test_a_bad_value_names_the_member() -> None:
     item = make_member(1) | {"birthDate": {"_value": "not a date", "_datatype": "date"}}
     with pytest.raises(InputError) as caught:
