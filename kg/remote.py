@@ -36,7 +36,8 @@ from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPA
 from kg import __version__
 from kg.errors import QueryError, RemoteError
 from kg.remote_answer import Answer, parse_answer
-from kg.sparql import QueryOutcome, Runner, Term, describe_syntax_error
+from kg.sparql import QueryOutcome, Runner, Term
+from kg.syntax_errors import describe_syntax_error
 from kg.vocab import PREFIXES
 
 USER_AGENT = f"kg/{__version__}"

@@ -16,11 +16,11 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 import pyoxigraph
 
 from kg.errors import QueryError
+from kg.syntax_errors import describe_syntax_error
 from kg.vocab import PREFIXES, XSD
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 Row = list[Term | None]
-_POSITION = re.compile(r"error at (\d+):(\d+)")
 #: Rows handed at once from a query's thread to the reader, and batches that may wait.
 _BATCH_ROWS = 512
 _BATCHES_AHEAD = 8
@@ -63,18 +63,6 @@ def map_rows(rows: Iterable[Row], change: Callable[[Row], Row]) -> Iterable[Row]
     if isinstance(rows, list):
         return [change(row) for row in rows]
     return map(change, rows)
-
-
-def describe_syntax_error(where: str, exc: SyntaxError) -> QueryError:
-    message = str(exc)
-    match = _POSITION.search(message)
-    if match:
-        line, column = match.groups()
-        detail = message[match.end() :].lstrip(": ")
-        what = f"invalid SPARQL at line {line}, column {column}: {detail}"
-    else:
-        what = f"invalid SPARQL: {message}"
-    return QueryError(where, what, "fix the query")
 
 
 def _failed(where: str, exc: OSError) -> QueryError:

@@ -322,11 +322,13 @@ def test_invalid_sparql_names_line_and_column(
     runner: CliRunner, store_dir: Path, sample_path: Path
 ) -> None:
     run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
-    result = runner.invoke(
-        cli, ["sparql", "--store", str(store_dir), "SELECT ?q WHERE {\n ?q ?p }"]
-    )
+    result = runner.invoke(cli, ["sparql", "--store", str(store_dir), "SELECT ?q WHERE {\n ?q"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: query: invalid SPARQL at line 2, column ")
+    # One line: Oxigraph's character classes (several lines of ranges) are named.
+    assert result.output == (
+        'Error: query: invalid SPARQL at line 2, column 4: expected one of "!", "$", "(", ":", '
+        '"<", "?", "^", "a", a digit, a letter or "_" — fix the query\n'
+    )
 
 
 def test_help_lists_every_command(runner: CliRunner) -> None:

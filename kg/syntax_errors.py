@@ -1,0 +1,96 @@
+"""Oxigraph's SPARQL syntax errors as one line a person can act on.
+
+Oxigraph's parser says where it stopped and what it expected there, the latter as its grammar's
+tokens and character classes, over several lines (``['A' ..= 'Z' | 'a' ..= 'z' | ...]``). kg
+keeps the position and the tokens, and names each character class by what it stands for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.errors import QueryError
+from kg.vocab import PREFIXES
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_EXPECTED = "expected one of "
+_UNKNOWN_PREFIX = "Prefix not found"
+#: Oxigraph's labels for errors it found inside a token, and what kg says instead.
+_LABELS = {"IRI parsing failed": "a valid IRI"}
+
+
+def describe_syntax_error(where: str, exc: SyntaxError) -> QueryError:
+    """The :class:`QueryError` for a query Oxigraph could not parse."""
+    message = " ".join(str(exc).split())
+    match = _POSITION.search(message)
+    if match:
+        line, column = match.groups()
+        detail = _expected(message[match.end() :].lstrip(": "))
+        what = f"invalid SPARQL at line {line}, column {column}: {detail}"
+    else:
+        what = f"invalid SPARQL: {message}"
+    return QueryError(where, what, "fix the query")
+
+
+def _expected(detail: str) -> str:
+    """``expected one of`` and its items, each character class named; other text as it is."""
+    if not detail.startswith(_EXPECTED):
+        return detail
+    items = _items(detail[len(_EXPECTED) :])
+    if _UNKNOWN_PREFIX in items:
+        known = ", ".join(f"{prefix}:" for prefix in PREFIXES)
+        return f"a prefix that is not declared (kg declares {known}; add PREFIX for others)"
+    named: list[str] = []
+    for item in items:
+        name = _name(item)
+        if name and name not in named:
+            named.append(name)
+    if not named:
+        return detail
+    if len(named) == 1:
+        return "expected " + named[0]
+    return _EXPECTED + ", ".join(named[:-1]) + " or " + named[-1]
+
+
+def _items(listing: str) -> list[str]:
+    """The comma-separated items of a listing, commas inside quotes and brackets kept."""
+    items: list[str] = []
+    depth, quote, start, escaped = 0, "", 0, False
+    for index, char in enumerate(listing):
+        if escaped:
+            escaped = False
+        elif quote:
+            if char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(listing[start:index].strip())
+            start = index + 1
+    items.append(listing[start:].strip())
+    return [item for item in items if item]
+
+
+def _name(item: str) -> str:
+    """What one expected item stands for; empty for ``[_]`` (any character: says nothing)."""
+    if item in _LABELS:
+        return _LABELS[item]
+    if not item.startswith("["):
+        return item
+    body = item[1:-1].strip()
+    if body == "_":
+        return ""
+    single = re.fullmatch(r"'(\\?.)'", body)
+    if single:
+        return '"' + single.group(1).replace("\\\\", "\\") + '"'
+    if "'A' ..= 'Z'" in body or "'a' ..= 'z'" in body:
+        return "a letter"
+    if "'0' ..= '9'" in body or "'0'..='9'" in body:
+        return "a digit"
+    return "a character of a name"

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pyoxigraph
+import pytest
+
+from kg.syntax_errors import describe_syntax_error
+
+
+def _parse_error(text: str) -> SyntaxError:
+    with pytest.raises(SyntaxError) as caught:
+        pyoxigraph.Store().query(text)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        # Oxigraph lists character classes over several lines: each is named, on one line.
+        (
+            "SELECT ?x WHERE { ?x",
+            'invalid SPARQL at line 1, column 21: expected one of "!", "$", "(", ":", "<", "?", '
+            '"^", "a", a digit, a letter or "_"',
+        ),
+        (
+            "SELECT ?x WHERE { ?x foo:bar ?y }",
+            "invalid SPARQL at line 1, column 29: a prefix that is not declared (kg declares "
+            "rdf:, rdfs:, xsd:, skos:, dcterms:, parl:, kg:, kgid:; add PREFIX for others)",
+        ),
+        (
+            'SELECT * WHERE { ?x ?y "open }',
+            'invalid SPARQL at line 1, column 31: expected one of "\\"", "\\\\", "\\\\U" or '
+            '"\\\\u"',
+        ),
+        (
+            "SELECT * WHERE { ?s ?p ?o } LIMIT x",
+            "invalid SPARQL at line 1, column 35: expected one of HAVING, OFFSET, OPTIONAL, "
+            "VALUES or a digit",
+        ),
+        (
+            "SELECT ?x WHERE { ?x <a b> ?y }",
+            "invalid SPARQL at line 1, column 27: expected one of a valid IRI or OPTIONAL",
+        ),
+        (
+            "SELECT ?x WHERE {\n ?x ?y ?z .\n FILTER }",
+            "invalid SPARQL at line 3, column 10: expected OPTIONAL",
+        ),
+    ],
+)
+def test_oxigraph_syntax_errors_read_as_one_line(text: str, what: str) -> None:
+    error = describe_syntax_error("query", _parse_error(text))
+    assert (error.where, error.what, error.hint) == ("query", what, "fix the query")
+
+
+def test_an_error_without_a_position_is_kept_whole() -> None:
+    error = describe_syntax_error("q", SyntaxError("something\nelse  went wrong"))
+    assert error.what == "invalid SPARQL: something else went wrong"
