@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+#: Line breaks, with the spaces around them: a message from elsewhere (a server's reply, a
+#: parser's) may hold some, and an error is shown on one line.
+_BREAKS = re.compile(r"[ \t]*[\r\n][\s]*")
+
 
 class KgError(Exception):
     """Base class: an error with where it happened, what went wrong, and what to do."""
@@ -13,9 +19,9 @@ class KgError(Exception):
         super().__init__(self.line())
 
     def line(self) -> str:
-        """The one-line message: ``<where>: <what> — <hint>``."""
+        """The one-line message: ``<where>: <what> — <hint>``, each line break a space."""
         text = f"{self.where}: {self.what}" if self.where else self.what
-        return f"{text} — {self.hint}" if self.hint else text
+        return _BREAKS.sub(" ", f"{text} — {self.hint}" if self.hint else text)
 
 
 class InputError(KgError):
