@@ -14,10 +14,11 @@ import contextlib
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -107,6 +108,9 @@ def bulk_load_paths(
     worker.stdin.write(json.dumps(request).encode("utf-8"))
     worker.stdin.close()
     failure: list[BaseException] = []
+    #: Set when the bulk loader returned. Waited for instead of joining the thread: a join
+    #: cut short by Ctrl-C may not wait again (Python 3.11).
+    loaded = threading.Event()
 
     def load_stream() -> None:
         # Oxigraph reads the pipe by path, in Rust, without holding the GIL. Not leniently:
@@ -117,6 +121,7 @@ def bulk_load_paths(
             failure.append(exc)
         finally:
             os.close(data_read)
+            loaded.set()
 
     def take_page(message: dict[str, Any]) -> None:
         page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
@@ -134,39 +139,50 @@ def bulk_load_paths(
 
     loader = threading.Thread(target=load_stream, daemon=True)
     loader.start()
-    messages = _Messages(on_page=take_page)
-    with os.fdopen(meta_read, "rb") as meta:
-        for line in meta:
-            messages.write(line)
-    report.triples_written += messages.end_triples
-    error = messages.error
-    del messages
-    loader.join()
-    worker.wait()
-    if failure:
-        raise StoreError("store", f"the bulk load failed: {failure[0]}", "load again") from (
-            failure[0]
-        )
-    # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
-    # leaves too many files for writes to go on (a minute at a million questions, on one
-    # core): validating meanwhile lets the two use both cores. What is left to compact once
-    # nothing waits for it gives way to validation (at 100,000 questions, all of it).
-    flushing = threading.Thread(
-        target=_flush_then_yield, args=(store, validator is not None), daemon=True
-    )
-    flushing.start()
     try:
-        for source, items in conflicts:
-            load_page(store, Page(source=source, items=items), report=report)
-        if validator is not None:
-            _validate(store, pages, validator, on_invalid, report)
-    finally:
-        store.flush()
-        flushing.join()
-    if error is not None:
-        raise InputError(error["where"], error["what"], error["hint"])
-    report.count_warnings()
-    return report
+        messages = _Messages(on_page=take_page)
+        with os.fdopen(meta_read, "rb") as meta:
+            for line in meta:
+                messages.write(line)
+        report.triples_written += messages.end_triples
+        error = messages.error
+        del messages
+        loader.join()
+        worker.wait()
+        if failure:
+            store.clear()  # the bulk loader writes as it goes: part of the stream may be in
+            raise StoreError(
+                "store", f"the bulk load failed: {failure[0]}", "nothing was kept; load again"
+            ) from failure[0]
+        # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
+        # leaves too many files for writes to go on (a minute at a million questions, on one
+        # core): validating meanwhile lets the two use both cores. What is left to compact once
+        # nothing waits for it gives way to validation (at 100,000 questions, all of it).
+        flushing = threading.Thread(
+            target=_flush_then_yield, args=(store, validator is not None), daemon=True
+        )
+        flushing.start()
+        try:
+            for source, items in conflicts:
+                load_page(store, Page(source=source, items=items), report=report)
+            if validator is not None:
+                _validate(store, pages, validator, on_invalid, report)
+        finally:
+            store.flush()
+            flushing.join()
+        if error is not None:
+            raise InputError(error["where"], error["what"], error["hint"])
+        report.count_warnings()
+        return report
+    except KgError:
+        raise  # the store holds what the error says (the pages before a bad one, say)
+    except BaseException:  # interrupted (Ctrl-C), or failed otherwise: nothing is kept
+        with _interrupts_held():
+            worker.terminate()
+            worker.wait()
+            loaded.wait()  # the loader reads to the end of the stream and writes it
+            store.clear()
+        raise
 
 
 def write_ntriples(sources: Sequence[str], out: BinaryIO) -> int:
@@ -208,6 +224,22 @@ class _Messages:
 
     def flush(self) -> None:
         """Nothing to do: messages are taken in as they are written."""
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C waits while the block runs (in the main thread: elsewhere it cannot come)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[tuple[int, Any]] = []
+    earlier = signal.signal(signal.SIGINT, lambda number, frame: held.append((number, frame)))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, earlier)
+    if held and callable(earlier):
+        earlier(*held[0])
 
 
 def _flush_then_yield(store: pyoxigraph.Store, validating: bool) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import gc
 import json
 import os
+import signal
 import sys
 import threading
 from typing import Any, Protocol
@@ -143,15 +144,23 @@ def main() -> None:
     # collector would only walk the millions of objects of each page again and again.
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+    # Ctrl-C reaches the whole process group: the loading process decides what it means, and
+    # stops this one (or closes the pipes, which ends it below).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     request = json.load(sys.stdin)
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
         os.nice(WORKER_NICENESS)
     out = BackgroundWriter(request["data_fd"])
-    with os.fdopen(request["meta_fd"], "wb") as meta:
-        try:
-            convert_pages(request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta)
-        finally:
-            out.close()
+    try:
+        with os.fdopen(request["meta_fd"], "wb") as meta:
+            try:
+                convert_pages(
+                    request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta
+                )
+            finally:
+                out.close()
+    except BrokenPipeError:  # the loading process stopped reading: no one to tell
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,8 @@ import pytest
 from kg import vocab
 from kg.bulk import write_ntriples
 from kg.errors import InputError
-from kg.load import load_paths, store_is_empty
-from kg.reader import expand_inputs
+from kg.load import LoadReport, load_paths, store_is_empty
+from kg.reader import Page, expand_inputs
 from tests.conftest import write_page
 
 #: When each record was loaded: the one thing two conversions of the same pages differ in.
@@ -176,3 +179,75 @@ def test_a_bulk_load_that_skips_invalid_questions_counts_what_it_left(
 
 def _loaded_at(store: pyoxigraph.Store) -> set[pyoxigraph.Quad]:
     return set(store.quads_for_pattern(None, pyoxigraph.NamedNode(vocab.LOADED_AT), None))
+
+
+def _generated(folder: Path, questions: int) -> Path:
+    generate = pytest.importorskip("bench.generate")
+    generate.generate(folder, questions=questions, seed=5, page_size=250)
+    return folder
+
+
+_WORKER_MARK = b"kg.bulk_worker"
+
+
+def _converting_process(parent: int) -> bool:
+    """Whether ``parent`` has a converting process (kg.bulk_worker) running."""
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (child / "status").read_text()
+            command = (child / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\nPPid:\t{parent}\n" in status and _WORKER_MARK in command:
+            return True
+    return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="processes are found in /proc")
+def test_an_interrupted_bulk_load_keeps_nothing(tmp_path: Path) -> None:
+    pages = _generated(tmp_path / "pages", 2000)
+    store_dir = tmp_path / "store"
+    store = pyoxigraph.Store(store_dir)
+    seen: list[str] = []
+
+    def interrupt(page: Page, report: LoadReport) -> None:
+        seen.append(page.source)
+        if len(seen) == 3:  # pages already in Oxigraph's bulk loader, more on their way
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_paths(store, [str(pages)], on_page=interrupt)
+
+    assert len(seen) == 3
+    assert not _converting_process(os.getpid()), "the converting process was left running"
+    assert len(store) == 0
+    assert not list(store_dir.glob("bulk-*")), "the bulk loader's files were left behind"
+    again = load_paths(store, [str(pages)])
+    fresh = pyoxigraph.Store()
+    assert again.triples_written == load_paths(fresh, [str(pages)]).triples_written
+    assert len(store) == len(fresh)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="processes are found in /proc")
+def test_ctrl_c_during_a_bulk_load_prints_no_traceback_and_keeps_nothing(tmp_path: Path) -> None:
+    pages = _generated(tmp_path / "pages", 20_000)
+    store_dir = tmp_path / "store"
+    load = subprocess.Popen(
+        [sys.executable, "-m", "kg", "load", "--store", str(store_dir), str(pages)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while not _converting_process(load.pid) and load.poll() is None:
+        assert time.monotonic() < deadline, "the bulk load did not start"
+        time.sleep(0.05)
+    time.sleep(0.5)  # pages on their way to Oxigraph
+    os.killpg(load.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    out, err = load.communicate(timeout=120)
+
+    assert (load.returncode, out, err) == (1, b"", b"\nAborted!\n")
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    assert len(store) == 0
+    assert not list(store_dir.glob("bulk-*"))
