@@ -238,7 +238,7 @@ def query_kind(text: str, *, where: str, substitutions: Mapping[str, Term] | Non
     try:
         result = pyoxigraph.Store().query(text, prefixes=PREFIXES, substitutions=bound or None)
     except SyntaxError as exc:
-        raise describe_syntax_error(where, exc) from exc
+        raise describe_syntax_error(where, exc, text) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise QueryError(where, f"the query cannot run: {exc}", "check the query") from exc
     if isinstance(result, pyoxigraph.QueryBoolean):

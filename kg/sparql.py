@@ -120,7 +120,7 @@ def run_query(
                 store.query(text, prefixes=PREFIXES, substitutions=bound or None), where
             )
         except SyntaxError as exc:
-            raise describe_syntax_error(where, exc) from exc
+            raise describe_syntax_error(where, exc, text) from exc
         except OSError as exc:
             raise _failed(where, exc) from exc
 

@@ -13,14 +13,27 @@ from kg.errors import QueryError
 from kg.vocab import PREFIXES
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
+#: The first keyword of a SPARQL update, after its prologue (and comments).
+_UPDATE = re.compile(
+    r"^(?:\s|#[^\n]*\n|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
 _EXPECTED = "expected one of "
 _UNKNOWN_PREFIX = "Prefix not found"
 #: Oxigraph's labels for errors it found inside a token, and what kg says instead.
 _LABELS = {"IRI parsing failed": "a valid IRI"}
 
 
-def describe_syntax_error(where: str, exc: SyntaxError) -> QueryError:
-    """The :class:`QueryError` for a query Oxigraph could not parse."""
+def describe_syntax_error(where: str, exc: SyntaxError, text: str = "") -> QueryError:
+    """The :class:`QueryError` for a query (``text``) Oxigraph could not parse."""
+    update = _UPDATE.match(text)
+    if update:
+        return QueryError(
+            where,
+            f"this is a SPARQL update ({update.group(1).upper()}), and kg runs queries only",
+            "ask with SELECT, ASK, CONSTRUCT or DESCRIBE; the store changes with kg load",
+        )
     message = " ".join(str(exc).split())
     match = _POSITION.search(message)
     if match:

@@ -331,6 +331,20 @@ def test_invalid_sparql_names_line_and_column(
     )
 
 
+def test_an_update_is_refused_in_one_line(
+    runner: CliRunner, store_dir: Path, sample_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    update = "DELETE WHERE { ?s ?p ?o }"
+    result = runner.invoke(cli, ["sparql", "--store", str(store_dir), update])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: query: this is a SPARQL update (DELETE), and kg runs queries only — ask with "
+        "SELECT, ASK, CONSTRUCT or DESCRIBE; the store changes with kg load\n"
+    )
+    assert len(pyoxigraph.Store.read_only(str(store_dir))) == 407
+
+
 def test_help_lists_every_command(runner: CliRunner) -> None:
     result = run(runner, "--help")
     listed = result.output.split("Commands:\n", 1)[1].splitlines()

@@ -54,3 +54,26 @@ def test_oxigraph_syntax_errors_read_as_one_line(text: str, what: str) -> None:
 def test_an_error_without_a_position_is_kept_whole() -> None:
     error = describe_syntax_error("q", SyntaxError("something\nelse  went wrong"))
     assert error.what == "invalid SPARQL: something else went wrong"
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT"),
+        ("PREFIX ex: <urn:x#>\n# remove it\ndelete where { ?s ex:p ?o }", "DELETE"),
+        ("BASE <urn:b/> CLEAR ALL", "CLEAR"),
+        ("  load <http://example.org/data.ttl>", "LOAD"),
+    ],
+)
+def test_an_update_is_named_as_such(text: str, keyword: str) -> None:
+    error = describe_syntax_error("query", _parse_error(text), text)
+    assert error.what == f"this is a SPARQL update ({keyword}), and kg runs queries only"
+    assert (
+        error.hint == "ask with SELECT, ASK, CONSTRUCT or DESCRIBE; the store changes with kg load"
+    )
+
+
+def test_a_broken_query_that_mentions_an_update_keyword_is_a_syntax_error() -> None:
+    text = "SELECT ?insert WHERE { ?insert"
+    error = describe_syntax_error("query", _parse_error(text), text)
+    assert error.what.startswith("invalid SPARQL at line 1, column 31: expected one of ")
