@@ -228,12 +228,14 @@ class _Messages:
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C waits while the block runs (in the main thread: elsewhere it cannot come)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Ctrl-C waits until the block has run. Not so outside the main thread (Ctrl-C does not
+    come there), nor when its handler was not set from Python (it could not be put back)."""
+    earlier = signal.getsignal(signal.SIGINT)
+    if earlier is None or threading.current_thread() is not threading.main_thread():
         yield
         return
     held: list[tuple[int, Any]] = []
-    earlier = signal.signal(signal.SIGINT, lambda number, frame: held.append((number, frame)))
+    signal.signal(signal.SIGINT, lambda number, frame: held.append((number, frame)))
     try:
         yield
     finally:

@@ -16,7 +16,7 @@ import pyoxigraph
 import pytest
 
 from kg import vocab
-from kg.bulk import write_ntriples
+from kg.bulk import _interrupts_held, write_ntriples
 from kg.errors import InputError
 from kg.load import LoadReport, load_paths, store_is_empty
 from kg.reader import Page, expand_inputs
@@ -251,3 +251,13 @@ def test_ctrl_c_during_a_bulk_load_prints_no_traceback_and_keeps_nothing(tmp_pat
     store = pyoxigraph.Store.read_only(str(store_dir))
     assert len(store) == 0
     assert not list(store_dir.glob("bulk-*"))
+
+
+def test_ctrl_c_waits_for_the_clean_up_then_comes() -> None:
+    finished = []
+    with pytest.raises(KeyboardInterrupt), _interrupts_held():
+        os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C, while the store is emptied
+        time.sleep(0.05)
+        finished.append(True)
+    assert finished == [True]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
