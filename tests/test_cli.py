@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+import rdflib
 from click.testing import CliRunner
 
 from kg.cli import cli
@@ -406,3 +407,77 @@ def test_export_in_an_unknown_format_is_one_line(
     assert result.output == (
         "Error: export: unknown format 'owl' — use one of ttl, nt, nq, trig, xml, jsonld\n"
     )
+
+
+def test_validate_says_the_store_conforms(
+    runner: CliRunner, store_dir: Path, sample_path: Path
+) -> None:
+    run(runner, "load", "--store", str(store_dir), str(sample_path))
+    result = runner.invoke(cli, ["validate", "--store", str(store_dir)])
+    assert (result.exit_code, result.output) == (
+        0,
+        "The data conforms to the shapes (24 focus nodes checked).\n",
+    )
+
+
+@pytest.fixture()
+def invalid_store(
+    runner: CliRunner, store_dir: Path, tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> Path:
+    """The sample, its third question kept without a UIN."""
+    items = copy.deepcopy(sample_items)
+    del items[2]["uin"]
+    page = write_page(tmp_path / "no-uin.json", items)
+    run(runner, "load", "--on-invalid", "keep", "--store", str(store_dir), str(page))
+    return store_dir
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_validate_names_each_violation_and_exits_1(invalid_store: Path, engine: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["validate", "--store", str(invalid_store), "--engine", engine]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "The data does not conform to the shapes: 1 violation (24 focus nodes checked).\n"
+        "Violation kgsh:Question-uin: a question has exactly one parl:uin\n"
+        "    1 result (sh:MinCountConstraintComponent) on 1 focus node: "
+        "http://data.parliament.uk/resources/1696807\n"
+    )
+
+
+def test_validate_writes_the_full_report(invalid_store: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["validate", "--store", str(invalid_store), "--format", "turtle"]
+    )
+    assert result.exit_code == 1
+    report = rdflib.Graph().parse(data=result.output, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert set(report.objects(None, sh.conforms)) == {rdflib.Literal(False)}
+    results = list(report.subjects(rdflib.RDF.type, sh.ValidationResult))
+    assert len(results) == 1
+    assert report.value(results[0], sh.focusNode) == rdflib.URIRef(
+        "http://data.parliament.uk/resources/1696807"
+    )
+    assert report.value(results[0], sh.resultPath) == rdflib.URIRef(
+        "http://data.parliament.uk/schema/parl#uin"
+    )
+
+
+def test_sparql_reads_the_query_from_a_file(
+    runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    query = tmp_path / "count.rq"
+    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?q a kg:WrittenQuestion }\n")
+    result = run(runner, "sparql", "--store", str(store_dir), "-f", str(query), "--csv")
+    assert result.output == "n\n9\n"
+    missing = tmp_path / "missing.rq"
+    result = runner.invoke(cli, ["sparql", "--store", str(store_dir), "-f", str(missing)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {missing}: cannot read: No such file or directory — check the path\n",
+    )
+    result = runner.invoke(cli, ["sparql", "--store", str(store_dir)])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: give a query, or -f FILE.rq (one of the two)\n")
