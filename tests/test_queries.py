@@ -43,7 +43,6 @@ from kg.queries import (
     parse_query,
     run_canned,
 )
-from kg.query_steps import histogram_summary
 from kg.query_values import values_block, with_values
 from kg.sparql import QueryOutcome, run_query
 
@@ -359,30 +358,6 @@ def test_department_answer_times(sample: pyoxigraph.Store, handmade: pyoxigraph.
     assert run(handmade, "department-answer-times", department="treasury")[1] == [
         ("Treasury", 2, 6.5, 6.5, 0.5, 1)
     ]
-
-
-@pytest.mark.parametrize(
-    ("histogram", "median", "mean"),
-    [
-        ({8: 1}, 8, 8),
-        ({1: 1, 2: 1}, 1.5, 1.5),
-        ({1: 1, 2: 1, 10: 1}, 2, 13 / 3),
-        ({3: 1, 4: 2, 7: 1, 14: 1, 20: 1}, 5.5, 52 / 6),
-        ({0: 500_000, 9: 500_000}, 4.5, 4.5),
-        ({0: 500_001, 9: 499_999}, 0, 4.499991),
-        ({-2: 1, 5: 3}, 5, 13 / 4),
-    ],
-)
-def test_median_from_a_histogram(histogram: dict[int, int], median: float, mean: float) -> None:
-    summary = histogram_summary(histogram)
-    assert summary["questions"] == sum(histogram.values())
-    assert float(summary["medianDays"]) == median
-    assert float(summary["meanDays"]) == pytest.approx(mean)
-
-
-def test_median_of_nothing_is_an_error() -> None:
-    with pytest.raises(ValueError):
-        histogram_summary({})
 
 
 def test_late_answers(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> None:
