@@ -108,8 +108,8 @@ def bulk_load_paths(
     worker.stdin.write(json.dumps(request).encode("utf-8"))
     worker.stdin.close()
     failure: list[BaseException] = []
-    #: Set when the bulk loader returned. Waited for instead of joining the thread: a join
-    #: cut short by Ctrl-C may not wait again (Python 3.11).
+    #: Set when the bulk loader returned: waited for, not the thread joined, as a join cut
+    #: short by Ctrl-C may not wait again (Python 3.11).
     loaded = threading.Event()
 
     def load_stream() -> None:
@@ -137,8 +137,7 @@ def bulk_load_paths(
         if on_page is not None:
             on_page(Page(source=page.source, items=[]), report)
 
-    loader = threading.Thread(target=load_stream, daemon=True)
-    loader.start()
+    threading.Thread(target=load_stream, daemon=True).start()
     try:
         messages = _Messages(on_page=take_page)
         with os.fdopen(meta_read, "rb") as meta:
@@ -147,7 +146,7 @@ def bulk_load_paths(
         report.triples_written += messages.end_triples
         error = messages.error
         del messages
-        loader.join()
+        loaded.wait()
         worker.wait()
         if failure:
             store.clear()  # the bulk loader writes as it goes: part of the stream may be in

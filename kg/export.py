@@ -54,7 +54,6 @@ _OXIGRAPH_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
 }  # fmt: skip
 _CHUNK = 1 << 16
-_XSD_STRING = vocab.XSD + "string"
 _Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
@@ -308,9 +307,9 @@ def _jsonld_value(
     if obj.language:
         return {"@value": obj.value, "@language": obj.language}
     datatype = obj.datatype.value
-    if datatype == coercion or (datatype == _XSD_STRING and coercion is None):
+    if datatype == coercion or (datatype == vocab.XSD_STRING and coercion is None):
         return obj.value
-    if datatype == _XSD_STRING:
+    if datatype == vocab.XSD_STRING:
         return {"@value": obj.value}
     return {"@value": obj.value, "@type": ctx.vocab_name(datatype)}
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import pyoxigraph
 
-from kg.vocab import XSD
+from kg.vocab import XSD_STRING
 
 _IRI_SAFE = re.compile(
     r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
@@ -31,7 +31,6 @@ _IRI_ASCII_KEEP = frozenset(
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SURROGATE = re.compile("[" + chr(0xD800) + "-" + chr(0xDFFF) + "]")
 _LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
-XSD_STRING = XSD + "string"
 _DATATYPE_SUFFIXES: dict[str, str] = {}
 
 

@@ -16,8 +16,6 @@ import pyoxigraph as ox
 from kg import vocab
 from kg.errors import ExportError
 
-_XSD_STRING = vocab.XSD + "string"
-
 _NAME_START = (
     "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
@@ -96,7 +94,7 @@ def write_rdfxml(groups: Iterable[list[ox.Quad]], write: Callable[[str], None]) 
             if obj.direction is not None:
                 raise ExportError("xml", f"{quad}: a literal with a base direction")
             datatype = obj.datatype.value
-            attrs = f' rdf:datatype="{_xml_attr(datatype)}"' if datatype != _XSD_STRING else ""
+            attrs = f' rdf:datatype="{_xml_attr(datatype)}"' if datatype != vocab.XSD_STRING else ""
             attrs = f' xml:lang="{_xml_attr(obj.language)}"' if obj.language else attrs
             text = _xml_text(obj.value, quad)
             write(f"    <{name}{xmlns}{attrs}>{text}</{name}>\n")

@@ -20,6 +20,8 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _EXPECTED = "expected one of "
+#: A character class of one character (``['%']``, ``['\\\\']``).
+_ONE_CHARACTER = re.compile(r"'(\\?.)'")
 _UNKNOWN_PREFIX = "Prefix not found"
 #: Oxigraph's labels for errors it found inside a token, and what kg says instead.
 _LABELS = {"IRI parsing failed": "a valid IRI"}
@@ -99,7 +101,7 @@ def _name(item: str) -> str:
     body = item[1:-1].strip()
     if body == "_":
         return ""
-    single = re.fullmatch(r"'(\\?.)'", body)
+    single = _ONE_CHARACTER.fullmatch(body)
     if single:
         return '"' + single.group(1).replace("\\\\", "\\") + '"'
     if "'A' ..= 'Z'" in body or "'a' ..= 'z'" in body:

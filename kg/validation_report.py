@@ -87,7 +87,7 @@ def _jsonld(term: str) -> dict[str, object]:
     datatype = literal.datatype.value
     return {
         "@value": literal.value,
-        **({} if datatype == ntriples.XSD_STRING else {"@type": datatype}),
+        **({} if datatype == vocab.XSD_STRING else {"@type": datatype}),
     }
 
 

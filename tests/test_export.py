@@ -104,7 +104,7 @@ def to_rdflib(term: Any) -> rdflib.term.Node:
     assert isinstance(term, ox.Literal)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value == ntriples.XSD_STRING:  # rdflib keeps simple literals untyped
+    if term.datatype.value == vocab.XSD_STRING:  # rdflib keeps simple literals untyped
         return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
