@@ -95,7 +95,10 @@ class LoadStream:
 
     def end(self) -> tuple[bytes, bytes]:
         """The links between the questions answered together and the tallies, of every
-        record written, and the message that counts them."""
+        record written, and the message that counts them. Nothing when no record was written:
+        the tallies' marker alone would make an empty store look loaded."""
+        if not self._seen:
+            return b"", line_of({"links": 0, "tallies": 0})
         links = link_lines(self._groups.pairs())
         tallies = self.totals.lines()
         data = ntriples.utf8("".join(links)) + ntriples.utf8("".join(tallies))

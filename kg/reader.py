@@ -86,7 +86,18 @@ def read_bytes(source: str) -> bytes:
             raise InputError(
                 source, f"broken gzip data ({exc})", "download the page again"
             ) from exc
+    elif source.endswith(".gz") and _first_byte(data) not in (b"{", b"["):
+        # A .gz saved already un-gzipped (curl --compressed) is read as it is; anything
+        # else named .gz would only be reported as "not JSON".
+        raise InputError(
+            source, "neither gzip nor JSON", "download the page again, as JSON or gzipped JSON"
+        )
     return data
+
+
+def _first_byte(data: bytes) -> bytes:
+    """The first byte of the text after a byte order mark and white space, if any."""
+    return data[:1024].removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
 
 
 def parse_page(source: str, data: bytes) -> Page:

@@ -128,6 +128,9 @@ def bad_pages(tmp_path: Path, items: list[dict[str, Any]]) -> dict[str, tuple[Pa
         path,
         f"{path} item 2 (http://data.parliament.uk/resources/1696806): unparseable date '26th March'",
     )
+    not_gzip = tmp_path / "page.json.gz"
+    not_gzip.write_bytes(b"<html>Service unavailable</html>")
+    cases["not gzip"] = (not_gzip, f"{not_gzip}: neither gzip nor JSON")
     empty = tmp_path / "empty"
     empty.mkdir()
     cases["empty folder"] = (empty, f"{empty}: the folder holds no .json or .json.gz files")
@@ -161,6 +164,29 @@ def test_each_bad_input_is_one_error_line_and_the_store_is_unchanged(
         listing_error = name in ("empty folder", "missing file")
         assert (after == before) == listing_error, name
         shutil.rmtree(store_dir)
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_a_page_without_items_writes_nothing_and_the_store_stays_empty(
+    runner: CliRunner, store_dir: Path, tmp_path: Path, sample_path: Path, source: str
+) -> None:
+    page = write_page(tmp_path / "last-page.json", [])
+    args = ["load", "--store", str(store_dir)]
+    if source == "file":
+        result = run(runner, *args, str(page))
+    else:
+        result = run(runner, *args, "-", input=page.read_bytes())
+
+    assert result.output == (
+        "Loaded 1 file, 0 items (0 new, 0 replaced, 0 unchanged), 0 triples written, "
+        "0 removed, 0 warnings\n"
+    )
+    stats = runner.invoke(cli, ["stats", "--store", str(store_dir)])
+    assert (stats.exit_code, stats.output) == (
+        1,
+        f"Error: {store_dir}: the store is empty — load pages first: kg load PAGE.json\n",
+    )
+    assert run(runner, *args, str(sample_path)).output == LOADED
 
 
 @pytest.fixture()

@@ -37,6 +37,17 @@ def test_gzip_and_folders_in_sorted_order(tmp_path: Path, sample_path: Path) -> 
     assert [len(p.items) for p in pages] == [1, 9]
 
 
+def test_a_page_saved_as_gz_but_not_compressed_is_read_as_json(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    saved = tmp_path / "page.json.gz"  # as curl --compressed -o page.json.gz saves it
+    saved.write_bytes(b"\n " + sample_path.read_bytes())
+    assert len(read_page(str(saved)).items) == 9
+    saved.write_bytes(b"\x00\x01 not a page")
+    with pytest.raises(InputError, match="neither gzip nor JSON — download"):
+        read_page(str(saved))
+
+
 def test_primary_topic_page_is_one_item() -> None:
     doc = {"format": "linked-data-api", "result": {"primaryTopic": {"_about": "http://x/1"}}}
     page = parse_page("p.json", json.dumps(doc).encode())
