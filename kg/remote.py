@@ -36,7 +36,7 @@ from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPA
 from kg import __version__
 from kg.errors import QueryError, RemoteError
 from kg.remote_answer import Answer, parse_answer
-from kg.sparql import QueryOutcome, Runner, Term
+from kg.sparql import QueryOutcome, Runner, Term, in_written_order
 from kg.syntax_errors import describe_syntax_error
 from kg.vocab import PREFIXES
 
@@ -302,7 +302,7 @@ def run_remote(
         wrapper.setMethod(GET)
     limit = DEFAULT_TIMEOUT if timeout is None else timeout
     answer = wrapper.send(where=endpoint, timeout=limit, auth=auth)
-    outcome = parse_answer(answer, kind=kind, where=endpoint)
+    outcome = in_written_order(parse_answer(answer, kind=kind, where=endpoint), text)
     if not stream:
         outcome.row_list()
     return outcome

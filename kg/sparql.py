@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 import pyoxigraph
 
 from kg.errors import QueryError
+from kg.star_columns import star_order
 from kg.syntax_errors import describe_syntax_error
 from kg.vocab import PREFIXES, XSD
 
@@ -63,6 +64,17 @@ def map_rows(rows: Iterable[Row], change: Callable[[Row], Row]) -> Iterable[Row]
     if isinstance(rows, list):
         return [change(row) for row in rows]
     return map(change, rows)
+
+
+def in_written_order(outcome: QueryOutcome, text: str) -> QueryOutcome:
+    """A ``SELECT *`` answer with its columns in the order the query names its variables
+    (see :mod:`kg.star_columns`); any other answer as it is."""
+    order = star_order(text, outcome.columns) if outcome.kind == "select" else None
+    if order is None:
+        return outcome
+    outcome.columns = [outcome.columns[index] for index in order]
+    outcome.rows = map_rows(outcome.rows, lambda row: [row[index] for index in order])
+    return outcome
 
 
 def _failed(where: str, exc: OSError) -> QueryError:
@@ -116,9 +128,8 @@ def run_query(
 
     def start() -> QueryOutcome:
         try:
-            return _outcome(
-                store.query(text, prefixes=PREFIXES, substitutions=bound or None), where
-            )
+            result = store.query(text, prefixes=PREFIXES, substitutions=bound or None)
+            return in_written_order(_outcome(result, where), text)
         except SyntaxError as exc:
             raise describe_syntax_error(where, exc, text) from exc
         except OSError as exc:

@@ -74,6 +74,10 @@ def test_load_then_stats_then_sparql(runner: CliRunner, store_dir: Path, sample_
     )
     as_json = run(runner, "sparql", "--store", str(store_dir), "--nl", query)
     assert as_json.output.splitlines()[0] == '{"uin": "147074", "days": 3}'
+    star = "SELECT * WHERE { ?q parl:uin ?uin ; kg:daysToAnswer ?days } ORDER BY ?uin LIMIT 1"
+    assert run(runner, "sparql", "--store", str(store_dir), "--csv", star).output == (
+        "q,uin,days\nhttp://data.parliament.uk/resources/1282596,147074,3\n"
+    )
 
 
 def test_environment_variable_names_the_store(
