@@ -20,9 +20,14 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _EXPECTED = "expected one of "
+_EXPECTED_ONE = "expected "
 #: A character class of one character (``['%']``, ``['\\\\']``).
 _ONE_CHARACTER = re.compile(r"'(\\?.)'")
 _UNKNOWN_PREFIX = "Prefix not found"
+_KEYWORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+#: Characters of the query shown before and after where Oxigraph stopped.
+_BEFORE, _AFTER = 24, 8
+_MARK = "▸"
 #: Oxigraph's labels for errors it found inside a token, and what kg says instead.
 _LABELS = {"IRI parsing failed": "a valid IRI"}
 
@@ -41,17 +46,27 @@ def describe_syntax_error(where: str, exc: SyntaxError, text: str = "") -> Query
     if match:
         line, column = match.groups()
         detail = _expected(message[match.end() :].lstrip(": "))
-        what = f"invalid SPARQL at line {line}, column {column}: {detail}"
+        if detail is None:
+            near = _near(text, int(line), int(column))
+            what = f"invalid SPARQL at line {line}, column {column}, where {_MARK} stands: {near}"
+        else:
+            what = f"invalid SPARQL at line {line}, column {column}: {detail}"
     else:
         what = f"invalid SPARQL: {message}"
     return QueryError(where, what, "fix the query")
 
 
-def _expected(detail: str) -> str:
-    """``expected one of`` and its items, each character class named; other text as it is."""
-    if not detail.startswith(_EXPECTED):
+def _expected(detail: str) -> str | None:
+    """``expected one of`` and its items, each character class named; other text as it is.
+    Keywords are left out but for BY (after ORDER or GROUP): Oxigraph's parser lists them from
+    the last alternatives it tried (``expected OPTIONAL`` after ``FILTER }``). None when
+    nothing of use is left."""
+    if detail.startswith(_EXPECTED):
+        items = _items(detail[len(_EXPECTED) :])
+    elif detail.startswith(_EXPECTED_ONE):
+        items = [detail[len(_EXPECTED_ONE) :].strip()]
+    else:
         return detail
-    items = _items(detail[len(_EXPECTED) :])
     if _UNKNOWN_PREFIX in items:
         known = ", ".join(f"{prefix}:" for prefix in PREFIXES)
         return f"a prefix that is not declared (kg declares {known}; add PREFIX for others)"
@@ -60,8 +75,11 @@ def _expected(detail: str) -> str:
         name = _name(item)
         if name and name not in named:
             named.append(name)
+    if named == ["BY"]:
+        return "expected BY"
+    named = [name for name in named if not _KEYWORD.fullmatch(name)]
     if not named:
-        return detail
+        return None
     if len(named) == 1:
         return "expected " + named[0]
     return _EXPECTED + ", ".join(named[:-1]) + " or " + named[-1]
@@ -109,3 +127,16 @@ def _name(item: str) -> str:
     if "'0' ..= '9'" in body or "'0'..='9'" in body:
         return "a digit"
     return "a character of a name"
+
+
+def _near(text: str, line: int, column: int) -> str:
+    """The query's text around a position (its line and column, from 1), quoted, with
+    :data:`_MARK` where the position is; line breaks are shown as spaces."""
+    lines = text.split("\n")
+    offset = sum(len(before) + 1 for before in lines[: line - 1]) + column - 1
+    offset = min(max(offset, 0), len(text))
+    before = " ".join(text[:offset].split())
+    after = " ".join(text[offset:].split())
+    lead = "…" if len(before) > _BEFORE else ""
+    tail = "…" if len(after) > _AFTER else ""
+    return f'"{lead}{before[-_BEFORE:]}{_MARK}{after[:_AFTER]}{tail}"'

@@ -233,7 +233,8 @@ def test_invalid_sparql_in_a_query_file(store: str, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert error(kg("query", "broken", "--store", store, KG_QUERIES=str(tmp_path))) == (
-        "Error: broken: invalid SPARQL at line 5, column 11: expected OPTIONAL — fix the query"
+        "Error: broken: invalid SPARQL at line 5, column 11, where ▸ stands: "
+        '"…ittenQuestion . FILTR(?q▸) }" — fix the query'
     )
 
 

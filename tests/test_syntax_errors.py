@@ -31,23 +31,42 @@ def _parse_error(text: str) -> SyntaxError:
             'invalid SPARQL at line 1, column 31: expected one of "\\"", "\\\\", "\\\\U" or '
             '"\\\\u"',
         ),
+        # Oxigraph lists keywords from the last alternatives its parser tried ("HAVING,
+        # OFFSET, OPTIONAL, VALUES or a digit" here): they are left out, but for BY.
         (
             "SELECT * WHERE { ?s ?p ?o } LIMIT x",
-            "invalid SPARQL at line 1, column 35: expected one of HAVING, OFFSET, OPTIONAL, "
-            "VALUES or a digit",
+            "invalid SPARQL at line 1, column 35: expected a digit",
         ),
         (
             "SELECT ?x WHERE { ?x <a b> ?y }",
-            "invalid SPARQL at line 1, column 27: expected one of a valid IRI or OPTIONAL",
+            "invalid SPARQL at line 1, column 27: expected a valid IRI",
         ),
         (
+            "SELECT ?x WHERE { ?x ?y ?z } ORDER ?x",
+            "invalid SPARQL at line 1, column 38: expected BY",
+        ),
+        # Nothing left ("expected OPTIONAL", "LATERAL, SERVICE or any character"): the text
+        # where Oxigraph stopped is shown instead, line breaks as spaces.
+        (
             "SELECT ?x WHERE {\n ?x ?y ?z .\n FILTER }",
-            "invalid SPARQL at line 3, column 10: expected OPTIONAL",
+            'invalid SPARQL at line 3, column 10, where ▸ stands: "…RE { ?x ?y ?z . FILTER }▸"',
+        ),
+        (
+            "SELECT ?x WHERE { ?x ?y }",
+            'invalid SPARQL at line 1, column 26, where ▸ stands: "…ELECT ?x WHERE { ?x ?y }▸"',
+        ),
+        (
+            "SELEC ?x WHERE { ?x ?y ?z }",
+            'invalid SPARQL at line 1, column 10, where ▸ stands: "SELEC ?x▸WHERE { …"',
+        ),
+        (
+            "SELECT ?x {\n  ?x ?y ?z } }\n",
+            'invalid SPARQL at line 3, column 1, where ▸ stands: "SELECT ?x { ?x ?y ?z } }▸"',
         ),
     ],
 )
 def test_oxigraph_syntax_errors_read_as_one_line(text: str, what: str) -> None:
-    error = describe_syntax_error("query", _parse_error(text))
+    error = describe_syntax_error("query", _parse_error(text), text)
     assert (error.where, error.what, error.hint) == ("query", what, "fix the query")
 
 
