@@ -37,6 +37,7 @@ from kg.load import (
     delete_records,
     item_where,
     now,
+    store_is_empty,
 )
 from kg.page_load import load_page
 from kg.reader import Page
@@ -297,6 +298,8 @@ def _validate(
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
         dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
         _remove(store, dropped)
+        if store_is_empty(store):  # but for the tallies' marker
+            store.clear()
         culprit = next(r[0] for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""

@@ -154,7 +154,8 @@ class _ItemConverter:
                     if size == 1:
                         text = ntriples.string_literal(raw)
                     else:
-                        cache = _TYPED_LITERALS.get(value.get("_datatype")) if size == 2 else None
+                        datatype = value.get("_datatype") if size == 2 else None
+                        cache = _TYPED_LITERALS.get(datatype) if type(datatype) is str else None
                         cached = cache.get(raw) if cache is not None else None
                         text = cached if cached is not None else self.typed(value)
                 elif raw is _MISSING:
@@ -215,7 +216,8 @@ class _ItemConverter:
                 size = len(entry)
                 if size == 1:
                     return ntriples.string_literal(raw)
-                cache = _TYPED_LITERALS.get(entry.get("_datatype")) if size == 2 else None
+                datatype = entry.get("_datatype") if size == 2 else None
+                cache = _TYPED_LITERALS.get(datatype) if type(datatype) is str else None
                 text = cache.get(raw) if cache is not None else None
                 return text if text is not None else self.typed(entry)
             return value_literal(entry)
@@ -257,6 +259,7 @@ class _ItemConverter:
         if known is None or known[4] != role or known[0] != obj:
             own, self.lines = self.lines, []
             counted, self.unknown = self.unknown, None
+            before = self.side_effects()
             try:
                 child_nt = _shared_iri(about)
                 self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
@@ -265,12 +268,18 @@ class _ItemConverter:
                 known = (obj, child_nt, SharedTriples.of(child_nt, self.lines), unknown, role)
             finally:
                 self.lines, self.unknown = own, counted
-            if only_text(obj):
+            # Cached only when converting it added nothing to the question's record but its
+            # lines (odd data may nest a part, or another member, in a member).
+            if only_text(obj) and self.side_effects() == before:
                 remember(_SHARED, about, known)
         if known[3]:
             self.count_unknown(known[3])
         self.shared.append(known[2])
         return known[1]
+
+    def side_effects(self) -> tuple[int, int, int, bool]:
+        """What converting a resource may add to the question's record besides its lines."""
+        return len(self.shared), len(self.children), len(self.tallied), self.repeats
 
     def count_unknown(self, keys: tuple[str, ...]) -> None:
         if self.unknown is None:
@@ -299,7 +308,7 @@ class _ItemConverter:
         lines = [dept, f"{dept} {_TYPE} <{vocab.DEPARTMENT}> .\n"]
         for key in _DEPARTMENT_KEYS:
             for entry in as_list(item.get(key, [])):
-                term = self.term(self.question, key, 0, entry)
+                term = self.department_term(entry)
                 if term is not None:
                     lines.append(f"{dept} {_predicate(key)} {term} .\n")
         for entry in as_list(item.get("AnsweringBody", [])):
@@ -307,6 +316,16 @@ class _ItemConverter:
             if name:
                 lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
         return lines
+
+    def department_term(self, entry: Any) -> str | None:
+        """The literal of a department's value; None for what is no literal (an object without
+        ``_value``, a null, a list), which only the question's own triples keep: the
+        department's are cached, so making them must not add to the question's record."""
+        if entry is None or type(entry) is list:
+            return None
+        if type(entry) is dict and "_value" not in entry:
+            return None
+        return self.term(self.question, "", 0, entry)
 
     def house(self, item: dict[str, Any]) -> str | None:
         legislature = item.get("legislature")

@@ -202,7 +202,8 @@ def apply_policy(
             raise ValidationFailed(
                 where,
                 messages[0] + more,
-                "fix the data, or load with --on-invalid skip (or keep)",
+                f"nothing from {page.source} on was kept; fix the data, or load with "
+                "--on-invalid skip (or keep)",
             )
         report.problems.append(f"{where}: {'; '.join(messages)}")
         if on_invalid == "skip":

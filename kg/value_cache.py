@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from kg import ntriples, vocab
+from kg.canonical import canonical_date_time
 from kg.values import date_of
 
 CACHE_MAX = 100_000
@@ -25,6 +26,7 @@ _PLAIN_DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?"
 )
 _DATE_TIME_SUFFIX = "^^" + ntriples.iri(vocab.XSD + "dateTime")
+_UTC_OFFSETS = ("+00:00", "-00:00")
 
 
 def remember(cache: dict[Any, Any], key: Any, value: Any, *, limit: int = CACHE_MAX) -> None:
@@ -88,6 +90,10 @@ def is_calendar_day(day: str) -> bool:
 def date_time_literal(text: str) -> str | None:
     """The ``xsd:dateTime`` literal of a dateTime as the API writes it, sooner than
     :func:`kg.values.typed_literal` gives the same; None for any other text (left to it)."""
-    if _PLAIN_DATE_TIME.fullmatch(text) and is_calendar_day(text[:10]):
-        return f'"{text}"{_DATE_TIME_SUFFIX}'
-    return None
+    found = _PLAIN_DATE_TIME.fullmatch(text)
+    if found is None or not is_calendar_day(text[:10]):
+        return None
+    fraction, zone = found.group(1, 2)
+    if (fraction and fraction[-1] == "0") or zone in _UTC_OFFSETS or text[11:13] == "24":
+        text = canonical_date_time(text)  # as Oxigraph gives it back (kg.canonical)
+    return f'"{text}"{_DATE_TIME_SUFFIX}'

@@ -8,6 +8,13 @@ import re
 from typing import Any
 
 from kg import ntriples
+from kg.canonical import (
+    canonical_date_time,
+    canonical_decimal,
+    canonical_double,
+    canonical_float,
+    canonical_integer,
+)
 from kg.vocab import XSD
 
 _BARE_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}$")
@@ -87,7 +94,7 @@ def typed_literal(text: str, datatype: str) -> str:
             return ntriples.literal(text, XSD + "date")
         if _DATE_TIME.fullmatch(text):
             _check_date(text)
-            return ntriples.literal(text, XSD + "dateTime")
+            return ntriples.literal(canonical_date_time(text), XSD + "dateTime")
         raise ValueProblem(f"unparseable date {text!r}")
     if local == "boolean":
         lowered = text.lower()
@@ -96,15 +103,20 @@ def typed_literal(text: str, datatype: str) -> str:
         if lowered in ("false", "0"):
             return ntriples.literal("false", XSD + "boolean")
         raise ValueProblem(f"not a boolean: {text!r}")
-    if local in _INTEGER_TYPES and not _INTEGER.fullmatch(text):
-        raise ValueProblem(f"not an integer: {text!r}")
-    if local == "decimal" and not _DECIMAL.fullmatch(text):
-        raise ValueProblem(f"not a decimal: {text!r}")
-    if local in _FLOAT_TYPES:
+    if local in _INTEGER_TYPES:
+        if not _INTEGER.fullmatch(text):
+            raise ValueProblem(f"not an integer: {text!r}")
+        text = canonical_integer(text)
+    elif local == "decimal":
+        if not _DECIMAL.fullmatch(text):
+            raise ValueProblem(f"not a decimal: {text!r}")
+        text = canonical_decimal(text)
+    elif local in _FLOAT_TYPES:
         try:
-            float(text)
+            number = float(text)
         except ValueError as exc:
             raise ValueProblem(f"not a number: {text!r}") from exc
+        text = canonical_double(number) if local == "double" else canonical_float(number)
     return ntriples.literal(text, datatype)
 
 
@@ -115,7 +127,7 @@ def scalar_literal(value: Any) -> str:
     if isinstance(value, int):
         return ntriples.literal(str(value), XSD + "integer")
     if isinstance(value, float):
-        return ntriples.literal(repr(value), XSD + "double")
+        return ntriples.literal(canonical_double(value), XSD + "double")
     if isinstance(value, str):
         return ntriples.literal(value)
     raise ValueProblem(f"unexpected value of type {type(value).__name__}")
@@ -128,6 +140,9 @@ def value_literal(obj: dict[str, Any]) -> str:
         raise ValueProblem(f"_value holds a {type(raw).__name__}, not text")
     lang = obj.get("_lang")
     datatype = obj.get("_datatype")
+    for key, given in (("_lang", lang), ("_datatype", datatype)):
+        if given is not None and not isinstance(given, str):
+            raise ValueProblem(f"{key} holds a {type(given).__name__}, not text")
     if lang:
         try:
             return ntriples.literal(str(raw), language=str(lang))

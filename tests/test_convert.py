@@ -172,6 +172,16 @@ def test_single_value_and_one_element_list_give_the_same_triples(
             "or drop the item",
         ),
         (
+            lambda i: i.update(date={"_value": "2024-03-25", "_datatype": []}),
+            f"t item 3 ({Q}1698517): _datatype holds a list, not text — fix the value in the "
+            "page, or drop the item",
+        ),
+        (
+            lambda i: i.update(hansardHeading=[{"_value": "Heading", "_lang": {"en": 1}}]),
+            f"t item 3 ({Q}1698517): _lang holds a dict, not text — fix the value in the page, "
+            "or drop the item",
+        ),
+        (
             lambda i: i.update(_about="resources/1"),
             "t item 3: _about is not an absolute IRI: 'resources/1' — fix the page",
         ),
@@ -185,6 +195,60 @@ def test_bad_values_name_the_item(
     with pytest.raises(InputError) as caught:
         convert_item(item, where="t item 3")
     assert caught.value.line() == message
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [{"AnsweringBody": []}, {"_about": "http://example.org/x", "label": "x"}, None, [["x"]]],
+    ids=["object without _value", "resource", "null", "list in a list"],
+)
+def test_an_odd_department_value_converts_the_same_every_time(
+    sample_items: list[dict[str, Any]], odd: Any
+) -> None:
+    # The department's triples are cached by its values: the first conversion of an item must
+    # give what the next ones give, the department's odd value kept by the question alone.
+    item = copy.deepcopy(sample_items[0])
+    item["answeringDeptId"] = {"_value": "odd-department-" + json.dumps(odd)}
+    item["answeringDeptShortName"] = odd
+    try:
+        first = convert_item(item, where="t")
+    except InputError:
+        with pytest.raises(InputError):
+            convert_item(item, where="t")
+        return
+    again = convert_item(item, where="t")
+    assert (again.lines, again.content_hash) == (first.lines, first.content_hash)
+    assert again.unknown_keys == first.unknown_keys
+    department = next(line for line in first.lines if "/department/odd" in line.split()[0])
+    short_name = f"<{vocab.PARL}answeringDeptShortName>"
+    assert not [
+        line
+        for line in first.lines
+        if line.startswith(department.split()[0]) and short_name in line
+    ]
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        {"tablingMember": {"AnsweringBody": ""}},
+        {"attachment": {"title": "x"}},
+        {"date": {"_value": "2024-01-01", "_datatype": "dateTime"}},
+    ],
+    ids=["a member in a member", "a part in a member", "a tallied value in a member"],
+)
+def test_a_member_with_odd_nested_values_converts_the_same_every_time(
+    sample_items: list[dict[str, Any]], nested: dict[str, Any]
+) -> None:
+    # Members are cached by their content: what converting one adds to the question's record
+    # besides its lines (a nested member's triples, a part, a tallied triple) must not be
+    # there the first time only.
+    item = copy.deepcopy(sample_items[0])
+    item["tablingMember"].update(nested)
+    first = convert_item(item, where="t")
+    again = convert_item(item, where="t")
+    assert (again.lines, again.content_hash) == (first.lines, first.content_hash)
+    assert again.tallied == first.tallied
 
 
 # --- nothing is lost: every item of the sample, rebuilt from the graph ---------------------
