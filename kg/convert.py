@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 import xxhash
 
 from kg import ntriples, vocab
+from kg.added_resources import department_of, house_of, shared_iri
 from kg.errors import InputError
 from kg.item_roles import CHILD_ROLES, KNOWN_KEYS, ROLE_CLASSES, SHARED_ROLES
 from kg.record import Record, SharedTriples, shared_lines
@@ -44,16 +44,6 @@ _DEPARTMENT_LINK = ntriples.iri(vocab.ANSWERING_DEPARTMENT)
 _HOUSE_LINK = ntriples.iri(vocab.IN_HOUSE)
 _DAYS = ntriples.iri(vocab.DAYS_TO_ANSWER)
 _CONTENT_HASH = ntriples.iri(vocab.CONTENT_HASH)
-_LABEL = ntriples.iri(vocab.RDFS + "label")
-_PREF_LABEL = ntriples.iri(vocab.SKOS + "prefLabel")
-#: Names of the houses by ``houseId``, for houses the data gives no legislature term for.
-HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
-_DEPARTMENT_KEYS = _DEPARTMENT_ID, _DEPARTMENT_SHORT, _DEPARTMENT_SORT = (
-    "answeringDeptId",
-    "answeringDeptShortName",
-    "answeringDeptSortName",
-)
-_BODY = "AnsweringBody"
 
 _MISSING = object()
 _NO_UNKNOWN_KEYS: Mapping[str, int] = MappingProxyType({})
@@ -61,8 +51,6 @@ _NO_UNKNOWN_KEYS: Mapping[str, int] = MappingProxyType({})
 _TYPED_LITERALS: dict[Any, dict[str, str]] = {}
 
 
-#: Department IRI and triples by the item's department values.
-_DEPARTMENTS: dict[Any, tuple[list[Any], SharedTriples | None]] = {}
 #: A shared resource (member, house) converted, by its ``_about``: its content, its IRI, its
 #: triples, its unknown keys and its role.
 _SHARED: dict[str, tuple[dict[str, Any], str, SharedTriples, tuple[str, ...], str]] = {}
@@ -87,26 +75,11 @@ _ROLE_PREDICATES: dict[str, dict[str, tuple[str, bool]]] = {
 _NO_PREDICATES: dict[str, tuple[str, bool]] = {}
 
 
-@lru_cache(maxsize=65536)
-def _shared_iri(value: str) -> str:
-    return ntriples.iri(value)
-
-
 #: The content hash of a record is the 128-bit XXH3 of the converter's version, then of its
 #: lines (nothing is lost in conversion, so they stand for the item's content). It tells
 #: whether a question changed, not who changed it: a fast hash serves, where SHA-256 took a
 #: tenth of the converter's time.
 _HASH_SEED = CONVERTER_VERSION.encode("ascii")
-
-
-@lru_cache(maxsize=64)
-def _house_triples(house_id: str) -> SharedTriples:
-    """A house the data names only by ``houseId``: its IRI and triples."""
-    house = ntriples.iri(vocab.house_iri(house_id))
-    name = HOUSE_NAMES.get(house_id, f"House {house_id}")
-    lines = [f"{house} {_TYPE} <{vocab.HOUSE}> .\n"]
-    lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")
-    return SharedTriples.of(house, lines)
 
 
 class _ItemConverter:
@@ -167,7 +140,7 @@ class _ItemConverter:
                     text = value_literal(value)
             elif isinstance(value, str):
                 if key == "type" and ABSOLUTE_IRI.match(value):
-                    text = _shared_iri(value)
+                    text = shared_iri(value)
                 else:
                     text = ntriples.string_literal(value)
             elif isinstance(value, list):
@@ -223,7 +196,7 @@ class _ItemConverter:
             return value_literal(entry)
         if isinstance(entry, str):
             if key == "type" and ABSOLUTE_IRI.match(entry):
-                return _shared_iri(entry)
+                return shared_iri(entry)
             return ntriples.string_literal(entry)
         if entry is None:
             self.count_unknown((f"null value of {key}",))
@@ -261,7 +234,7 @@ class _ItemConverter:
             counted, self.unknown = self.unknown, None
             before = self.side_effects()
             try:
-                child_nt = _shared_iri(about)
+                child_nt = shared_iri(about)
                 self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
                 self.resource(about, child_nt, obj, role)
                 unknown = tuple(self.unknown.elements()) if self.unknown else ()
@@ -286,72 +259,22 @@ class _ItemConverter:
             self.unknown = Counter()
         self.unknown.update(keys)
 
-    def department(self, item: dict[str, Any]) -> SharedTriples | None:
-        """The department's IRI and triples; None when the item names no department."""
-        get = item.get
-        values = [get(_DEPARTMENT_ID), get(_DEPARTMENT_SHORT), get(_DEPARTMENT_SORT), get(_BODY)]
-        key = values[0].get("_value") if type(values[0]) is dict else None
-        known = _DEPARTMENTS.get(key) if type(key) is str else None
-        if known is not None and known[0] == values:
-            return known[1]
-        lines = self.department_lines(item)
-        found = SharedTriples.of(lines[0], lines[1:]) if lines else None
-        if type(key) is str and only_text(values):
-            remember(_DEPARTMENTS, key, (values, found))
-        return found
-
-    def department_lines(self, item: dict[str, Any]) -> list[str]:
-        dept_id = plain_text(item.get("answeringDeptId"))
-        if not dept_id:
-            return []
-        dept = ntriples.iri(vocab.department_iri(dept_id))
-        lines = [dept, f"{dept} {_TYPE} <{vocab.DEPARTMENT}> .\n"]
-        for key in _DEPARTMENT_KEYS:
-            for entry in as_list(item.get(key, [])):
-                term = self.department_term(entry)
-                if term is not None:
-                    lines.append(f"{dept} {_predicate(key)} {term} .\n")
-        for entry in as_list(item.get("AnsweringBody", [])):
-            name = plain_text(entry)
-            if name:
-                lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
-        return lines
-
-    def department_term(self, entry: Any) -> str | None:
-        """The literal of a department's value; None for what is no literal (an object without
-        ``_value``, a null, a list), which only the question's own triples keep: the
-        department's are cached, so making them must not add to the question's record."""
-        if entry is None or type(entry) is list:
-            return None
-        if type(entry) is dict and "_value" not in entry:
-            return None
-        return self.term(self.question, "", 0, entry)
-
-    def house(self, item: dict[str, Any]) -> str | None:
-        legislature = item.get("legislature")
-        if legislature is not None:
-            for entry in as_list(legislature):
-                if type(entry) is dict and type(entry.get("_about")) is str:
-                    return _shared_iri(entry["_about"])
-        house_id = plain_text(item.get("houseId"))
-        if not house_id:
-            return None
-        house = _house_triples(house_id)
-        self.shared.append(house)
-        return house.subject
-
     def derived(self, item: dict[str, Any]) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
         """Adds kg's derived triples; returns the question's group key and grouped UINs."""
         q = self.question_nt
         lines = self.lines
         lines.append(f"{q} {_TYPE} <{vocab.QUESTION}> .\n")
-        department = self.department(item)
+        department = department_of(item)
         if department is not None:
             lines.append(f"{q} {_DEPARTMENT_LINK} {department.subject} .\n")
             self.tallied.append((q, _DEPARTMENT_LINK, department.subject))
             self.shared.append(department)
-        house = self.house(item)
-        if house is not None:
+        found = house_of(item)
+        house = None
+        if found is not None:
+            house, triples = found
+            if triples is not None:
+                self.shared.append(triples)
             lines.append(f"{q} {_HOUSE_LINK} {house} .\n")
         tabled = iso_day(item.get("date"))
         group_key = None

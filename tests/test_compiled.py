@@ -30,9 +30,11 @@ def test_the_build_hook_is_off_unless_asked_for() -> None:
     assert mypyc_hook()["enable-by-default"] is False
     assert compiled_modules() == [
         "kg.convert",
+        "kg.added_resources",
         "kg.record",
         "kg.value_cache",
         "kg.values",
+        "kg.canonical",
         "kg.ntriples",
         "kg.tally_changes",
         "kg.load_stream",
