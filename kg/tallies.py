@@ -58,7 +58,7 @@ WHERE {
   { SELECT ?dept ?member (COUNT(DISTINCT ?q) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last)
     WHERE {
       ?q kg:answeringDepartment ?dept .
-      { SELECT ?q ?member WHERE { ?q parl:tablingMember ?member } }
+      { SELECT ?q ?member WHERE { ?q parl:tablingMember ?member FILTER(isIRI(?member)) } }
       OPTIONAL { SELECT ?q ?d WHERE { ?q dcterms:date ?d } }
     } GROUP BY ?dept ?member }
   BIND(IRI(CONCAT(STR(kgid:), "tally/asking/", SHA1(CONCAT(STR(?dept), " ", STR(?member)))))
@@ -70,7 +70,7 @@ WHERE {
     WHERE {
       ?q kg:answeringDepartment ?dept .
       { SELECT ?q ?a WHERE { ?q parl:answer ?a } }
-      { SELECT ?a ?member WHERE { ?a parl:answeringMember ?member } }
+      { SELECT ?a ?member WHERE { ?a parl:answeringMember ?member FILTER(isIRI(?member)) } }
       OPTIONAL { SELECT ?a ?d WHERE { ?a parl:dateOfAnswer ?d } }
     } GROUP BY ?dept ?member }
   BIND(IRI(CONCAT(STR(kgid:), "tally/answering/", SHA1(CONCAT(STR(?dept), " ", STR(?member)))))
@@ -89,7 +89,11 @@ WHERE {
   { SELECT ?dept ?day (COUNT(DISTINCT ?q) AS ?n)
     WHERE {
       ?q kg:answeringDepartment ?dept .
-      { SELECT ?q ?day WHERE { ?q dcterms:date ?day } }
+      {
+        SELECT ?q ?day WHERE {
+          ?q dcterms:date ?day FILTER(DATATYPE(?day) IN (xsd:date, xsd:dateTime))
+        }
+      }
     } GROUP BY ?dept ?day }
   BIND(IRI(CONCAT(STR(kgid:), "tally/day/", SHA1(CONCAT(STR(?dept), " ", STR(?day))))) AS ?t) };
 INSERT { ?t a kg:MonthTally ; kg:department ?dept ; kg:month ?month ; kg:questions ?n }

@@ -29,6 +29,10 @@ _ANSWER = f"<{vocab.PARL}answer>"
 _ANSWERER = f"<{vocab.PARL}answeringMember>"
 _ANSWERED = f"<{vocab.PARL}dateOfAnswer>"
 _DAYS = f"<{vocab.DAYS_TO_ANSWER}>"
+#: The datatypes of the days a day tally counts, and (members) the terms of the others, are
+#: those the shapes allow: a tally's IRI is made of lexical forms, which terms of other kinds
+#: could share ("2024-03-18" and "2024-03-18"^^xsd:date).
+_DAY_TYPES = (f"^^<{vocab.XSD}date>", f"^^<{vocab.XSD}dateTime>")
 _OF_QUESTION = (_DEPARTMENT, _ASKER, _TABLED, _ANSWER, _DAYS)
 _OF_ANSWER = (_ANSWERER, _ANSWERED)
 _READ = frozenset(_OF_QUESTION + _OF_ANSWER)
@@ -141,15 +145,18 @@ def contributions(questions: Iterable[str], lines: Iterable[str]) -> dict[Key, S
         days = set(values.get((q, _DAYS), ()))
         for department in set(departments):
             for member in askers:
-                _add(shares, (ASKING, department, member), tabled)
+                if member.startswith("<"):
+                    _add(shares, (ASKING, department, member), tabled)
             for answer in answers:
                 answered = sorted(set(values.get((answer, _ANSWERED), ())))
                 for member in set(values.get((answer, _ANSWERER), ())):
-                    _add(shares, (ANSWERING, department, member), answered)
+                    if member.startswith("<"):
+                        _add(shares, (ANSWERING, department, member), answered)
             for number in days:
                 _add(shares, (ANSWER_TIME, department, number), [])
             for day in tabled:
-                _add(shares, (DAY, department, day), [])
+                if day.endswith(_DAY_TYPES):
+                    _add(shares, (DAY, department, day), [])
     return shares
 
 
@@ -215,15 +222,15 @@ def one_of_each(
         return None
     tabled = of_question.get(_TABLED)
     asker = of_question.get(_ASKER)
-    if asker is not None:
+    if asker is not None and asker.startswith("<"):
         counted.append(((ASKING, department, asker), tabled))
     answerer = of_answer.get(_ANSWERER)
-    if named_answer is not None and answerer is not None:
+    if named_answer is not None and answerer is not None and answerer.startswith("<"):
         counted.append(((ANSWERING, department, answerer), of_answer.get(_ANSWERED)))
     days = of_question.get(_DAYS)
     if days is not None:
         counted.append(((ANSWER_TIME, department, days), None))
-    if tabled is not None:
+    if tabled is not None and tabled.endswith(_DAY_TYPES):
         counted.append(((DAY, department, tabled), None))
     return counted
 

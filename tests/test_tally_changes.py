@@ -99,6 +99,27 @@ def test_tallies_stay_right_when_the_data_writes_dates_otherwise_than_the_store(
     assert report.triples_written == report.triples_removed in (27, 36)
 
 
+@pytest.mark.parametrize("bulk", [True, False])
+def test_values_the_shapes_refuse_do_not_share_a_tally_with_those_they_allow(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    # A tally's IRI is made of lexical forms: a day given as plain text and the same day as
+    # an xsd:date, or a member's IRI given as text, made one tally node of two counts.
+    items = copy.deepcopy(sample_items[:3])
+    items[1]["date"] = {"_value": items[2]["date"]["_value"]}
+    items[2]["tablingMember"] = items[1]["tablingMember"]["_about"]
+    store = pyoxigraph.Store()
+
+    report = load_paths(
+        store, [str(write_page(tmp_path / "a.json", items))], validate=False, bulk=bulk
+    )
+
+    lines = assert_tallies_recount(store)
+    assert report.triples_written == len(store)
+    assert count_of(lines, "DayTally", "questions") == 2
+    assert count_of(lines, "AskingTally", "questions") == 2
+
+
 def test_a_month_is_the_sum_of_its_days() -> None:
     dept = "<https://w3id.org/parliament-kg/id/department/1>"
     day = f'"2024-03-18"^^<{vocab.XSD}date>'
