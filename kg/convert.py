@@ -237,7 +237,7 @@ class _ItemConverter:
                 child_nt = shared_iri(about)
                 self.lines.append(f"{child_nt} {_TYPE} <{ROLE_CLASSES[role]}> .\n")
                 self.resource(about, child_nt, obj, role)
-                unknown = tuple(self.unknown.elements()) if self.unknown else ()
+                unknown = self.unknown_keys()
                 known = (obj, child_nt, SharedTriples.of(child_nt, self.lines), unknown, role)
             finally:
                 self.lines, self.unknown = own, counted
@@ -249,6 +249,11 @@ class _ItemConverter:
             self.count_unknown(known[3])
         self.shared.append(known[2])
         return known[1]
+
+    def unknown_keys(self) -> tuple[str, ...]:
+        """The unknown keys counted so far, each as often as it was counted. A method: where
+        ``self.unknown`` was just set to None, mypy (and so mypyc) takes it to stay None."""
+        return tuple(self.unknown.elements()) if self.unknown else ()
 
     def side_effects(self) -> tuple[int, int, int, bool]:
         """What converting a resource may add to the question's record besides its lines."""
