@@ -26,12 +26,7 @@ def canonical_integer(text: str) -> str:
 def canonical_decimal(text: str) -> str:
     """``1.50`` → ``1.5``, ``1.0`` → ``1``, ``.5`` → ``0.5``, ``-0.0`` → ``0``."""
     value = decimal.Decimal(text)
-    if value.is_zero():
-        return "0"
-    written = format(value, "f")
-    if "." in written:
-        written = written.rstrip("0").rstrip(".")
-    return written
+    return "0" if value.is_zero() else _plain(value)
 
 
 def canonical_double(value: float) -> str:
@@ -80,7 +75,7 @@ def canonical_float(value: float) -> str:
     return canonical_double(rounded)
 
 
-def canonical_time_zone(text: str) -> tuple[str, str]:
+def _time_zone(text: str) -> tuple[str, str]:
     """A date's or date-time's text split into the value and its time zone, ``+00:00`` and
     ``-00:00`` written ``Z``."""
     if text.endswith("Z"):
@@ -94,7 +89,7 @@ def canonical_time_zone(text: str) -> tuple[str, str]:
 def canonical_date_time(text: str) -> str:
     """``…T15:28:15.100Z`` → ``…T15:28:15.1Z``, ``….000+00:00`` → ``…Z``, ``…T24:00:00`` →
     the next day's ``T00:00:00``; ``text`` must be a date-time's lexical form."""
-    value, zone = canonical_time_zone(text)
+    value, zone = _time_zone(text)
     if "." in value:
         whole, fraction = value.split(".", 1)
         fraction = fraction.rstrip("0")
