@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from kg import vocab
 from kg.errors import KgError
 from kg.load import convert_page, load_paths
-from kg.page_load import load_pages
+from kg.members import convert_member
+from kg.page_load import load_page, load_pages
 from kg.paths import sample_page
 from kg.reader import Page, read_page
 from kg.record_validation import record_validator
+from tests.api_server import make_member
 from tests.conftest import write_page
 
 _ITEMS: list[dict[str, Any]] = read_page(str(sample_page())).items
@@ -49,10 +51,12 @@ _JSON = st.recursive(
 
 
 @st.composite
-def _changed_items(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """Copies of the sample's items with a few values, here or in a nested object, replaced
-    by any JSON, or taken out."""
-    items = copy.deepcopy(_ITEMS[: draw(st.integers(min_value=1, max_value=3))])
+def _changed_items(
+    draw: st.DrawFn, originals: list[dict[str, Any]] = _ITEMS
+) -> list[dict[str, Any]]:
+    """Copies of real items with a few values, here or in a nested object, replaced by any
+    JSON, or taken out."""
+    items = copy.deepcopy(originals[: draw(st.integers(min_value=1, max_value=3))])
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         target: dict[str, Any] = draw(st.sampled_from(items))
         nested = [v for v in target.values() if isinstance(v, dict)]
@@ -123,3 +127,27 @@ def test_a_bulk_load_of_any_values_does_what_a_load_page_by_page_does(
         bulk = _load(path, bulk=True, validate=validate)
         page_by_page = _load(path, bulk=False, validate=validate)
     assert bulk == page_by_page
+
+
+_MEMBERS = [make_member(number) for number in (4765, 3926, 4142)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=_changed_items(_MEMBERS), validate=st.booleans())
+def test_any_value_of_a_member_page_is_loaded_or_refused_in_one_error(
+    items: list[dict[str, Any]], validate: bool
+) -> None:
+    store = pyoxigraph.Store()
+    page = Page(source="members.json", items=items)
+    validator = _VALIDATOR if validate else None
+    try:
+        report = load_page(store, page, validator=validator, converter=convert_member)
+    except KgError as exc:
+        assert "\n" not in exc.line()
+        assert len(store) == 0
+        return
+    assert report.items == len(items)
+    data = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+    assert len(list(pyoxigraph.parse(data, pyoxigraph.RdfFormat.N_QUADS))) == len(store)
+    again = load_page(store, page, validator=validator, converter=convert_member)
+    assert (again.new, again.replaced, again.triples_written, again.triples_removed) == (0, 0, 0, 0)
