@@ -298,8 +298,6 @@ def _validate(
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
         dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
         _remove(store, dropped)
-        if store_is_empty(store):  # but for the tallies' marker
-            store.clear()
         culprit = next(r[0] for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
@@ -342,7 +340,11 @@ def _remove(store: pyoxigraph.Store, iris: list[str]) -> int:
     orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
     if orphaned:
         store.update(data_changes(orphaned, []))
-    return lost + len(orphaned)
+    marker = 0
+    if store_is_empty(store):  # but for the tallies' marker: left empty, as page by page
+        marker = len(store)
+        store.clear()
+    return lost + len(orphaned) + marker
 
 
 __all__ = ["KgError", "StoreValidator", "bulk_load_paths", "write_ntriples"]
