@@ -10,7 +10,7 @@ from typing import Any
 from kg import ntriples, vocab
 from kg.record import SharedTriples
 from kg.value_cache import remember
-from kg.values import as_list, only_text, plain_text, scalar_literal, value_literal
+from kg.values import as_list, entry_literal, only_text, plain_text
 
 #: Names of the houses by ``houseId``, for houses the data gives no legislature term for.
 HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
@@ -59,7 +59,7 @@ def _department_lines(item: dict[str, Any]) -> list[str]:
     lines = [dept, f"{dept} {_TYPE} <{vocab.DEPARTMENT}> .\n"]
     for key in _DEPARTMENT_KEYS:
         for entry in as_list(item.get(key, [])):
-            term = _literal(entry)
+            term = entry_literal(entry)  # the question keeps the rest
             if term is not None:
                 lines.append(f"{dept} {_DEPARTMENT_PREDICATES[key]} {term} .\n")
     for entry in as_list(item.get(_BODY, [])):
@@ -67,24 +67,6 @@ def _department_lines(item: dict[str, Any]) -> list[str]:
         if name:
             lines.append(f"{dept} {_LABEL} {ntriples.literal(name)} .\n")
     return lines
-
-
-def _literal(entry: Any) -> str | None:
-    """The literal of a department's value, as the converter writes it; None for what is no
-    literal (an object without ``_value``, a null, a list), which only the question's own
-    triples keep."""
-    if type(entry) is dict:
-        if "_value" not in entry:
-            return None
-        raw = entry["_value"]
-        if type(raw) is str and len(entry) == 1:
-            return ntriples.string_literal(raw)
-        return value_literal(entry)
-    if entry is None or type(entry) is list:
-        return None
-    if type(entry) is str:
-        return ntriples.string_literal(entry)
-    return scalar_literal(entry)
 
 
 def house_of(item: dict[str, Any]) -> tuple[str, SharedTriples | None] | None:

@@ -15,7 +15,8 @@ import decimal
 import math
 import struct
 
-_UTC = ("+00:00", "-00:00")
+#: The offsets of UTC that Oxigraph writes ``Z``.
+UTC_OFFSETS = ("+00:00", "-00:00")
 
 
 def canonical_integer(text: str) -> str:
@@ -82,7 +83,7 @@ def _time_zone(text: str) -> tuple[str, str]:
         return text[:-1], "Z"
     if len(text) > 6 and text[-6] in "+-" and text[-3] == ":":
         zone = text[-6:]
-        return text[:-6], "Z" if zone in _UTC else zone
+        return text[:-6], "Z" if zone in UTC_OFFSETS else zone
     return text, ""
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from kg import ntriples, vocab
 from kg.errors import InputError
 from kg.record import Record
-from kg.values import ValueProblem, as_list, is_absolute_iri, scalar_literal, value_literal
+from kg.values import ValueProblem, as_list, entry_literal, is_absolute_iri
 
 #: Bumped whenever the member mapping changes, so that re-loading re-converts unchanged items.
 MEMBER_CONVERTER_VERSION = "member-1"
@@ -50,16 +50,15 @@ def member_content_hash(item: dict[str, Any]) -> str:
 
 
 def _literal(key: str, entry: Any, unknown: Counter[str]) -> str | None:
+    term = entry_literal(entry)
+    if term is not None:
+        return term
     if isinstance(entry, dict):
-        if "_value" in entry:
-            return value_literal(entry)
         raise ValueProblem(f"{key}: an object with neither _value nor _about")
-    if entry is None:
-        unknown[f"null value of {key}"] += 1
-        return None
     if isinstance(entry, list):
         raise ValueProblem(f"{key}: a list inside a list")
-    return scalar_literal(entry)
+    unknown[f"null value of {key}"] += 1
+    return None
 
 
 def _resource(key: str, entry: dict[str, Any], lines: list[str], unknown: Counter[str]) -> str:

@@ -97,7 +97,7 @@ def read_bytes(source: str) -> bytes:
 
 def _first_byte(data: bytes) -> bytes:
     """The first byte of the text after a byte order mark and white space, if any."""
-    return data[:1024].removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    return data[:1024].removeprefix(_BOM).lstrip()[:1]
 
 
 def parse_page(source: str, data: bytes) -> Page:

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from kg import ntriples, vocab
-from kg.canonical import canonical_date_time
+from kg.canonical import UTC_OFFSETS, canonical_date_time
 from kg.values import date_of
 
 CACHE_MAX = 100_000
@@ -26,7 +26,6 @@ _PLAIN_DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?"
 )
 _DATE_TIME_SUFFIX = "^^" + ntriples.iri(vocab.XSD + "dateTime")
-_UTC_OFFSETS = ("+00:00", "-00:00")
 
 
 def remember(cache: dict[Any, Any], key: Any, value: Any, *, limit: int = CACHE_MAX) -> None:
@@ -94,6 +93,6 @@ def date_time_literal(text: str) -> str | None:
     if found is None or not is_calendar_day(text[:10]):
         return None
     fraction, zone = found.group(1, 2)
-    if (fraction and fraction[-1] == "0") or zone in _UTC_OFFSETS or text[11:13] == "24":
+    if (fraction and fraction[-1] == "0") or zone in UTC_OFFSETS or text[11:13] == "24":
         text = canonical_date_time(text)  # as Oxigraph gives it back (kg.canonical)
     return f'"{text}"{_DATE_TIME_SUFFIX}'

@@ -154,6 +154,16 @@ def value_literal(obj: dict[str, Any]) -> str:
     return scalar_literal(raw)
 
 
+def entry_literal(entry: Any) -> str | None:
+    """The literal of a JSON value that is one (a ``{"_value": ...}`` object or a scalar);
+    None for what is not (an object without ``_value``, a null, a list)."""
+    if isinstance(entry, dict):
+        return value_literal(entry) if "_value" in entry else None
+    if entry is None or isinstance(entry, list):
+        return None
+    return scalar_literal(entry)
+
+
 def scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
