@@ -55,9 +55,12 @@ def _emit(result: dict[str, Any]) -> None:
 
 
 def convert(pages: str) -> dict[str, Any]:
+    from kg.bulk_worker import collect_rarely
     from kg.convert import convert_item
     from kg.reader import expand_inputs, read_page
 
+    # As kg's converting process runs (and the conversion floor after it, alike).
+    collect_rarely()
     read_wall = read_cpu = conv_wall = conv_cpu = 0.0
     questions = triples = 0
     for source in expand_inputs([pages]):

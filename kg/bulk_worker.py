@@ -139,11 +139,16 @@ class BackgroundWriter:
         self._raise_failure()
 
 
-def main() -> None:
-    # Parsed pages hold no reference cycles: reference counting frees them, and the cyclic
-    # collector would only walk the millions of objects of each page again and again.
+def collect_rarely() -> None:
+    """The converting process's collector: parsed pages hold no reference cycles, so
+    reference counting frees them, and the cyclic collector would only walk the millions of
+    objects of each page again and again (it took a fifth of reading a page's JSON)."""
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+
+
+def main() -> None:
+    collect_rarely()
     # Ctrl-C reaches the whole process group: the loading process decides what it means, and
     # stops this one (or closes the pipes, which ends it below).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -120,17 +120,38 @@ class _ItemConverter:
                     self.count_unknown((f"{role}.{key}",))
                 predicate = _predicate(key)
                 tallied = predicate in TALLIED
+            if isinstance(value, list):
+                # A list of one is its one value (a list in it is refused below).
+                if len(value) == 1 and not isinstance(value[0], list):
+                    value = value[0]
+                else:
+                    start = len(lines)
+                    for index, entry in enumerate(value, start=1):
+                        found = self.term(subject, key, index, entry)
+                        if found is not None:
+                            lines.append(f"{subject_nt} {predicate} {found} .\n")
+                            if tallied:
+                                self.tallied.append((subject_nt, predicate, found))
+                    # Only a list can repeat a line (one value given twice): the lines of
+                    # other keys differ by their predicate, and a part given twice is a child.
+                    if len(value) > 1 and not self.repeats:
+                        added = lines[start:]
+                        self.repeats = len(set(added)) < len(added)
+                    continue
             if isinstance(value, dict):
                 raw = value.get("_value", _MISSING)
                 if isinstance(raw, str):
                     size = len(value)
                     if size == 1:
-                        text = ntriples.string_literal(raw)
-                    else:
-                        datatype = value.get("_datatype") if size == 2 else None
-                        cache = _TYPED_LITERALS.get(datatype) if type(datatype) is str else None
-                        cached = cache.get(raw) if cache is not None else None
-                        text = cached if cached is not None else self.typed(value)
+                        raw = ntriples.escape_string(raw)
+                        lines.append(f'{subject_nt} {predicate} "{raw}" .\n')
+                        if tallied:
+                            self.tallied.append((subject_nt, predicate, f'"{raw}"'))
+                        continue
+                    datatype = value.get("_datatype") if size == 2 else None
+                    cache = _TYPED_LITERALS.get(datatype) if type(datatype) is str else None
+                    cached = cache.get(raw) if cache is not None else None
+                    text = cached if cached is not None else self.typed(value)
                 elif raw is _MISSING:
                     found = self.child(subject, key, 1, value)
                     if found is None:
@@ -143,20 +164,6 @@ class _ItemConverter:
                     text = shared_iri(value)
                 else:
                     text = ntriples.string_literal(value)
-            elif isinstance(value, list):
-                start = len(lines)
-                for index, entry in enumerate(value, start=1):
-                    found = self.term(subject, key, index, entry)
-                    if found is not None:
-                        lines.append(f"{subject_nt} {predicate} {found} .\n")
-                        if tallied:
-                            self.tallied.append((subject_nt, predicate, found))
-                # Only a list can repeat a line (one value given twice): the lines of
-                # other keys differ by their predicate, and a part given twice is a child.
-                if len(value) > 1 and not self.repeats:
-                    added = lines[start:]
-                    self.repeats = len(set(added)) < len(added)
-                continue
             else:
                 found = self.term(subject, key, 1, value)
                 if found is None:
