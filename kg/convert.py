@@ -148,10 +148,7 @@ class _ItemConverter:
                         if tallied:
                             self.tallied.append((subject_nt, predicate, f'"{raw}"'))
                         continue
-                    datatype = value.get("_datatype") if size == 2 else None
-                    cache = _TYPED_LITERALS.get(datatype) if type(datatype) is str else None
-                    cached = cache.get(raw) if cache is not None else None
-                    text = cached if cached is not None else self.typed(value)
+                    text = self.typed(value, raw, size)
                 elif raw is _MISSING:
                     found = self.child(subject, key, 1, value)
                     if found is None:
@@ -174,17 +171,25 @@ class _ItemConverter:
                 self.tallied.append((subject_nt, predicate, text))
 
     @staticmethod
-    def typed(value: dict[str, Any]) -> str:
-        datatype = value.get("_datatype")
-        if datatype == "dateTime" and len(value) == 2:
-            literal = date_time_literal(value["_value"])
+    def typed(value: dict[str, Any], raw: str, size: int) -> str:
+        """The literal of ``value``, ``{"_value": raw, ...}`` with ``size`` keys (a datatype,
+        a language): typed literals are remembered by datatype and lexical form."""
+        datatype = value.get("_datatype") if size == 2 else None
+        if type(datatype) is not str:
+            return value_literal(value)
+        cache = _TYPED_LITERALS.get(datatype)
+        if cache is not None:
+            cached = cache.get(raw)
+            if cached is not None:
+                return cached
+        if datatype == "dateTime":
+            literal = date_time_literal(raw)
             if literal is not None:
                 return literal
         text = value_literal(value)
         # Times of day are all but unique: caching them would only churn the cache.
-        if len(value) == 2 and type(datatype) is str and len(value["_value"]) <= 10:
-            cache = _TYPED_LITERALS.setdefault(datatype, {})
-            remember(cache, value["_value"], text)
+        if len(raw) <= 10:
+            remember(_TYPED_LITERALS.setdefault(datatype, {}), raw, text)
         return text
 
     def term(self, subject: str, key: str, index: int, entry: Any) -> str | None:
@@ -196,10 +201,7 @@ class _ItemConverter:
                 size = len(entry)
                 if size == 1:
                     return ntriples.string_literal(raw)
-                datatype = entry.get("_datatype") if size == 2 else None
-                cache = _TYPED_LITERALS.get(datatype) if type(datatype) is str else None
-                text = cache.get(raw) if cache is not None else None
-                return text if text is not None else self.typed(entry)
+                return self.typed(entry, raw, size)
             return value_literal(entry)
         if isinstance(entry, str):
             if key == "type" and ABSOLUTE_IRI.match(entry):

@@ -33,6 +33,18 @@ _DAYS = f"<{vocab.DAYS_TO_ANSWER}>"
 #: those the shapes allow: a tally's IRI is made of lexical forms, which terms of other kinds
 #: could share ("2024-03-18" and "2024-03-18"^^xsd:date).
 _DAY_TYPES = (f"^^<{vocab.XSD}date>", f"^^<{vocab.XSD}dateTime>")
+
+
+def _is_iri(term: str) -> bool:
+    """Whether an N-Triples term is an IRI (members are counted only when they are)."""
+    return term.startswith("<")
+
+
+def _is_day(term: str) -> bool:
+    """Whether an N-Triples term is a day the day tallies count."""
+    return term.endswith(_DAY_TYPES)
+
+
 _OF_QUESTION = (_DEPARTMENT, _ASKER, _TABLED, _ANSWER, _DAYS)
 _OF_ANSWER = (_ANSWERER, _ANSWERED)
 _READ = frozenset(_OF_QUESTION + _OF_ANSWER)
@@ -101,7 +113,7 @@ def with_months(shares: dict[Key, Share]) -> dict[Key, Share]:
 
 def lexical(term: str) -> str:
     """The lexical form of an N-Triples literal (an IRI's text for an IRI)."""
-    if term.startswith("<"):
+    if _is_iri(term):
         return term[1:-1]
     return term[1 : term.rindex('"')]
 
@@ -145,17 +157,17 @@ def contributions(questions: Iterable[str], lines: Iterable[str]) -> dict[Key, S
         days = set(values.get((q, _DAYS), ()))
         for department in set(departments):
             for member in askers:
-                if member.startswith("<"):
+                if _is_iri(member):
                     _add(shares, (ASKING, department, member), tabled)
             for answer in answers:
                 answered = sorted(set(values.get((answer, _ANSWERED), ())))
                 for member in set(values.get((answer, _ANSWERER), ())):
-                    if member.startswith("<"):
+                    if _is_iri(member):
                         _add(shares, (ANSWERING, department, member), answered)
             for number in days:
                 _add(shares, (ANSWER_TIME, department, number), [])
             for day in tabled:
-                if day.endswith(_DAY_TYPES):
+                if _is_day(day):
                     _add(shares, (DAY, department, day), [])
     return shares
 
@@ -222,15 +234,15 @@ def one_of_each(
         return None
     tabled = of_question.get(_TABLED)
     asker = of_question.get(_ASKER)
-    if asker is not None and asker.startswith("<"):
+    if asker is not None and _is_iri(asker):
         counted.append(((ASKING, department, asker), tabled))
     answerer = of_answer.get(_ANSWERER)
-    if named_answer is not None and answerer is not None and answerer.startswith("<"):
+    if named_answer is not None and answerer is not None and _is_iri(answerer):
         counted.append(((ANSWERING, department, answerer), of_answer.get(_ANSWERED)))
     days = of_question.get(_DAYS)
     if days is not None:
         counted.append(((ANSWER_TIME, department, days), None))
-    if tabled is not None and tabled.endswith(_DAY_TYPES):
+    if tabled is not None and _is_day(tabled):
         counted.append(((DAY, department, tabled), None))
     return counted
 
