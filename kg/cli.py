@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pyoxigraph
 
-from kg import __version__, output
+from kg import __version__, convert, output
 from kg.cli_options import (
     endpoint_option,
     limit_option,
@@ -70,8 +70,14 @@ class KgGroup(click.Group):
             raise click.ClickException(exc.line()) from None
 
 
+#: Which build runs: ``pip install .`` compiles the converter where it can (hatch_build.py).
+BUILD = "pure Python" if str(convert.__file__).endswith(".py") else "converter compiled with mypyc"
+
+
 @click.group(cls=KgGroup)
-@click.version_option(__version__, prog_name="kg")
+@click.version_option(
+    __version__, prog_name="kg", message=f"%(prog)s, version %(version)s ({BUILD})"
+)
 def cli() -> None:
     """kg: UK Parliament written questions as a validated RDF knowledge graph."""
 

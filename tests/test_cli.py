@@ -39,6 +39,14 @@ def snapshot(store_dir: Path) -> set[str]:
     return {str(q) for q in store}
 
 
+def test_version_says_which_build_runs(runner: CliRunner) -> None:
+    build = (
+        "converter compiled with mypyc" if os.environ.get("KG_EXPECT_COMPILED") else "pure Python"
+    )
+    result = run(runner, "--version")
+    assert (result.exit_code, result.output) == (0, f"kg, version 0.1.0 ({build})\n")
+
+
 def test_load_then_stats_then_sparql(runner: CliRunner, store_dir: Path, sample_path: Path) -> None:
     result = run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
     assert (result.exit_code, result.output) == (0, LOADED)
