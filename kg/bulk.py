@@ -17,44 +17,21 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgspec
 import pyoxigraph
 
+from kg.bulk_validation import BulkPage, SharedGiven, StoreValidator, validate_pages
 from kg.bulk_worker import convert_pages
-from kg.errors import InputError, KgError, StoreError, ValidationFailed
-from kg.load import (
-    PREFIXES,
-    Finding,
-    LoadReport,
-    OnInvalid,
-    data_changes,
-    delete_records,
-    item_where,
-    now,
-    store_is_empty,
-)
+from kg.errors import InputError, KgError, StoreError
+from kg.load import LoadReport, OnInvalid, now
 from kg.page_load import load_page
 from kg.reader import Page
-from kg.sparql import select_lines
-from kg.stored_records import stored_record_lines
-from kg.stored_tallies import changes
-from kg.tally_changes import contributions
-
-StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
-"""Validates the store's records with these IRIs; returns what it found, per record."""
-
-#: The triples of members, departments and houses that nothing refers to any more.
-_ORPHAN_TRIPLES = """SELECT ?r ?p ?o WHERE {
-  VALUES ?kind { kg:Member kg:Department kg:House }
-  ?r a ?kind . FILTER NOT EXISTS { ?x ?y ?r } ?r ?p ?o }
-"""
-
 
 _PIPE_SIZE = 1 << 20
 _COMPACTION_THREAD = "rocksdb:low"
@@ -71,12 +48,6 @@ _WORKER = (
 )
 
 
-@dataclass
-class _BulkPage:
-    source: str
-    records: list[tuple[str, str | None, int]] = field(default_factory=list)
-
-
 def bulk_load_paths(
     store: pyoxigraph.Store,
     sources: Sequence[str],
@@ -86,8 +57,28 @@ def bulk_load_paths(
     on_page: Callable[[Page, LoadReport], None] | None = None,
 ) -> LoadReport:
     """Load ``sources`` into an empty ``store`` with Oxigraph's bulk loader."""
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as contributions:
+        return _bulk_load(
+            store,
+            sources,
+            validator=validator,
+            on_invalid=on_invalid,
+            on_page=on_page,
+            contributions=Path(contributions),
+        )
+
+
+def _bulk_load(
+    store: pyoxigraph.Store,
+    sources: Sequence[str],
+    *,
+    validator: StoreValidator | None,
+    on_invalid: OnInvalid,
+    on_page: Callable[[Page, LoadReport], None] | None,
+    contributions: Path,
+) -> LoadReport:
     report = LoadReport()
-    pages: list[_BulkPage] = []
+    pages: list[BulkPage] = []
     conflicts: list[tuple[str, list[dict[str, Any]]]] = []
     meta_read, meta_write = os.pipe()
     data_read, data_write = os.pipe()
@@ -105,6 +96,7 @@ def bulk_load_paths(
         "loaded_at": now(),
         "meta_fd": meta_write,
         "data_fd": data_write,
+        "contributions": None if validator is None else str(contributions),
     }
     worker.stdin.write(json.dumps(request).encode("utf-8"))
     worker.stdin.close()
@@ -125,7 +117,7 @@ def bulk_load_paths(
             loaded.set()
 
     def take_page(message: dict[str, Any]) -> None:
-        page = _BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
+        page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
         pages.append(page)
         if message["conflicts"]:
             conflicts.append((page.source, message["conflicts"]))
@@ -166,7 +158,8 @@ def bulk_load_paths(
             for source, items in conflicts:
                 load_page(store, Page(source=source, items=items), report=report)
             if validator is not None:
-                _validate(store, pages, validator, on_invalid, report)
+                given = SharedGiven(contributions, conflicts)
+                validate_pages(store, pages, validator, on_invalid, report, given)
         finally:
             store.flush()
             flushing.join()
@@ -270,81 +263,6 @@ def _widen(pipe: int) -> None:
     """A larger pipe buffer (Linux), so that converter and loader wait on each other less."""
     with contextlib.suppress(AttributeError, OSError):
         fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-
-
-def _validate(
-    store: pyoxigraph.Store,
-    pages: list[_BulkPage],
-    validator: StoreValidator,
-    on_invalid: OnInvalid,
-    report: LoadReport,
-) -> None:
-    iris = [iri for page in pages for iri, _, _ in page.records]
-    findings = validator(store, iris)
-    del iris
-    where = _where_of({finding.record for finding in findings}, pages)
-    bad: dict[str, list[str]] = {}
-    for finding in findings:
-        if finding.severity == "Violation":
-            bad.setdefault(finding.record, []).append(finding.message)
-        else:
-            report.problems.append(
-                f"{where.get(finding.record, finding.record)}: "
-                f"{finding.severity.lower()}: {finding.message}"
-            )
-    if not bad:
-        return
-    if on_invalid == "abort":
-        first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
-        dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
-        _remove(store, dropped)
-        culprit = next(r[0] for r in pages[first].records if r[0] in bad)
-        messages = bad[culprit]
-        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-        raise ValidationFailed(
-            where[culprit],
-            messages[0] + more,
-            f"nothing from {pages[first].source} on was kept; fix the data, or load with "
-            "--on-invalid skip (or keep)",
-        )
-    for iri, messages in bad.items():
-        report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
-    if on_invalid == "skip":
-        report.triples_written -= _remove(store, list(bad))
-        report.skipped_invalid += len(bad)
-        report.new -= len(bad)
-    else:
-        report.kept_invalid += len(bad)
-
-
-def _where_of(records: set[str], pages: list[_BulkPage]) -> dict[str, str]:
-    """How errors name these records (only these: a million names would take 200 MB)."""
-    where: dict[str, str] = {}
-    for page in pages:
-        for iri, uin, number in page.records:
-            if iri in records:
-                where[iri] = item_where(page.source, number, uin, iri)
-    return where
-
-
-def _remove(store: pyoxigraph.Store, iris: list[str]) -> int:
-    """Remove these questions' records, and what only they used; returns how many triples
-    the store lost."""
-    lost = 0
-    for start in range(0, len(iris), 500):
-        chunk = iris[start : start + 500]
-        lines = stored_record_lines(store, chunk)
-        removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
-        store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
-        lost += len(lines) + len(removed) - len(added)
-    orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
-    if orphaned:
-        store.update(data_changes(orphaned, []))
-    marker = 0
-    if store_is_empty(store):  # but for the tallies' marker: left empty, as page by page
-        marker = len(store)
-        store.clear()
-    return lost + len(orphaned) + marker
 
 
 __all__ = ["KgError", "StoreValidator", "bulk_load_paths", "write_ntriples"]

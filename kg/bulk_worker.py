@@ -1,9 +1,11 @@
 """The converting half of a bulk load, run as its own process so that conversion and
 Oxigraph's bulk loader use both cores.
 
-Reads ``{"sources": [...], "loaded_at": "...", "data_fd": N, "meta_fd": M}`` as JSON on
-standard input, writes N-Triples of every page to ``data_fd`` (whole pages only) and one JSON
-line per page (or per error) to ``meta_fd``.
+Reads ``{"sources": [...], "loaded_at": "...", "data_fd": N, "meta_fd": M,
+"contributions": "FOLDER" or null}`` as JSON on standard input, writes N-Triples of every page
+to ``data_fd`` (whole pages only) and one JSON line per page (or per error) to ``meta_fd``, and
+before the last line, which shared triples each record gave to ``FOLDER`` (a load that
+validates may take some records back).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 
 from kg.errors import KgError
@@ -43,10 +46,18 @@ WORKER_NICENESS = 10
 WRITE_AHEAD_BYTES = 32 << 20
 
 
-def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: Output) -> None:
+def convert_pages(
+    sources: list[str],
+    *,
+    loaded_at: str,
+    out: Output,
+    meta: Output,
+    contributions: Path | None = None,
+) -> None:
     """Write each page's triples to ``out`` and what it held to ``meta``; then the group
-    links and the tallies of every record written (also when a page stops the load)."""
-    stream = LoadStream(loaded_at=loaded_at)
+    links and the tallies of every record written (also when a page stops the load), and to
+    the folder ``contributions`` which shared triples each record gave."""
+    stream = LoadStream(loaded_at=loaded_at, keep_contributions=contributions is not None)
     for source in sources:
         try:
             page = read_page(source)
@@ -58,8 +69,14 @@ def convert_pages(sources: list[str], *, loaded_at: str, out: Output, meta: Outp
         out.write(data)
         _send_line(meta, message)
     data, message = stream.end()
+    if contributions is not None:
+        stream.save_contributions(contributions)
     out.write(data)
     _send_line(meta, message)
+
+
+def _folder(path: str | None) -> Path | None:
+    return None if path is None else Path(path)
 
 
 def _send(meta: Output, message: dict[str, Any]) -> None:
@@ -160,7 +177,11 @@ def main() -> None:
         with os.fdopen(request["meta_fd"], "wb") as meta:
             try:
                 convert_pages(
-                    request["sources"], loaded_at=request["loaded_at"], out=out, meta=meta
+                    request["sources"],
+                    loaded_at=request["loaded_at"],
+                    out=out,
+                    meta=meta,
+                    contributions=_folder(request.get("contributions")),
                 )
             finally:
                 out.close()

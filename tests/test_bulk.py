@@ -17,7 +17,7 @@ import pytest
 
 from kg import vocab
 from kg.bulk import _interrupts_held, write_ntriples
-from kg.errors import InputError, ValidationFailed
+from kg.errors import InputError
 from kg.load import LoadReport, load_paths, store_is_empty
 from kg.reader import Page, expand_inputs
 from tests.conftest import write_page
@@ -152,57 +152,6 @@ def test_bulk_and_page_by_page_loads_count_unknown_keys_alike(
 
     assert bulk.unknown_keys == page_by_page.unknown_keys == {"question.someNewField": 3}
     assert (bulk.items, bulk.warnings) == (page_by_page.items, page_by_page.warnings) == (5, 3)
-
-
-@pytest.mark.parametrize("asker", ["asks other questions", "asks only this one"])
-def test_a_bulk_load_that_skips_invalid_questions_counts_what_it_left(
-    tmp_path: Path, sample_items: list[dict[str, Any]], asker: str
-) -> None:
-    items = copy.deepcopy(sample_items)
-    del items[2]["uin"]
-    if asker == "asks only this one":  # the member goes with the question
-        items[2]["tablingMember"] = {
-            "_about": "http://data.parliament.uk/members/999999",
-            "label": {"_value": "Biography information for A New Member"},
-        }
-    sources = [str(write_page(tmp_path / "a.json", items))]
-    bulk_store, page_store = pyoxigraph.Store(), pyoxigraph.Store()
-
-    bulk = load_paths(bulk_store, sources, on_invalid="skip", bulk=True)
-    page_by_page = load_paths(page_store, sources, on_invalid="skip", bulk=False)
-
-    assert (bulk.new, bulk.skipped_invalid) == (page_by_page.new, page_by_page.skipped_invalid)
-    assert bulk.skipped_invalid == 1
-    assert set(bulk_store) - _loaded_at(bulk_store) == set(page_store) - _loaded_at(page_store)
-    assert bulk.triples_written == len(bulk_store) == page_by_page.triples_written
-
-
-@pytest.mark.parametrize("on_invalid", ["skip", "abort"])
-def test_a_bulk_load_that_keeps_no_question_leaves_an_empty_store(
-    tmp_path: Path, sample_items: list[dict[str, Any]], on_invalid: str
-) -> None:
-    # As a load page by page leaves it: no tallies' marker either, so the next load is a bulk
-    # load again, and kg stats says the store is empty.
-    items = copy.deepcopy(sample_items[:2])
-    for item in items:
-        del item["uin"]
-    sources = [str(write_page(tmp_path / "a.json", items))]
-    reports = []
-    for bulk in (True, False):
-        store = pyoxigraph.Store()
-        try:
-            reports.append(load_paths(store, sources, on_invalid=on_invalid, bulk=bulk))  # type: ignore[arg-type]
-        except ValidationFailed as exc:
-            reports.append(exc.line())
-        assert len(store) == 0 and store_is_empty(store)
-    if on_invalid == "skip":
-        assert [(r.triples_written, r.skipped_invalid) for r in reports] == [(0, 2), (0, 2)]
-    else:
-        assert reports[0] == reports[1]
-
-
-def _loaded_at(store: pyoxigraph.Store) -> set[pyoxigraph.Quad]:
-    return set(store.quads_for_pattern(None, pyoxigraph.NamedNode(vocab.LOADED_AT), None))
 
 
 def _generated(folder: Path, questions: int) -> Path:

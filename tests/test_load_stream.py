@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph
@@ -11,7 +12,7 @@ import pyoxigraph
 from kg import vocab
 from kg.groups import GroupIndex, link_lines
 from kg.load import convert_page, provenance_lines
-from kg.load_stream import LoadStream
+from kg.load_stream import LoadStream, shared_lines_only_of
 from kg.tally_changes import Totals
 
 LOADED_AT = "2026-12-04T10:00:00Z"
@@ -112,3 +113,55 @@ def test_the_end_links_the_grouped_questions_and_counts_every_record_streamed(
     assert data.count(b"\n") == len(links) + len(totals.lines())
     assert json.loads(message) == {"links": 20, "tallies": len(totals.lines())}
     assert any(t.object == pyoxigraph.NamedNode(vocab.ASKING_TALLY) for t in parsed(data))
+
+
+def _shared_lines(items: list[dict[str, Any]]) -> list[set[pyoxigraph.Triple]]:
+    """Each item's shared triples, as the converter makes them."""
+    records = convert_page("any.json", items).records.values()
+    return [lines_parsed(r.lines[r.shared_from :]) for r in records]
+
+
+def test_the_shared_triples_only_some_records_gave_are_known_after_the_stream(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    items = copy.deepcopy(sample_items[:3])
+    items[1]["tablingMember"]["label"] = {"_value": "Biography information for Another Name"}
+    items[2]["answeringDeptShortName"] = {"_value": "A Department Renamed"}
+    stream = LoadStream(loaded_at=LOADED_AT, keep_contributions=True)
+    stream.page("one.json", items[:2], convert_page("one.json", items[:2]))
+    stream.page("two.json", items[2:], convert_page("two.json", items[2:]))
+    stream.end()
+    shared = _shared_lines(items)
+
+    assert stream.save_contributions(tmp_path)
+
+    only_second = shared_lines_only_of(tmp_path, [1])
+    only_last_two = shared_lines_only_of(tmp_path, [1, 2])
+    assert only_second is not None and only_last_two is not None
+    assert lines_parsed(only_second) == shared[1] - shared[0] - shared[2]
+    assert lines_parsed(only_last_two) == (shared[1] | shared[2]) - shared[0]
+    assert len(only_second) == 1 and "Another Name" in only_second[0]
+    assert len(only_last_two) == 2
+    assert shared_lines_only_of(tmp_path, []) == []
+    assert lines_parsed(shared_lines_only_of(tmp_path, [0, 1, 2]) or []) == set().union(*shared)
+
+
+def test_a_stream_past_its_memory_of_shared_triples_no_longer_says_who_gave_them(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    stream = LoadStream(loaded_at=LOADED_AT, keep_contributions=True, shared_memory=3)
+    stream.page("one.json", sample_items[:2], convert_page("one.json", sample_items[:2]))
+
+    assert not stream.save_contributions(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    assert shared_lines_only_of(tmp_path, [0]) is None
+
+
+def test_a_stream_keeps_who_gave_the_shared_triples_only_when_asked(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    stream = LoadStream(loaded_at=LOADED_AT)
+    stream.page("one.json", sample_items[:2], convert_page("one.json", sample_items[:2]))
+
+    assert not stream.save_contributions(tmp_path)
+    assert shared_lines_only_of(tmp_path, [0]) is None

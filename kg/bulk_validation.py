@@ -1,0 +1,164 @@
+"""What a bulk load takes back after validating the graph it wrote (:mod:`kg.bulk`): the
+questions that violate the shapes (``--on-invalid skip``), or every question from the first
+page holding one on (``abort``), with the tallies, group links and shared values (of members,
+departments and houses) that only they gave, as a load page by page would never have written
+them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+
+from kg.errors import ValidationFailed
+from kg.load import (
+    PREFIXES,
+    Finding,
+    LoadReport,
+    OnInvalid,
+    convert_page,
+    data_changes,
+    delete_records,
+    item_where,
+    store_is_empty,
+)
+from kg.load_stream import shared_lines_only_of
+from kg.sparql import select_lines
+from kg.stored_records import stored_record_lines
+from kg.stored_tallies import changes
+from kg.tally_changes import contributions
+
+StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
+"""Validates the store's records with these IRIs; returns what it found, per record."""
+
+#: The triples of members, departments and houses that nothing refers to any more.
+_ORPHAN_TRIPLES = """SELECT ?r ?p ?o WHERE {
+  VALUES ?kind { kg:Member kg:Department kg:House }
+  ?r a ?kind . FILTER NOT EXISTS { ?x ?y ?r } ?r ?p ?o }
+"""
+
+
+@dataclass
+class BulkPage:
+    """A page a bulk load streamed: its source, and the records written from it, in the
+    order written (IRI, UIN, item number)."""
+
+    source: str
+    records: list[tuple[str, str | None, int]] = field(default_factory=list)
+
+
+def validate_pages(
+    store: pyoxigraph.Store,
+    pages: list[BulkPage],
+    validator: StoreValidator,
+    on_invalid: OnInvalid,
+    report: LoadReport,
+    given: SharedGiven,
+) -> None:
+    iris = [iri for page in pages for iri, _, _ in page.records]
+    findings = validator(store, iris)
+    del iris
+    where = _where_of({finding.record for finding in findings}, pages)
+    bad: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.severity == "Violation":
+            bad.setdefault(finding.record, []).append(finding.message)
+        else:
+            report.problems.append(
+                f"{where.get(finding.record, finding.record)}: "
+                f"{finding.severity.lower()}: {finding.message}"
+            )
+    if not bad:
+        return
+    if on_invalid == "abort":
+        first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
+        dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
+        remove_records(store, dropped, given.only_by(set(dropped), pages, report))
+        culprit = next(r[0] for r in pages[first].records if r[0] in bad)
+        messages = bad[culprit]
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        raise ValidationFailed(
+            where[culprit],
+            messages[0] + more,
+            f"nothing from {pages[first].source} on was kept; fix the data, or load with "
+            "--on-invalid skip (or keep)",
+        )
+    for iri, messages in bad.items():
+        report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
+    if on_invalid == "skip":
+        shared = given.only_by(set(bad), pages, report)
+        report.triples_written -= remove_records(store, list(bad), shared)
+        report.skipped_invalid += len(bad)
+        report.new -= len(bad)
+    else:
+        report.kept_invalid += len(bad)
+
+
+def _where_of(records: set[str], pages: list[BulkPage]) -> dict[str, str]:
+    """How errors name these records (only these: a million names would take 200 MB)."""
+    where: dict[str, str] = {}
+    for page in pages:
+        for iri, uin, number in page.records:
+            if iri in records:
+                where[iri] = item_where(page.source, number, uin, iri)
+    return where
+
+
+@dataclass
+class SharedGiven:
+    """Which shared triples (of members, departments, houses) the load's records gave: what
+    the converting process wrote to ``folder`` of the records it streamed, and the questions
+    loaded apart after them (``conflicts``)."""
+
+    folder: Path
+    conflicts: list[tuple[str, list[dict[str, Any]]]]
+
+    def only_by(self, iris: set[str], pages: list[BulkPage], report: LoadReport) -> list[str]:
+        """The shared triples that only the records ``iris`` gave."""
+        positions = [
+            position
+            for position, iri in enumerate(iri for page in pages for iri, _, _ in page.records)
+            if iri in iris
+        ]
+        shared = shared_lines_only_of(self.folder, positions)
+        if shared is None:
+            report.problems.append(
+                "bulk load: too many members, departments and houses to keep which question "
+                "gave which of their values: values that only the removed questions gave are kept"
+            )
+            return []
+        kept: set[str] = set()
+        for source, items in self.conflicts if shared else ():
+            for iri, record in convert_page(source, items).records.items():
+                if iri not in iris:
+                    kept.update(record.lines[record.shared_from or 0 :])
+        return [line for line in shared if line not in kept]
+
+
+def remove_records(store: pyoxigraph.Store, iris: list[str], shared: Sequence[str] = ()) -> int:
+    """Remove these questions' records, the ``shared`` triples only they gave, and what only
+    they used; returns how many triples the store lost."""
+    lost = 0
+    if shared:
+        store.update(data_changes(shared, []))
+        lost += len(shared)
+    for start in range(0, len(iris), 500):
+        chunk = iris[start : start + 500]
+        lines = stored_record_lines(store, chunk)
+        removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
+        store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
+        lost += len(lines) + len(removed) - len(added)
+    orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
+    if orphaned:
+        store.update(data_changes(orphaned, []))
+    marker = 0
+    if store_is_empty(store):  # but for the tallies' marker: left empty, as page by page
+        marker = len(store)
+        store.clear()
+    return lost + len(orphaned) + marker
+
+
+__all__ = ["BulkPage", "SharedGiven", "StoreValidator", "remove_records", "validate_pages"]

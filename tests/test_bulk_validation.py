@@ -1,0 +1,126 @@
+"""What a bulk load takes back after validating: skipped questions, or the pages from the
+first invalid one on, with what only they gave; as a load page by page leaves the store."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+
+from kg import vocab
+from kg.errors import ValidationFailed
+from kg.load import load_paths, store_is_empty
+from tests.conftest import write_page
+
+
+@pytest.mark.parametrize(
+    "asker", ["asks other questions", "asks only this one", "gives values no other question does"]
+)
+def test_a_bulk_load_that_skips_invalid_questions_counts_what_it_left(
+    tmp_path: Path, sample_items: list[dict[str, Any]], asker: str
+) -> None:
+    items = copy.deepcopy(sample_items)
+    del items[2]["uin"]
+    if asker == "asks only this one":  # the member goes with the question
+        items[2]["tablingMember"] = {
+            "_about": "http://data.parliament.uk/members/999999",
+            "label": {"_value": "Biography information for A New Member"},
+        }
+    if asker == "gives values no other question does":  # of a member, department and house
+        _give_new_shared_values(items[2])
+    sources = [str(write_page(tmp_path / "a.json", items))]
+    bulk_store, page_store = pyoxigraph.Store(), pyoxigraph.Store()
+
+    bulk = load_paths(bulk_store, sources, on_invalid="skip", bulk=True)
+    page_by_page = load_paths(page_store, sources, on_invalid="skip", bulk=False)
+
+    assert (bulk.new, bulk.skipped_invalid) == (page_by_page.new, page_by_page.skipped_invalid)
+    assert bulk.skipped_invalid == 1
+    assert set(bulk_store) - _loaded_at(bulk_store) == set(page_store) - _loaded_at(page_store)
+    assert bulk.triples_written == len(bulk_store) == page_by_page.triples_written
+
+
+def test_a_bulk_load_that_stops_at_an_invalid_question_keeps_only_what_the_pages_before_gave(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    later = copy.deepcopy(sample_items[4:])
+    del later[0]["uin"]
+    _give_new_shared_values(later[1])  # a valid question, on the page that stops the load
+    sources = [
+        str(write_page(tmp_path / "a.json", sample_items[:4])),
+        str(write_page(tmp_path / "b.json", later)),
+    ]
+    stores = []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        with pytest.raises(ValidationFailed, match=r"b\.json item 1"):
+            load_paths(store, sources, bulk=bulk)
+        stores.append(set(store) - _loaded_at(store))
+
+    first_page_alone = pyoxigraph.Store()
+    load_paths(first_page_alone, sources[:1], bulk=True)
+    assert stores[0] == stores[1] == set(first_page_alone) - _loaded_at(first_page_alone)
+
+
+def test_a_skipped_question_takes_away_no_value_a_question_loaded_apart_gives(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # The second page gives the first question again, changed: the bulk load writes that
+    # version apart, after the stream. A value it shares with a skipped question stays.
+    skipped, first = copy.deepcopy(sample_items[1]), sample_items[0]
+    del skipped["uin"]
+    _give_new_shared_values(skipped)
+    again = copy.deepcopy(first)
+    again["hansardHeading"] = {"_value": "A heading changed since"}
+    again["tablingMember"] = copy.deepcopy(skipped["tablingMember"])
+    sources = [
+        str(write_page(tmp_path / "a.json", [first, skipped])),
+        str(write_page(tmp_path / "b.json", [again])),
+    ]
+    stores = []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        load_paths(store, sources, on_invalid="skip", bulk=bulk)
+        stores.append(set(store) - _loaded_at(store))
+
+    label = pyoxigraph.Literal("Biography information for Another Name")
+    assert stores[0] == stores[1]
+    assert any(quad.object == label for quad in stores[0])
+
+
+def _give_new_shared_values(item: dict[str, Any]) -> None:
+    """Values of the item's member, department and house that the sample gives nowhere else."""
+    item["tablingMember"]["label"] = {"_value": "Biography information for Another Name"}
+    item["answeringDeptShortName"] = {"_value": "A Department Renamed"}
+    item["legislature"][0]["prefLabel"] = {"_value": "House of Commons (renamed)"}
+
+
+@pytest.mark.parametrize("on_invalid", ["skip", "abort"])
+def test_a_bulk_load_that_keeps_no_question_leaves_an_empty_store(
+    tmp_path: Path, sample_items: list[dict[str, Any]], on_invalid: str
+) -> None:
+    # As a load page by page leaves it: no tallies' marker either, so the next load is a bulk
+    # load again, and kg stats says the store is empty.
+    items = copy.deepcopy(sample_items[:2])
+    for item in items:
+        del item["uin"]
+    sources = [str(write_page(tmp_path / "a.json", items))]
+    reports = []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        try:
+            reports.append(load_paths(store, sources, on_invalid=on_invalid, bulk=bulk))  # type: ignore[arg-type]
+        except ValidationFailed as exc:
+            reports.append(exc.line())
+        assert len(store) == 0 and store_is_empty(store)
+    if on_invalid == "skip":
+        assert [(r.triples_written, r.skipped_invalid) for r in reports] == [(0, 2), (0, 2)]
+    else:
+        assert reports[0] == reports[1]
+
+
+def _loaded_at(store: pyoxigraph.Store) -> set[pyoxigraph.Quad]:
+    return set(store.quads_for_pattern(None, pyoxigraph.NamedNode(vocab.LOADED_AT), None))
