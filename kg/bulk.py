@@ -26,11 +26,17 @@ from typing import Any, BinaryIO
 import msgspec
 import pyoxigraph
 
-from kg.bulk_validation import BulkPage, SharedGiven, StoreValidator, validate_pages
+from kg.bulk_validation import (
+    BulkPage,
+    Conflicts,
+    SharedGiven,
+    StoreValidator,
+    load_conflicts,
+    validate_pages,
+)
 from kg.bulk_worker import convert_pages
 from kg.errors import InputError, KgError, StoreError
-from kg.load import LoadReport, OnInvalid, now
-from kg.page_load import load_page
+from kg.load import LoadReport, OnInvalid, Validator, now
 from kg.reader import Page
 
 _PIPE_SIZE = 1 << 20
@@ -53,15 +59,19 @@ def bulk_load_paths(
     sources: Sequence[str],
     *,
     validator: StoreValidator | None = None,
+    page_validator: Validator | None = None,
     on_invalid: OnInvalid = "abort",
     on_page: Callable[[Page, LoadReport], None] | None = None,
 ) -> LoadReport:
-    """Load ``sources`` into an empty ``store`` with Oxigraph's bulk loader."""
+    """Load ``sources`` into an empty ``store`` with Oxigraph's bulk loader: ``validator``
+    checks what it streamed, ``page_validator`` the questions later pages change, which it
+    writes apart, page by page."""
     with tempfile.TemporaryDirectory(prefix="kg-load-") as contributions:
         return _bulk_load(
             store,
             sources,
             validator=validator,
+            page_validator=page_validator,
             on_invalid=on_invalid,
             on_page=on_page,
             contributions=Path(contributions),
@@ -73,13 +83,14 @@ def _bulk_load(
     sources: Sequence[str],
     *,
     validator: StoreValidator | None,
+    page_validator: Validator | None,
     on_invalid: OnInvalid,
     on_page: Callable[[Page, LoadReport], None] | None,
     contributions: Path,
 ) -> LoadReport:
     report = LoadReport()
     pages: list[BulkPage] = []
-    conflicts: list[tuple[str, list[dict[str, Any]]]] = []
+    conflicts: Conflicts = []
     meta_read, meta_write = os.pipe()
     data_read, data_write = os.pipe()
     _widen(data_write)
@@ -120,7 +131,7 @@ def _bulk_load(
         page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
         pages.append(page)
         if message["conflicts"]:
-            conflicts.append((page.source, message["conflicts"]))
+            conflicts.append((len(pages) - 1, page.source, message["conflicts"]))
         report.files += 1
         report.items += message["items"] - len(message["conflicts"])  # counted when loaded
         report.new += len(page.records)
@@ -155,14 +166,28 @@ def _bulk_load(
         )
         flushing.start()
         try:
-            for source, items in conflicts:
-                load_page(store, Page(source=source, items=items), report=report)
+            stopped = None
             if validator is not None:
-                given = SharedGiven(contributions, conflicts)
-                validate_pages(store, pages, validator, on_invalid, report, given)
+                given = SharedGiven(contributions, [])
+                stopped = validate_pages(store, pages, validator, on_invalid, report, given)
+            stopped = (
+                load_conflicts(
+                    store,
+                    conflicts,
+                    pages,
+                    stopped=stopped,
+                    validator=page_validator,
+                    on_invalid=on_invalid,
+                    report=report,
+                    folder=contributions,
+                )
+                or stopped
+            )
         finally:
             store.flush()
             flushing.join()
+        if stopped is not None:
+            raise stopped.error
         if error is not None:
             raise InputError(error["where"], error["what"], error["hint"])
         report.count_warnings()

@@ -1,8 +1,9 @@
-"""What a bulk load takes back after validating the graph it wrote (:mod:`kg.bulk`): the
-questions that violate the shapes (``--on-invalid skip``), or every question from the first
-page holding one on (``abort``), with the tallies, group links and shared values (of members,
-departments and houses) that only they gave, as a load page by page would never have written
-them."""
+"""What a bulk load does after the stream (:mod:`kg.bulk`): it validates the graph it wrote
+and takes back the questions that violate the shapes (``--on-invalid skip``), or every
+question from the first page holding one on (``abort``), with the tallies, group links and
+shared values (of members, departments and houses) that only they gave, as a load page by page
+would never have written them; then it writes, page by page, the questions that later pages
+changed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from kg.load import (
     Finding,
     LoadReport,
     OnInvalid,
+    Validator,
     convert_page,
     data_changes,
     delete_records,
@@ -26,6 +28,8 @@ from kg.load import (
     store_is_empty,
 )
 from kg.load_stream import shared_lines_only_of
+from kg.page_load import load_page
+from kg.reader import Page
 from kg.sparql import select_lines
 from kg.stored_records import stored_record_lines
 from kg.stored_tallies import changes
@@ -50,6 +54,20 @@ class BulkPage:
     records: list[tuple[str, str | None, int]] = field(default_factory=list)
 
 
+@dataclass
+class Stopped:
+    """Where a load stopped under ``--on-invalid abort``: nothing from ``pages[page]`` on is
+    kept (taken back already), and the error that says so, for the caller to raise."""
+
+    page: int
+    error: ValidationFailed
+
+
+#: The questions a page changes that an earlier page gave: (the page's index, its source,
+#: those items). The bulk load writes them apart, page by page, after the stream.
+Conflicts = list[tuple[int, str, list[dict[str, Any]]]]
+
+
 def validate_pages(
     store: pyoxigraph.Store,
     pages: list[BulkPage],
@@ -57,7 +75,9 @@ def validate_pages(
     on_invalid: OnInvalid,
     report: LoadReport,
     given: SharedGiven,
-) -> None:
+) -> Stopped | None:
+    """Validate the records the stream wrote, and take back those that violate the shapes
+    (``skip``) or every page from the first holding one on (``abort``: returns where)."""
     iris = [iri for page in pages for iri, _, _ in page.records]
     findings = validator(store, iris)
     del iris
@@ -72,7 +92,7 @@ def validate_pages(
                 f"{finding.severity.lower()}: {finding.message}"
             )
     if not bad:
-        return
+        return None
     if on_invalid == "abort":
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
         dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
@@ -80,12 +100,13 @@ def validate_pages(
         culprit = next(r[0] for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-        raise ValidationFailed(
+        error = ValidationFailed(
             where[culprit],
             messages[0] + more,
             f"nothing from {pages[first].source} on was kept; fix the data, or load with "
             "--on-invalid skip (or keep)",
         )
+        return Stopped(first, error)
     for iri, messages in bad.items():
         report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
     if on_invalid == "skip":
@@ -95,6 +116,43 @@ def validate_pages(
         report.new -= len(bad)
     else:
         report.kept_invalid += len(bad)
+    return None
+
+
+def load_conflicts(
+    store: pyoxigraph.Store,
+    conflicts: Conflicts,
+    pages: list[BulkPage],
+    *,
+    stopped: Stopped | None,
+    validator: Validator | None,
+    on_invalid: OnInvalid,
+    report: LoadReport,
+    folder: Path,
+) -> Stopped | None:
+    """Write the questions later pages change, page by page and validated as a load page by
+    page does, up to the page the load stopped at; if one stops it (``abort``), take back
+    every record streamed from its page on, and return where."""
+    end = len(pages) if stopped is None else stopped.page
+    loaded: list[tuple[str, list[dict[str, Any]]]] = []
+    for index, source, items in conflicts:
+        if index >= end:
+            break
+        try:
+            load_page(
+                store,
+                Page(source=source, items=items),
+                validator=validator,
+                on_invalid=on_invalid,
+                report=report,
+            )
+        except ValidationFailed as exc:
+            dropped = [iri for page in pages[index:end] for iri, _, _ in page.records]
+            given = SharedGiven(folder, loaded)
+            remove_records(store, dropped, given.only_by(set(dropped), pages, report))
+            return Stopped(index, exc)
+        loaded.append((source, items))
+    return None
 
 
 def _where_of(records: set[str], pages: list[BulkPage]) -> dict[str, str]:
@@ -161,4 +219,13 @@ def remove_records(store: pyoxigraph.Store, iris: list[str], shared: Sequence[st
     return lost + len(orphaned) + marker
 
 
-__all__ = ["BulkPage", "SharedGiven", "StoreValidator", "remove_records", "validate_pages"]
+__all__ = [
+    "BulkPage",
+    "Conflicts",
+    "SharedGiven",
+    "Stopped",
+    "StoreValidator",
+    "load_conflicts",
+    "remove_records",
+    "validate_pages",
+]

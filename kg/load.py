@@ -303,12 +303,13 @@ def load_paths(
         bulk = STDIN not in sources and store_is_empty(store)
     if bulk:
         from kg.bulk import bulk_load_paths
-        from kg.record_validation import store_validator
+        from kg.record_validation import record_validator, store_validator
 
         return bulk_load_paths(
             store,
             sources,
             validator=store_validator() if validate else None,
+            page_validator=record_validator() if validate else None,
             on_invalid=on_invalid,
             on_page=on_page,
         )

@@ -124,3 +124,38 @@ def test_a_bulk_load_that_keeps_no_question_leaves_an_empty_store(
 
 def _loaded_at(store: pyoxigraph.Store) -> set[pyoxigraph.Quad]:
     return set(store.quads_for_pattern(None, pyoxigraph.NamedNode(vocab.LOADED_AT), None))
+
+
+@pytest.mark.parametrize("on_invalid", ["abort", "skip", "keep"])
+@pytest.mark.parametrize("invalid", ["another question", "the changed version"])
+def test_a_question_a_later_page_changes_is_validated_and_kept_as_page_by_page(
+    tmp_path: Path, sample_items: list[dict[str, Any]], on_invalid: str, invalid: str
+) -> None:
+    # The second page changes the first page's question (written apart, after the stream)
+    # and holds an invalid item: another question, or that changed version itself. Page by
+    # page, the second page is loaded whole or not at all (abort), or without the invalid item.
+    first = sample_items[0]
+    changed = copy.deepcopy(first)
+    changed["hansardHeading"] = {"_value": "A heading changed since"}
+    other = copy.deepcopy(sample_items[1])
+    del (changed if invalid == "the changed version" else other)["uin"]
+    sources = [
+        str(write_page(tmp_path / "a.json", [first, sample_items[2]])),
+        str(write_page(tmp_path / "b.json", [changed, other, sample_items[3]])),
+    ]
+    outcomes = []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        try:
+            report = load_paths(store, sources, on_invalid=on_invalid, bulk=bulk)  # type: ignore[arg-type]
+            outcome: Any = (report.new, report.replaced, report.skipped_invalid, report.problems)
+        except ValidationFailed as exc:
+            outcome = exc.line()
+        outcomes.append((outcome, set(store) - _loaded_at(store)))
+
+    assert outcomes[0] == outcomes[1]
+    if on_invalid == "abort":
+        assert "nothing from" in outcomes[0][0] and "b.json on was kept" in outcomes[0][0]
+        first_page_alone = pyoxigraph.Store()
+        load_paths(first_page_alone, sources[:1])
+        assert outcomes[0][1] == set(first_page_alone) - _loaded_at(first_page_alone)
