@@ -78,11 +78,14 @@ def _owners(scratch: pyoxigraph.Store, records: list[Record]) -> dict[str, list[
 __all__ = ["record_validator"]
 
 
+#: The questions whose records hold ``?focus`` or point to it. What refers to the focus is
+#: found first, then checked one by one (OPTIONAL, then FILTER): as a join, Oxigraph read
+#: every question's type first, 0.7-0.9 s a focus at 100,000 questions against 1 ms.
 _OWNERS_OF = """
 SELECT DISTINCT ?q ?focus WHERE {
   { ?focus kg:partOfRecord ?q }
-  UNION { ?q ?p ?focus . ?q a kg:WrittenQuestion }
-  UNION { ?part ?p ?focus ; kg:partOfRecord ?q }
+  UNION { ?q ?p ?focus . OPTIONAL { ?q a ?type } FILTER(?type = kg:WrittenQuestion) }
+  UNION { ?part ?p ?focus . OPTIONAL { ?part kg:partOfRecord ?q } FILTER(BOUND(?q)) }
 }"""
 
 
