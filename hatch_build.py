@@ -27,8 +27,10 @@ REQUIRE = "KG_REQUIRE_COMPILED"
 class CompiledConverterHook(BuildHookInterface):
     """Runs hatch-mypyc's hook for a wheel, falling back to pure Python if it fails."""
 
+    #: hatch-mypyc's hook, while it has build products to clean up.
+    _mypyc: Any = None
+
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        self._mypyc: Any = None
         if self.target_name != "wheel" or version == "editable" or os.environ.get(PURE) == "1":
             return
         # Imported here: hatchling reads the hook's dependencies before they are installed.
