@@ -29,7 +29,6 @@ import pyoxigraph
 from kg.bulk_validation import (
     BulkPage,
     Conflicts,
-    SharedGiven,
     StoreValidator,
     load_conflicts,
     validate_pages,
@@ -168,8 +167,7 @@ def _bulk_load(
         try:
             stopped = None
             if validator is not None:
-                given = SharedGiven(contributions, [])
-                stopped = validate_pages(store, pages, validator, on_invalid, report, given)
+                stopped = validate_pages(store, pages, validator, on_invalid, report, contributions)
             stopped = (
                 load_conflicts(
                     store,

@@ -74,13 +74,13 @@ def validate_pages(
     validator: StoreValidator,
     on_invalid: OnInvalid,
     report: LoadReport,
-    given: SharedGiven,
+    folder: Path,
 ) -> Stopped | None:
     """Validate the records the stream wrote, and take back those that violate the shapes
-    (``skip``) or every page from the first holding one on (``abort``: returns where)."""
-    iris = [iri for page in pages for iri, _, _ in page.records]
-    findings = validator(store, iris)
-    del iris
+    (``skip``) or every page from the first holding one on (``abort``: returns where);
+    ``folder`` holds which shared triples each gave (nothing is loaded apart yet)."""
+    given = SharedGiven(folder, [])
+    findings = validator(store, _record_iris(pages))
     where = _where_of({finding.record for finding in findings}, pages)
     bad: dict[str, list[str]] = {}
     for finding in findings:
@@ -95,7 +95,7 @@ def validate_pages(
         return None
     if on_invalid == "abort":
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
-        dropped = [iri for page in pages[first:] for iri, _, _ in page.records]
+        dropped = _record_iris(pages[first:])
         remove_records(store, dropped, given.only_by(set(dropped), pages, report))
         culprit = next(r[0] for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
@@ -147,12 +147,17 @@ def load_conflicts(
                 report=report,
             )
         except ValidationFailed as exc:
-            dropped = [iri for page in pages[index:end] for iri, _, _ in page.records]
+            dropped = _record_iris(pages[index:end])
             given = SharedGiven(folder, loaded)
             remove_records(store, dropped, given.only_by(set(dropped), pages, report))
             return Stopped(index, exc)
         loaded.append((source, items))
     return None
+
+
+def _record_iris(pages: Sequence[BulkPage]) -> list[str]:
+    """The IRIs of the records streamed from ``pages``, in the order written."""
+    return [iri for page in pages for iri, _, _ in page.records]
 
 
 def _where_of(records: set[str], pages: list[BulkPage]) -> dict[str, str]:
@@ -176,11 +181,7 @@ class SharedGiven:
 
     def only_by(self, iris: set[str], pages: list[BulkPage], report: LoadReport) -> list[str]:
         """The shared triples that only the records ``iris`` gave."""
-        positions = [
-            position
-            for position, iri in enumerate(iri for page in pages for iri, _, _ in page.records)
-            if iri in iris
-        ]
+        positions = [p for p, iri in enumerate(_record_iris(pages)) if iri in iris]
         shared = shared_lines_only_of(self.folder, positions)
         if shared is None:
             report.problems.append(
