@@ -3,7 +3,11 @@ a naive rdflib path and pySHACL, on the same generated data, in one run.
 
     python -m bench.run --sizes 10000,100000 [--million] [--repeat 3] [--only load,floor,...]
     python -m bench.run --smoke          # 1k questions, one run of each step (what CI runs)
-    python -m bench.run --compiled ...   # the same steps on kg built with its mypyc hook
+    python -m bench.run --pure ...       # the same steps on the checkout's pure Python
+
+The steps run kg as ``pip install .`` builds it: a wheel with the converter compiled by its
+mypyc hook (a failed compile stops the run; ``--pure`` runs the checkout instead). ``--smoke``
+runs the checkout unless ``--compiled`` is given.
 
 Each step runs in a fresh process, measured for wall time, CPU time and peak RSS
 (:mod:`bench.measure`). Repeats are interleaved (round 1 runs every step, then round 2, ...), so
@@ -72,10 +76,15 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument(
         "--smoke", action="store_true", help="1k questions, 1 round, no report file"
     )
-    parser.add_argument(
+    build = parser.add_mutually_exclusive_group()
+    build.add_argument(
         "--compiled",
         action="store_true",
-        help="build kg with its mypyc hook (needs a C compiler) and run the steps on that build",
+        help="run the steps on kg built as pip install . builds it, the converter compiled "
+        "with mypyc (needs a C compiler; the default, but for --smoke)",
+    )
+    build.add_argument(
+        "--pure", action="store_true", help="run the steps on the checkout's pure Python"
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--page-size", type=int, default=500)
@@ -154,7 +163,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         jobs=args.jobs,
         smoke=args.smoke,
         keep=args.keep,
-        compiled=args.compiled,
+        compiled=args.compiled or not (args.pure or args.smoke),
         command="python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
 
@@ -166,7 +175,11 @@ def build_compiled(workdir: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     env = {**STEP_ENVIRONMENT, "KG_REQUIRE_COMPILED": "1"}
     command = [PY, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(target), str(REPO)]
-    subprocess.run(command, env=env, check=True)
+    if subprocess.run(command, env=env).returncode != 0:
+        raise SystemExit(
+            "Error: bench: kg could not be built with its converter compiled (see above) — "
+            "install a C compiler and Python's headers, or run with --pure"
+        )
     (wheel,) = target.glob("kg-*.whl")
     site = target / "site"
     with zipfile.ZipFile(wheel) as archive:
