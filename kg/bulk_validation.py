@@ -95,8 +95,7 @@ def validate_pages(
         return None
     if on_invalid == "abort":
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
-        dropped = _record_iris(pages[first:])
-        remove_records(store, dropped, given.only_by(set(dropped), pages, report))
+        given.take_back(store, _record_iris(pages[first:]), pages, report)
         culprit = next(r[0] for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
@@ -110,8 +109,7 @@ def validate_pages(
     for iri, messages in bad.items():
         report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
     if on_invalid == "skip":
-        shared = given.only_by(set(bad), pages, report)
-        report.triples_written -= remove_records(store, list(bad), shared)
+        report.triples_written -= given.take_back(store, list(bad), pages, report)
         report.skipped_invalid += len(bad)
         report.new -= len(bad)
     else:
@@ -147,9 +145,9 @@ def load_conflicts(
                 report=report,
             )
         except ValidationFailed as exc:
-            dropped = _record_iris(pages[index:end])
-            given = SharedGiven(folder, loaded)
-            remove_records(store, dropped, given.only_by(set(dropped), pages, report))
+            SharedGiven(folder, loaded).take_back(
+                store, _record_iris(pages[index:end]), pages, report
+            )
             return Stopped(index, exc)
         loaded.append((source, items))
     return None
@@ -195,6 +193,13 @@ class SharedGiven:
                 if iri not in iris:
                     kept.update(record.lines[record.shared_from or 0 :])
         return [line for line in shared if line not in kept]
+
+    def take_back(
+        self, store: pyoxigraph.Store, iris: list[str], pages: list[BulkPage], report: LoadReport
+    ) -> int:
+        """Remove the records ``iris`` from the store with the shared triples only they gave;
+        returns how many triples the store lost."""
+        return remove_records(store, iris, self.only_by(set(iris), pages, report))
 
 
 def remove_records(store: pyoxigraph.Store, iris: list[str], shared: Sequence[str] = ()) -> int:
