@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg import ntriples, vocab
+from kg.joined_patterns import hash_joined
 from kg.shacl_plan import (
     FOCUS,
     SUBCLASS_TYPE_STEP,
@@ -327,6 +328,7 @@ class _Compiler:
         if "$shapesGraph" in text or "$currentShape" in text or (path is None and "$PATH" in text):
             raise Unsupported(f"{shape_id(shape)}: a SPARQL constraint kg cannot pre-bind")
         text = re.sub(r"\$PATH\b", path[1], text) if path else text
+        text = hash_joined(text) or text
         declared = [
             (self.g.value(d, SH.prefix), self.g.value(d, SH.namespace))
             for source in self.objects(constraint, SH.prefixes)
