@@ -41,7 +41,7 @@ class _Token:
 
 def hash_joined(query: str) -> str | None:
     """``query`` with each triple pattern of its ``WHERE`` group a sub-SELECT of its own
-    variables; None when the group holds anything but whole triple patterns, FILTERs and
+    variables (each written ``?name``: ``$name`` is the same variable); None when the group holds anything but whole triple patterns, FILTERs and
     BINDs, or fewer than two triple patterns (nothing to join)."""
     tokens = [t for t in _tokens(query) if t.kind != "space"]
     opening = _where_group(tokens)
@@ -83,7 +83,7 @@ def _statements(query: str, tokens: list[_Token]) -> list[str] | None:
             if end is None:
                 return None
             statements.append(query[token.start : tokens[end - 1].end])
-            index = end
+            index = end + (end < len(tokens) and tokens[end].text == ".")
             continue
         terms = tokens[index : index + 3]
         if len(terms) < 3 or not all(_is_term(t, place) for place, t in enumerate(terms)):
@@ -91,7 +91,7 @@ def _statements(query: str, tokens: list[_Token]) -> list[str] | None:
         index += 3
         if index < len(tokens) and tokens[index].text == ".":
             index += 1
-        names = list(dict.fromkeys(t.text for t in terms if t.kind == "var"))
+        names = list(dict.fromkeys("?" + t.text[1:] for t in terms if t.kind == "var"))
         if not names:
             return None
         pattern = " ".join(t.text for t in terms)
@@ -102,7 +102,7 @@ def _statements(query: str, tokens: list[_Token]) -> list[str] | None:
 def _is_term(token: _Token, place: int) -> bool:
     if token.kind in ("var", "iri"):
         return True
-    if token.kind != "name":
+    if token.kind != "name" or token.text.startswith("_:"):  # a blank node is one per group
         return False
     return ":" in token.text or (place == 1 and token.text == "a")
 

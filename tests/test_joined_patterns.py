@@ -25,8 +25,8 @@ def test_each_triple_pattern_becomes_a_sub_select_of_its_variables() -> None:
         "PREFIX parl: <http://data.parliament.uk/schema/parl#>\n"
         "SELECT $this ?value ?path\n"
         "WHERE {\n"
-        "  { SELECT $this ?value WHERE { $this parl:dateOfAnswer ?value } }\n"
-        "  { SELECT ?q $this WHERE { ?q parl:answer $this } }\n"
+        "  { SELECT ?this ?value WHERE { $this parl:dateOfAnswer ?value } }\n"
+        "  { SELECT ?q ?this WHERE { ?q parl:answer $this } }\n"
         "  { SELECT ?q ?questionDate WHERE { ?q <http://purl.org/dc/terms/date> ?questionDate } }\n"
         "  FILTER (SUBSTR(STR(?value), 1, 10) < SUBSTR(STR(?questionDate), 1, 10))\n"
         "  BIND (parl:dateOfAnswer AS ?path)\n"
@@ -65,6 +65,7 @@ def test_strings_and_iris_may_hold_braces_and_hashes() -> None:
         "ex:a ex:p ex:b . ?s ex:q ?x",  # a pattern without variables
         "?s ex:p ?o . ?s ex:q ?x FILTER (?o > 1",
         "?s ex:p ?o . ?s ex:q",
+        "?s ex:p _:b . _:b ex:q ?x",  # a blank node is one per group
     ],
 )
 def test_other_groups_are_left_as_written(where: str) -> None:
@@ -101,6 +102,7 @@ ex:d ex:q "w" .
         "?s ex:p ?o . BIND (?o * 10 AS ?ten) ?s ex:q ?x FILTER (?ten > 10)",
         "?s ex:r ?s . ?s ex:p ?o",
         "?s ex:p ?o . ?t ex:q ?x FILTER (?s != ?t)",
+        "?s ex:p ?o . FILTER (?o > 3) . ?s ex:r $s",
     ],
 )
 def test_the_rewritten_query_returns_the_same_rows(where: str) -> None:
