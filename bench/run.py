@@ -168,13 +168,34 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     )
 
 
+#: What kg's wheel is built from: its package, the assets it bundles, and its metadata.
+WHEEL_SOURCES = (
+    "kg", "queries", "shapes", "samples",
+    "pyproject.toml", "hatch_build.py", "README.md", "ontology.ttl", "context.jsonld",
+)  # fmt: skip
+
+
+def copy_for_building(target: Path) -> Path:
+    """A copy in ``target`` of what kg's wheel is built from: the build hook (hatch-mypyc)
+    moves pyproject.toml aside while it compiles, which the checkout must not see."""
+    target.mkdir(parents=True)
+    for name in WHEEL_SOURCES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
 def build_compiled(workdir: Path) -> Path:
     """kg built as a wheel with its converter compiled (mypyc; a failed compile fails) and
     unpacked: the folder to import it from."""
     target = workdir / "compiled"
     shutil.rmtree(target, ignore_errors=True)
+    source = copy_for_building(target / "source")
     env = {**STEP_ENVIRONMENT, "KG_REQUIRE_COMPILED": "1"}
-    command = [PY, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(target), str(REPO)]
+    command = [PY, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(target), str(source)]
     if subprocess.run(command, env=env).returncode != 0:
         raise SystemExit(
             "Error: bench: kg could not be built with its converter compiled (see above) — "

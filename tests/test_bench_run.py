@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import parse_args
+from bench.config import REPO
+from bench.run import WHEEL_SOURCES, copy_for_building, parse_args
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,14 @@ def test_pure_and_compiled_together_are_refused(capsys: pytest.CaptureFixture[st
         parse_args(["--pure", "--compiled"])
     assert stopped.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_wheel_is_built_from_a_copy_of_the_checkout(tmp_path: Path) -> None:
+    # The build hook moves pyproject.toml aside while it compiles: in a copy, not the checkout.
+    copy = copy_for_building(tmp_path / "source")
+    assert sorted(p.name for p in copy.iterdir()) == sorted(WHEEL_SOURCES)
+    assert (copy / "pyproject.toml").read_bytes() == (REPO / "pyproject.toml").read_bytes()
+    assert sorted(p.name for p in (copy / "shapes").iterdir()) == sorted(
+        p.name for p in (REPO / "shapes").iterdir()
+    )
+    assert not list(copy.rglob("__pycache__"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib
 import importlib.machinery
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench.run import copy_for_building
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,12 +72,7 @@ def test_a_wheel_without_a_c_compiler_is_pure_python(tmp_path: Path) -> None:
     # What `pip install .` does on a machine that cannot build C extensions: the compile fails
     # (here the compiler is /bin/false), the build says so, and the wheel is pure Python. Built
     # from a copy: the hook moves pyproject.toml aside while it compiles.
-    source = tmp_path / "kg-source"
-    source.mkdir()
-    for name in ("kg", "queries", "shapes", "samples"):
-        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "hatch_build.py", "README.md", "ontology.ttl", "context.jsonld"):
-        shutil.copy2(ROOT / name, source / name)
+    source = copy_for_building(tmp_path / "kg-source")
     wheels = tmp_path / "wheels"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     built = subprocess.run(
