@@ -5,7 +5,8 @@ kg runs a SPARQL constraint once over all its focus nodes (the target joined in 
 ``$this`` bound. Written as plain triple patterns, the query suits the second; in Oxigraph the
 first then looks each focus node up in turn (19.5–36 s at a million answers, against 7.9–8.5 s
 for the same patterns as sub-SELECTs, which it scans whole and hash-joins). So kg's shapes
-are written for every engine, and kg runs them as :func:`hash_joined` makes them.
+are written for every engine, and kg runs them as :func:`hash_joined` makes them when it
+validates all the focus nodes, and as written when it looks a few up.
 
 The rewrite keeps the query's meaning: a basic graph pattern is the join of its triple
 patterns, and each becomes a sub-SELECT of its own variables, in place, so that FILTERs still
@@ -41,8 +42,9 @@ class _Token:
 
 def hash_joined(query: str) -> str | None:
     """``query`` with each triple pattern of its ``WHERE`` group a sub-SELECT of its own
-    variables (each written ``?name``: ``$name`` is the same variable); None when the group holds anything but whole triple patterns, FILTERs and
-    BINDs, or fewer than two triple patterns (nothing to join)."""
+    variables (written ``?name``: ``$name`` is the same variable); None when the group holds
+    anything but whole triple patterns, FILTERs and BINDs, or fewer than two triple patterns
+    (nothing to join)."""
     tokens = [t for t in _tokens(query) if t.kind != "space"]
     opening = _where_group(tokens)
     if opening is None:

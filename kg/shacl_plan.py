@@ -23,7 +23,7 @@ TARGET, TARGETS, FOCUS = "#KG-TARGET#\n", "#KG-TARGETS#\n", "#KG-FOCUS#\n"
 TYPE_STEP = ntriples.iri(vocab.RDF_TYPE)
 SUBCLASS_TYPE_STEP = f"{TYPE_STEP}/{ntriples.iri(vocab.RDFS + 'subClassOf')}*"
 #: Changed whenever the JSON form of a plan changes.
-_FORMAT = "kg-shapes-plan-1"
+_FORMAT = "kg-shapes-plan-2"
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,14 @@ class Check:
 @dataclass(frozen=True)
 class Query:
     """``kind``: ``exact`` (rows are focus nodes), ``candidates`` (rows to keep where ``?this``
-    is a focus node) or ``sparql`` (exact, with ``?value``, ``?path``, ``{?var}`` messages)."""
+    is a focus node) or ``sparql`` (exact, with ``?value``, ``?path``, ``{?var}`` messages).
+    ``lookups``, when set, is the template to run for focus nodes given one by one (a VALUES
+    block), where ``template`` is written to scan them all."""
 
     kind: str
     template: str
     checks: tuple[Check, ...]
+    lookups: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class Unit:
         pattern = self.target.pattern(subclasses=subclasses, focus=focus)
         branches = self.target.branches(subclasses=subclasses, focus=focus)
         for query in self.queries:
-            text = query.template.replace(TARGET, pattern).replace(TARGETS, branches)
+            template = query.lookups if focus and query.lookups else query.template
+            text = template.replace(TARGET, pattern).replace(TARGETS, branches)
             yield query, text.replace(FOCUS, focus)
 
 
@@ -116,7 +120,8 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 def plan_from_json(data: dict[str, Any]) -> Plan:
     def query(q: dict[str, Any]) -> Query:
-        return Query(q["kind"], q["template"], tuple(Check(**c) for c in q["checks"]))
+        checks = tuple(Check(**c) for c in q["checks"])
+        return Query(q["kind"], q["template"], checks, q.get("lookups", ""))
 
     units = tuple(
         Unit(

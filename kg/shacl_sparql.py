@@ -328,7 +328,6 @@ class _Compiler:
         if "$shapesGraph" in text or "$currentShape" in text or (path is None and "$PATH" in text):
             raise Unsupported(f"{shape_id(shape)}: a SPARQL constraint kg cannot pre-bind")
         text = re.sub(r"\$PATH\b", path[1], text) if path else text
-        text = hash_joined(text) or text
         declared = [
             (self.g.value(d, SH.prefix), self.g.value(d, SH.namespace))
             for source in self.objects(constraint, SH.prefixes)
@@ -337,7 +336,12 @@ class _Compiler:
         prologue = "".join(f"PREFIX {p}: {ntriples.iri(str(ns))}\n" for p, ns in declared)
         check = self.check(shape, SH.sparql, path[0] if path else None)
         check = replace(check, message=self.message(constraint, shape) or check.message)
-        return [Query("sparql", prologue + inject_target(text, shape_id(shape)), (check,))]
+        where = shape_id(shape)
+        as_written = prologue + inject_target(text, where)
+        joined = hash_joined(text)
+        if joined is None:
+            return [Query("sparql", as_written, (check,))]
+        return [Query("sparql", prologue + inject_target(joined, where), (check,), as_written)]
 
 
 def _flags(kind: str, checks: list[tuple[Check, str]], head: str) -> Query:

@@ -14,7 +14,8 @@ from tests.test_validate import A1, Q1, UPDATES, both, insert, record_store, sho
 
 def test_the_full_scan_path_agrees_with_the_lookup_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no small targets every shape scans its paths and filters candidates by target."""
-    update = "".join(UPDATES[n] for n in ("uin typed", "no text", "answered by member 0"))
+    faults = ("uin typed", "no text", "answered by member 0", "answered before tabled")
+    update = "".join(UPDATES[name] for name in faults)
     update += insert("ex:not-a-question parl:uin 5 ; parl:tablingMember ex:nobody .")
     store = record_store(update)
     looked_up = validate_store(store)
@@ -26,7 +27,16 @@ def test_the_full_scan_path_agrees_with_the_lookup_path(monkeypatch: pytest.Monk
         (Q1, "Question-uin-datatype", "Datatype", "Violation"),
         (Q1, "Question-questionText", "MinCount", "Violation"),
         (A1, "Answer-answeringMember-placeholder", "Not", "Warning"),
+        (A1, "Answer-notBeforeQuestion", "SPARQL", "Violation"),
     }
+
+
+def test_a_sparql_constraint_scans_as_sub_selects_and_looks_up_as_written() -> None:
+    plan = load_shapes().plan(subclasses=False)
+    (query,) = [q for unit in plan.units for q in unit.queries if q.kind == "sparql"]
+    assert "{ SELECT ?q ?questionDate WHERE { ?q dcterms:date ?questionDate } }" in query.template
+    assert "?q dcterms:date ?questionDate ." in query.lookups
+    assert "SELECT ?q" not in query.lookups
 
 
 def test_subclasses_of_a_target_class_are_targets() -> None:
