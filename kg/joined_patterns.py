@@ -33,7 +33,7 @@ _KEYWORDS = {"FILTER", "BIND"}
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
     kind: str
     text: str
     start: int
@@ -45,8 +45,9 @@ def hash_joined(query: str) -> str | None:
     variables (written ``?name``: ``$name`` is the same variable); None when the group holds
     anything but whole triple patterns, FILTERs and BINDs, or fewer than two triple patterns
     (nothing to join)."""
-    tokens = [t for t in _tokens(query) if t.kind != "space"]
-    opening = _where_group(tokens)
+    tokens = tokens_of(query)
+    selects = selects_of(tokens)
+    opening = where_group(tokens, selects[0]) if len(selects) == 1 else None
     if opening is None:
         return None
     closing = next((i for i in range(opening + 1, len(tokens)) if tokens[i].text == "}"), None)
@@ -59,22 +60,26 @@ def hash_joined(query: str) -> str | None:
     return query[: tokens[opening].end] + "\n" + body + query[tokens[closing].start :]
 
 
-def _tokens(query: str) -> list[_Token]:
+def tokens_of(query: str) -> list[Token]:
+    """The query's tokens, without white space and comments."""
     return [
-        _Token(match.lastgroup or "other", match.group(), match.start(), match.end())
+        Token(match.lastgroup or "other", match.group(), match.start(), match.end())
         for match in _TOKEN.finditer(query)
+        if match.lastgroup != "space"
     ]
 
 
-def _where_group(tokens: list[_Token]) -> int | None:
-    """The index of the ``{`` that opens the WHERE group of the query's one SELECT."""
-    selects = [i for i, t in enumerate(tokens) if t.kind == "name" and t.text.upper() == "SELECT"]
-    if len(selects) != 1:
-        return None
-    return next((i for i in range(selects[0], len(tokens)) if tokens[i].text == "{"), None)
+def selects_of(tokens: list[Token]) -> list[int]:
+    """The indexes of the ``SELECT`` keywords."""
+    return [i for i, t in enumerate(tokens) if t.kind == "name" and t.text.upper() == "SELECT"]
 
 
-def _statements(query: str, tokens: list[_Token]) -> list[str] | None:
+def where_group(tokens: list[Token], select: int) -> int | None:
+    """The index of the ``{`` that opens the WHERE group of the SELECT at ``select``."""
+    return next((i for i in range(select, len(tokens)) if tokens[i].text == "{"), None)
+
+
+def _statements(query: str, tokens: list[Token]) -> list[str] | None:
     """The group's statements, triple patterns as sub-SELECTs; None if one is of another kind."""
     statements: list[str] = []
     index = 0
@@ -101,7 +106,7 @@ def _statements(query: str, tokens: list[_Token]) -> list[str] | None:
     return statements
 
 
-def _is_term(token: _Token, place: int) -> bool:
+def _is_term(token: Token, place: int) -> bool:
     if token.kind in ("var", "iri"):
         return True
     if token.kind != "name" or token.text.startswith("_:"):  # a blank node is one per group
@@ -109,7 +114,7 @@ def _is_term(token: _Token, place: int) -> bool:
     return ":" in token.text or (place == 1 and token.text == "a")
 
 
-def _call_end(tokens: list[_Token], index: int) -> int | None:
+def _call_end(tokens: list[Token], index: int) -> int | None:
     """The index after the parenthesized expression (or function call) from ``index``."""
     if index < len(tokens) and tokens[index].kind == "name":
         index += 1  # FILTER regex(...), FILTER isIRI(...)

@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg import ntriples, vocab
-from kg.joined_patterns import hash_joined
+from kg.joined_patterns import hash_joined, selects_of, tokens_of, where_group
 from kg.shacl_plan import (
     FOCUS,
     SUBCLASS_TYPE_STEP,
@@ -372,21 +372,18 @@ def _count(checks: list[Check], branches: list[str]) -> Query:
     return Query("exact", _select(projection, body, having), tuple(checks))
 
 
-_SCAN = re.compile(
-    r"""\#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"
-    |<[^<>"{}|^`\\\x00-\x20]*>|(?P<select>\bSELECT\b)|(?P<brace>\{)""",
-    re.IGNORECASE | re.DOTALL | re.VERBOSE,
-)
-
-
 def inject_target(query: str, where: str) -> str:
     """The query with the target pattern first in its WHERE group (``$this`` projected)."""
-    select_end: int | None = None
-    for match in _SCAN.finditer(query):
-        if match.group("select") and select_end is None:
-            select_end = match.end()
-        elif match.group("brace") and select_end is not None:
-            if not re.search(r"[?$]this\b|^\s*\*", query[select_end : match.start()]):
-                raise Unsupported(f"{where}: a SPARQL constraint that does not select $this")
-            return query[: match.end()] + "\n" + TARGET + query[match.end() :]
-    raise Unsupported(f"{where}: not a SELECT query")
+    tokens = tokens_of(query)
+    selects = selects_of(tokens)
+    opening = where_group(tokens, selects[0]) if selects else None
+    if opening is None:
+        raise Unsupported(f"{where}: not a SELECT query")
+    projected = tokens[selects[0] + 1 : opening]
+    if not (
+        any(t.kind == "var" and t.text[1:] == "this" for t in projected)
+        or (projected and projected[0].text == "*")
+    ):
+        raise Unsupported(f"{where}: a SPARQL constraint that does not select $this")
+    end = tokens[opening].end
+    return query[:end] + "\n" + TARGET + query[end:]

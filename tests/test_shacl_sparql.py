@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from kg import validate as v
 from kg.errors import InputError
+from kg.shacl_plan import TARGET
+from kg.shacl_sparql import Unsupported, inject_target
 from kg.validate import FallbackWarning, load_shapes, validate_store
 from tests.test_validate import A1, Q1, UPDATES, both, insert, record_store, short, turtle_store
 
@@ -163,3 +166,21 @@ def test_broken_shapes_are_input_errors(tmp_path: Path, text: str, what: str) ->
 def test_a_folder_without_shapes_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no SHACL shapes"):
         load_shapes(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ("SELECT ?x WHERE { ?x ?p ?o }", "does not select $this"),
+        ("ASK { $this ?p ?o }", "not a SELECT query"),
+        ("PREFIX ex: <http://e.org/#select>\nSELECT ?x ex:select WHERE { }", "does not select"),
+    ],
+)
+def test_a_target_goes_only_into_a_select_of_this(query: str, error: str) -> None:
+    with pytest.raises(Unsupported, match=re.escape(error)):
+        inject_target(query, "ex:S")
+
+
+def test_the_target_opens_the_where_group() -> None:
+    query = 'SELECT * WHERE { $this ex:p "{" }'
+    assert inject_target(query, "ex:S") == "SELECT * WHERE {\n" + TARGET + ' $this ex:p "{" }'
