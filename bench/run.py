@@ -48,6 +48,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -169,17 +170,26 @@ def parse_args(argv: Sequence[str] | None) -> Config:
 
 
 #: What kg's wheel is built from: its package, the assets it bundles, and its metadata.
-WHEEL_SOURCES = (
-    "kg", "queries", "shapes", "samples",
-    "pyproject.toml", "hatch_build.py", "README.md", "ontology.ttl", "context.jsonld",
-)  # fmt: skip
+def wheel_sources() -> tuple[str, ...]:
+    """What kg's wheel is built from, as pyproject.toml names it: the wheel's packages and
+    force-included assets, its build hook, the readme and pyproject.toml itself."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    wheel = config["tool"]["hatch"]["build"]["targets"]["wheel"]
+    names = [
+        *wheel["packages"],
+        *wheel["force-include"],
+        wheel["hooks"]["custom"]["path"],
+        config["project"]["readme"],
+        "pyproject.toml",
+    ]
+    return tuple(dict.fromkeys(names))
 
 
 def copy_for_building(target: Path) -> Path:
     """A copy in ``target`` of what kg's wheel is built from: the build hook (hatch-mypyc)
     moves pyproject.toml aside while it compiles, which the checkout must not see."""
     target.mkdir(parents=True)
-    for name in WHEEL_SOURCES:
+    for name in wheel_sources():
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.config import REPO
-from bench.run import WHEEL_SOURCES, copy_for_building, parse_args
+from bench.run import copy_for_building, parse_args, wheel_sources
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,9 @@ def test_pure_and_compiled_together_are_refused(capsys: pytest.CaptureFixture[st
 def test_the_wheel_is_built_from_a_copy_of_the_checkout(tmp_path: Path) -> None:
     # The build hook moves pyproject.toml aside while it compiles: in a copy, not the checkout.
     copy = copy_for_building(tmp_path / "source")
-    assert sorted(p.name for p in copy.iterdir()) == sorted(WHEEL_SOURCES)
+    assert sorted(p.name for p in copy.iterdir()) == sorted(wheel_sources())
+    for asset in ("kg", "queries", "shapes", "samples", "ontology.ttl", "hatch_build.py"):
+        assert asset in wheel_sources()
     assert (copy / "pyproject.toml").read_bytes() == (REPO / "pyproject.toml").read_bytes()
     assert sorted(p.name for p in (copy / "shapes").iterdir()) == sorted(
         p.name for p in (REPO / "shapes").iterdir()
