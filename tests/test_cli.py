@@ -88,14 +88,6 @@ def test_load_then_stats_then_sparql(runner: CliRunner, store_dir: Path, sample_
     )
 
 
-def test_environment_variable_names_the_store(
-    runner: CliRunner, store_dir: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("KG_STORE", str(store_dir))
-    assert run(runner, "load", "--no-validate", str(sample_path)).output == LOADED
-    assert run(runner, "sparql", "ASK { ?q parl:uin '19185' }").output == "result\n------\ntrue\n"
-
-
 def test_standard_input_and_gzip(
     runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path
 ) -> None:

@@ -78,20 +78,6 @@ def test_dates_booleans_and_identifiers_are_well_typed(sample_items: list[dict[s
     assert days.value == "22"  # tabled 2024-03-25, answered 2024-04-16
 
 
-def test_department_and_house_are_resources(sample_items: list[dict[str, Any]]) -> None:
-    store = store_of(sample_items[0])
-    q = Q + "1698517"
-    dept = vocab.department_iri("29")
-    assert objects(store, q, vocab.ANSWERING_DEPARTMENT) == [pyoxigraph.NamedNode(dept)]
-    assert objects(store, dept, vocab.RDFS + "label") == [
-        pyoxigraph.Literal("Department for Work and Pensions")
-    ]
-    assert objects(store, dept, vocab.RDF_TYPE) == [pyoxigraph.NamedNode(vocab.DEPARTMENT)]
-    commons = "http://data.parliament.uk/terms/25259"
-    assert objects(store, q, vocab.IN_HOUSE) == [pyoxigraph.NamedNode(commons)]
-    assert objects(store, commons, vocab.RDF_TYPE) == [pyoxigraph.NamedNode(vocab.HOUSE)]
-
-
 def test_lords_question_correction_versions_attachments() -> None:
     store = store_of(lords_item())
     q = Q + "900001"
@@ -195,37 +181,6 @@ def test_bad_values_name_the_item(
     with pytest.raises(InputError) as caught:
         convert_item(item, where="t item 3")
     assert caught.value.line() == message
-
-
-@pytest.mark.parametrize(
-    "odd",
-    [{"AnsweringBody": []}, {"_about": "http://example.org/x", "label": "x"}, None, [["x"]]],
-    ids=["object without _value", "resource", "null", "list in a list"],
-)
-def test_an_odd_department_value_converts_the_same_every_time(
-    sample_items: list[dict[str, Any]], odd: Any
-) -> None:
-    # The department's triples are cached by its values: the first conversion of an item must
-    # give what the next ones give, the department's odd value kept by the question alone.
-    item = copy.deepcopy(sample_items[0])
-    item["answeringDeptId"] = {"_value": "odd-department-" + json.dumps(odd)}
-    item["answeringDeptShortName"] = odd
-    try:
-        first = convert_item(item, where="t")
-    except InputError:
-        with pytest.raises(InputError):
-            convert_item(item, where="t")
-        return
-    again = convert_item(item, where="t")
-    assert (again.lines, again.content_hash) == (first.lines, first.content_hash)
-    assert again.unknown_keys == first.unknown_keys
-    department = next(line for line in first.lines if "/department/odd" in line.split()[0])
-    short_name = f"<{vocab.PARL}answeringDeptShortName>"
-    assert not [
-        line
-        for line in first.lines
-        if line.startswith(department.split()[0]) and short_name in line
-    ]
 
 
 @pytest.mark.parametrize(
@@ -348,21 +303,6 @@ def _content_hash_of(record_lines: list[str]) -> str:
     (all but the hash line itself), as UTF-8."""
     text = "".join(line for line in record_lines if f"<{vocab.CONTENT_HASH}>" not in line)
     return xxhash.xxh3_128_hexdigest(CONVERTER_VERSION.encode("ascii") + text.encode("utf-8"))
-
-
-def test_content_hash_is_the_xxh3_of_the_lines_however_shared_parts_repeat() -> None:
-    plain = lords_item()
-    own_answer = lords_item()  # the member who asks answers too, under another label
-    own_answer["tablingMember"] = {"_about": M + "0", "label": {"_value": "Lord Example"}}
-    same_twice = lords_item()  # the same member object twice: its lines come once
-    same_twice["tablingMember"] = {"_about": M + "0"}
-    for item in (plain, own_answer, same_twice):
-        record = convert_item(item, where="t")
-        assert len(set(record.lines)) == len(record.lines)
-        assert record.content_hash == _content_hash_of(record.lines)
-    twice = convert_item(own_answer, where="t").lines
-    assert twice.count(f"<{M}0> <{vocab.RDF_TYPE}> <{vocab.MEMBER}> .\n") == 1
-    assert f'<{M}0> <{vocab.RDFS}label> "Lord Example" .\n' in twice
 
 
 def test_a_value_repeated_in_a_list_is_written_once() -> None:

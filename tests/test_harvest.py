@@ -1,4 +1,8 @@
-"""``kg fetch`` end to end: a real local API with faults, a real cache folder, a real store."""
+"""``kg fetch`` end to end: a real local API with faults, a real cache folder, a real store.
+
+The harvest itself (retries, resuming, the cache, the state); the command's own options,
+summary and loading are tests/test_cli_fetch.py's.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import hashlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,23 +18,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.cli_fetch import base_urls
 from kg.errors import InputError
-from kg.fetch import DEFAULT_BASE_URL, DEFAULT_MIRROR_URL, Query
+from kg.fetch import Query
 from kg.harvest import Cache, HarvestState, _locked
-from kg.paths import harvest_cache_dir, text_index_file
+from kg.paths import harvest_cache_dir
 from kg.reader import parse_page
 from tests.api_server import LOOPBACK_ONLY, ApiServer, make_questions
 
 PAGE = 10  # the server clamps every page to 10 items
-SINCE = "min-answer.dateOfAnswer"
 
 
 @pytest.fixture(scope="module")
@@ -124,13 +124,6 @@ def test_every_item_arrives_exactly_once_through_every_fault(
     q = "SELECT DISTINCT ?s ?t WHERE { ?q <https://w3id.org/parliament-kg/def#source> ?s ; <https://w3id.org/parliament-kg/def#loadedAt> ?t }"
     provenance = {(row["s"].value, row["t"].value) for row in store.query(q)}  # type: ignore[union-attr]
     assert provenance == {(line["url"], line["fetched_at"]) for line in lines}
-
-
-def test_loading_twice_changes_nothing(api: ApiServer, store_path: Path) -> None:
-    assert fetch(api, store_path, "--load").exit_code == 0
-    again = fetch(api, store_path, "--load")
-    assert "50 items (0 new, 0 replaced, 50 unchanged)" in again.output
-    assert len(stored_questions(store_path)) == 50
 
 
 def test_giving_up_prints_one_error_keeps_the_pages_and_resumes(
@@ -243,88 +236,12 @@ def test_offline_replays_the_cache_without_network(
     assert stored_questions(store_path) == {q["_about"]: 1 for q in questions}
 
 
-def test_since_last_fetches_only_the_new_pages(
-    api: ApiServer, store_path: Path, questions: list[dict[str, Any]], sample_items: list[Any]
-) -> None:
-    first = fetch(api, store_path, "--load")
-    assert "latest answer 2024-06-13" in first.output
-    added = make_questions(sample_items[0], 12, first_id=3_000_000, start="2024-07-01")
-    api.datasets["answeredquestions"] += added
-    api.seen.clear()
-    result = fetch(api, store_path, "--since-last", "--load")
-    assert result.exit_code == 0, result.output
-    assert {s.params[SINCE] for s in api.seen} == {"2024-06-13"}
-    assert api.pages_served() == [0, 1]  # 13 items: the last day harvested again, then 12 new
-    assert "13 items (12 new, 0 replaced, 1 unchanged)" in result.output
-    assert "latest answer 2024-07-15" in result.output
-    assert stored_questions(store_path) == {q["_about"]: 1 for q in questions + added}
-    api.seen.clear()
-    quiet = fetch(api, store_path, "--since-last", "--load")
-    assert {s.params[SINCE] for s in api.seen} == {"2024-07-15"} and api.pages_served() == [0]
-    assert "1 items (0 new, 0 replaced, 1 unchanged)" in quiet.output
-
-
-def test_since_and_where_are_the_apis_own_parameters(
-    api: ApiServer, store_path: Path, questions: list[dict[str, Any]]
-) -> None:
-    member = "http://data.parliament.uk/members/4765"
-    result = fetch(api, store_path, "--where", f"tablingMember={member}", "--since", "2024-05-20")
-    assert result.exit_code == 0, result.output
-    assert {(s.params["tablingMember"], s.params[SINCE]) for s in api.seen} == {
-        (member, "2024-05-20")
-    }
-    expected = [
-        q
-        for q in questions
-        if q["tablingMember"]["_about"] == member
-        and q["answer"]["dateOfAnswer"]["_value"] >= "2024-05-20"
-    ]
-    assert f"{len(expected)} of {len(expected)} items" in result.output
-    latest = max(q["answer"]["dateOfAnswer"]["_value"] for q in expected)
-    key = "answeredquestions?" + urlencode({"tablingMember": member})  # without --since
-    assert HarvestState.for_store(store_path).read()["high_water"] == {key: latest}
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--where", "AnsweringBody"], "Error: --where AnsweringBody: not KEY=VALUE"),
-        (["--where", "_pageSize=10"], "Error: --where _pageSize=10: _pageSize is one of the API"),
-        (["--since", "last week"], "Error: --since last week: not a date — give YYYY-MM-DD"),
-        (["--since-last"], "Error: --since-last: no earlier complete harvest of this query"),
-        (["--since", "2024-01-01", "--since-last"], "Error: --since: give --since or --since-last"),
-        (["--base-url", "ftp://x"], "Error: ftp://x: not an http(s) URL"),
-        (["--offline"], "nothing is cached for this query — fetch it first"),
-    ],
-)
-def test_bad_options_are_one_error_line(
-    api: ApiServer, store_path: Path, args: list[str], message: str
-) -> None:
-    result = fetch(api, store_path, *args)
-    assert result.exit_code == 1
-    assert len(result.output.splitlines()) == 1 and message in result.output
-    assert api.seen == []
-
-
-def test_since_on_members_is_an_error(api: ApiServer, store_path: Path) -> None:
-    result = fetch(api, store_path, "--since", "2024-01-01", endpoint="commonsmembers")
-    assert result.exit_code == 1
-    assert "Error: --since: commonsmembers has no date kg filters on" in result.output
-
-
 def test_a_second_harvest_of_the_same_query_waits(api: ApiServer, store_path: Path) -> None:
     folder = Cache(harvest_cache_dir(store_path)).query_dir(Query("answeredquestions"))
     with _locked(folder / ".lock", wait=False) as free:
         assert free
         result = fetch(api, store_path)
     assert result.exit_code == 1 and "another kg fetch is harvesting this query" in result.output
-
-
-def test_progress_bar_counts_items(api: ApiServer, store_path: Path) -> None:
-    options = ["--base-url", api.url, "--store", str(store_path), "--no-validate"]
-    result = CliRunner(env=LOOPBACK_ONLY).invoke(cli, ["fetch", "answeredquestions", *options])
-    assert result.exit_code == 0, result.output
-    assert "Fetching page 5/5" in result.stderr
 
 
 def test_items_added_during_an_interrupted_harvest_are_not_lost(
@@ -339,33 +256,6 @@ def test_items_added_during_an_interrupted_harvest_are_not_lost(
     assert result.exit_code == 0, result.output
     assert "Warning: the query has 55 results now, 50 when the harvest began" in result.output
     assert stored_questions(store_path) == {q["_about"]: 1 for q in questions + added}
-
-
-def test_questions_are_validated_while_loading(api: ApiServer, store_path: Path) -> None:
-    options = ["--base-url", api.url, "--store", str(store_path), "--silent", "--load"]
-    result = CliRunner(env=LOOPBACK_ONLY).invoke(cli, ["fetch", "answeredquestions", *options])
-    assert result.exit_code == 0, result.output
-    assert "Loaded 5 files, 50 items (50 new, 0 replaced, 0 unchanged)" in result.output
-
-
-def test_the_public_mirror_is_the_fallback_of_the_public_api_only() -> None:
-    assert base_urls(None, None) == [DEFAULT_BASE_URL, DEFAULT_MIRROR_URL]
-    assert base_urls(None, "none") == [DEFAULT_BASE_URL]
-    assert base_urls("http://127.0.0.1:1", None) == ["http://127.0.0.1:1"]
-    assert base_urls("http://127.0.0.1:1", "http://127.0.0.1:2") == [
-        "http://127.0.0.1:1",
-        "http://127.0.0.1:2",
-    ]
-
-
-def test_base_url_and_contact_from_the_environment(api: ApiServer, store_path: Path) -> None:
-    env = {"KG_API_BASE_URL": api.url, "KG_CONTACT": "me@example.org", "KG_STORE": str(store_path)}
-    result = CliRunner(env=LOOPBACK_ONLY).invoke(
-        cli, ["fetch", "answeredquestions", "--silent"], env=env
-    )
-    assert result.exit_code == 0, result.output
-    assert api.seen[0].user_agent.endswith("; me@example.org)")
-    assert (store_path.parent / "store.harvest" / "state.json").is_file()
 
 
 def test_the_cache_survives_a_cut_manifest_line_and_detects_a_changed_page(
@@ -388,16 +278,3 @@ def test_the_cache_survives_a_cut_manifest_line_and_detects_a_changed_page(
     page.write_bytes(page.read_bytes().replace(b"Maintenance", b"Maintenancf"))
     with pytest.raises(InputError, match="does not match its sha256"):
         list(cache.cached_pages(query, run))
-
-
-def test_fetch_load_keeps_the_text_index_current(
-    api: ApiServer, store_path: Path, sample_path: Path, questions: list[dict[str, Any]]
-) -> None:
-    runner = CliRunner()
-    assert runner.invoke(cli, ["load", str(sample_path), "--store", str(store_path)]).exit_code == 0
-    assert runner.invoke(cli, ["text-index", "--store", str(store_path)]).exit_code == 0
-    assert fetch(api, store_path, "--load").exit_code == 0
-    with sqlite3.connect(text_index_file(store_path)) as db:
-        indexed = {row[0] for row in db.execute("SELECT DISTINCT question FROM docs")}
-        pending = db.execute("SELECT value FROM meta WHERE key = 'pending'").fetchone()
-    assert (indexed, pending) == ({q["_about"] for q in questions}, None)

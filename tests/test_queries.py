@@ -43,7 +43,7 @@ from kg.queries import (
     parse_query,
     run_canned,
 )
-from kg.query_values import values_block, with_values
+from kg.query_values import with_values
 from kg.sparql import QueryOutcome, run_query
 
 HERE = Path(__file__).parent
@@ -686,25 +686,6 @@ def test_values_binding_gives_the_same_rows_as_substitutions(
 def test_the_remote_check_finds_rows_for_every_query(handmade: pyoxigraph.Store) -> None:
     for name, sets in PARAMETER_SETS.items():
         assert run(handmade, name, **sets[0])[1], f"{name} {sets[0]} finds nothing"
-
-
-def test_with_values_puts_a_block_in_every_select() -> None:
-    text = (
-        "PREFIX a: <http://x/#{}>\n# SELECT { in a comment\n"
-        'SELECT ?x ?n WHERE { ?x a:p "{ SELECT" . { SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } '
-        "GROUP BY ?x } }"
-    )
-    term = pyoxigraph.NamedNode("http://x/1")
-    assert with_values(text, {"x": term}) == (
-        "PREFIX a: <http://x/#{}>\n# SELECT { in a comment\n"
-        'SELECT ?x ?n WHERE { VALUES (?x) { (<http://x/1>) }  ?x a:p "{ SELECT" . '
-        "{ SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES (?x) { (<http://x/1>) }  ?x ?p ?o } "
-        "GROUP BY ?x } }"
-    )
-    assert with_values(text, {}) == text
-    assert values_block({"t": pyoxigraph.Literal('say "}"\n')}) == (
-        'VALUES (?t) { ("say \\"}\\"\\n") }'
-    )
 
 
 @pytest.mark.parametrize("name", ["corrections", "grouped-questions", "department-answer-times"])

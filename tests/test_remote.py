@@ -349,22 +349,6 @@ def _has_endpoint_option(command: str) -> bool:
     return any(p.name == "endpoint" for p in _command(command).params)
 
 
-@pytest.mark.parametrize("fault", [*sorted(FAULT_LINES), "down"])
-@pytest.mark.parametrize("command", ["sparql", "query"])
-def test_commands_exit_non_zero_on_a_faulty_endpoint(
-    fault: str, command: str, store_path: Path
-) -> None:
-    if not _has_endpoint_option(command):
-        pytest.skip(f"kg {command} has no --endpoint option yet")
-    args = ["sparql", "ASK { ?s ?p ?o }"] if command == "sparql" else ["query", "departments"]
-    with fault_server(fault) as bad:
-        url = f"http://127.0.0.1:{free_port()}/query" if fault == "down" else bad.url + "/query"
-        result = CliRunner().invoke(cli, [*args, "--endpoint", url, "--timeout", "0.5"])
-    assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {url}: "), result.output
-
-
 def test_kg_query_with_endpoint_prints_what_it_prints_locally(
     server: Oxigraph, store_path: Path
 ) -> None:

@@ -1,5 +1,5 @@
-"""The text index: it narrows a search to a superset of the texts that hold it, find-questions
-gives the same rows with it as without, and kg's loads keep it current."""
+"""The text index: built, kept current by kg's loads, and find-questions gives the same rows
+with it as without (searching it, kg.text_search: tests/test_text_search.py)."""
 
 from __future__ import annotations
 
@@ -12,100 +12,20 @@ from typing import Any
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from kg import text_index, vocab
+from kg import text_index
 from kg.cli import cli
 from kg.page_load import load_page
 from kg.paths import sample_page, text_index_file
 from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
-from kg.query_values import NO_CANDIDATE, markers, narrowed, with_candidates
+from kg.query_values import narrowed
 from kg.reader import read_page
 from kg.text_index import build, kept_current
 from kg.text_search import TextIndex
+from tests.test_text_search import _index
 
 CATALOG = load_catalog()
 FIND = CATALOG["find-questions"]
-QUESTION_TEXT = pyoxigraph.NamedNode(vocab.PARL + "questionText")
-
-
-def _index(store: pyoxigraph.Store, folder: Path) -> TextIndex:
-    build(store, folder)
-    index = TextIndex.open(folder)
-    assert index is not None
-    return index
-
-
-def _texts_store(texts: list[str]) -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    store.extend(
-        pyoxigraph.Quad(
-            pyoxigraph.NamedNode(f"http://example.org/q{number}"),
-            QUESTION_TEXT,
-            pyoxigraph.Literal(text),
-        )
-        for number, text in enumerate(texts)
-    )
-    return store
-
-
-# Letters, digits, separators, a non-ASCII letter: words run into each other and split.
-_TEXT = st.text(alphabet="abcAB1 -.<>/é'", max_size=30)
-
-
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(texts=st.lists(_TEXT, min_size=1, max_size=8), needle=_TEXT)
-def test_the_index_finds_every_text_that_holds_the_needle(
-    tmp_path_factory: pytest.TempPathFactory, texts: list[str], needle: str
-) -> None:
-    index = _index(_texts_store(texts), tmp_path_factory.mktemp("index"))
-    try:
-        found = index.candidates(needle, ["questionText"])
-        holding = {
-            f"http://example.org/q{n}" for n, t in enumerate(texts) if needle.lower() in t.lower()
-        }
-        if found is None:  # not narrowed: only for no word, or a text beyond ASCII
-            assert not needle.isascii() or not any(c.isalnum() for c in needle)
-        else:
-            assert holding <= set(found["questionText"])
-    finally:
-        index.close()
-
-
-def test_the_index_narrows_by_words_and_their_order(tmp_path: Path) -> None:
-    texts = ["The waiting list grew", "lists of waiting", "awaiting listings", "Wait"]
-    index = _index(_texts_store(texts), tmp_path)
-
-    def found(needle: str) -> list[int] | None:
-        got = index.candidates(needle, ["questionText"])
-        if got is None:
-            return None
-        return sorted(int(iri.rsplit("q", 1)[1]) for iri in got["questionText"])
-
-    assert found("waiting list") == [0, 2]  # "awaiting listings" ends and begins so
-    assert found(" waiting list") == [0]  # a whole first word
-    assert found("waiting list ") == [0]  # a whole last word
-    assert found("wait") == [0, 1, 2, 3]  # a fragment of words
-    assert found("zebra") == []
-    assert found("café") is None  # not ASCII: not narrowed
-    assert found(" - ") is None  # no word
-    index.close()
-
-
-def test_a_query_takes_the_candidates_at_its_markers() -> None:
-    assert markers(FIND.text) == [
-        ("question", "questionText", "text"),
-        ("answer", "answerText", "text"),
-    ]
-    narrowed_text = with_candidates(FIND.text, {"question": ["http://example.org/a>b"]})
-    assert "VALUES ?question { <http://example.org/a%3Eb> }" in narrowed_text
-    assert "#kg:text-index ?answer answerText ?text" in narrowed_text
-    # No candidate: a one-row block of an IRI nothing has (Oxigraph scans for an empty one).
-    nothing = with_candidates(FIND.text, {"answer": []})
-    assert f"VALUES ?answer {{ <{NO_CANDIDATE}> }}" in nothing
 
 
 SEARCHES = [

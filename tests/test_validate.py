@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Iterable
@@ -11,18 +10,15 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
-from rdflib import RDF, BNode, Literal, URIRef
+from rdflib import RDF, URIRef
 
 from kg import validate as v
 from kg.convert import convert_item
-from kg.errors import InputError
 from kg.paths import shapes_dir
 from kg.reader import read_page
 from kg.validate import (
     ValidationResult,
-    conforms,
     load_shapes,
-    report,
     summarize,
     validate_store,
     validate_with_pyshacl,
@@ -334,129 +330,6 @@ def test_focus_restricts_the_results(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_focus_nodes_are_escaped() -> None:
     store = record_store()
     assert validate_store(store, focus=['http://x/a b"} } ;DROP ALL', Q1]) == []
-
-
-# --- summaries and reports --------------------------------------------------------------------
-FAULTS = "".join(
-    UPDATES[name]
-    for name in ("no uin", "answered by member 0", "two day counts", "department bare")
-)
-
-
-def test_summary_groups_by_shape_and_message() -> None:
-    results = validate_store(record_store(FAULTS))
-    assert summarize(results, examples=1) == (
-        "The data does not conform to the shapes: 4 violations, 1 warning (8 focus nodes checked).\n"
-        "Violation kgsh:Department-answeringDeptId: a department has exactly one parl:answeringDeptId\n"
-        f"    1 result (sh:MinCountConstraintComponent) on 1 focus node: {DEPT}\n"
-        "Violation kgsh:Department-label: a department has at least one rdfs:label\n"
-        f"    1 result (sh:MinCountConstraintComponent) on 1 focus node: {DEPT}\n"
-        "Violation kgsh:Question-daysToAnswer: a question has at most one kg:daysToAnswer\n"
-        f"    1 result (sh:MaxCountConstraintComponent) on 1 focus node: {Q1}\n"
-        "Violation kgsh:Question-uin: a question has exactly one parl:uin\n"
-        f"    1 result (sh:MinCountConstraintComponent) on 1 focus node: {Q1}\n"
-        "Warning kgsh:Answer-answeringMember-placeholder: answered by the placeholder member 0\n"
-        f"    1 result (sh:NotConstraintComponent) on 1 focus node: {A1}\n"
-    )
-    assert not conforms(results)
-    assert conforms([r for r in results if r.severity.endswith("Warning")])
-
-
-def test_summary_shows_a_few_examples() -> None:
-    store = record_store(insert("ex:h1 a kg:House . ex:h2 a kg:House . ex:h3 a kg:House ."))
-    assert summarize(validate_store(store), examples=2) == (
-        "The data does not conform to the shapes: 3 violations (10 focus nodes checked).\n"
-        "Violation kgsh:House: a house has a skos:prefLabel or a parl:houseId\n"
-        "    3 results (sh:OrConstraintComponent) on 3 focus nodes: "
-        "http://example.org/h1, http://example.org/h2 and 1 more\n"
-    )
-    assert summarize([]) == "The data conforms to the shapes.\n"
-
-
-#: rdflib's own JSON-LD parser makes a ConjunctiveGraph, which rdflib 7 deprecates.
-RDFLIB_JSONLD_PARSER = pytest.mark.filterwarnings(
-    "ignore:ConjunctiveGraph is deprecated:DeprecationWarning:rdflib"
-)
-
-
-@RDFLIB_JSONLD_PARSER
-@pytest.mark.parametrize("fmt", ["turtle", "json-ld"])
-def test_reports_parse_back_with_every_result(fmt: str) -> None:
-    results = validate_store(
-        record_store(FAULTS + insert('ex:q a kg:WrittenQuestion ; parl:uin "x"@en .'))
-    )
-    graph = rdflib.Graph().parse(data=report(results, fmt=fmt), format=fmt)
-    report_node = graph.value(None, RDF.type, SH.ValidationReport)
-    assert graph.value(report_node, SH.conforms) == Literal(False)
-    nodes = list(graph.objects(report_node, SH.result))
-    assert len(nodes) == len(results) > 5
-    parsed = set()
-    for node in nodes:
-        path = graph.value(node, SH.resultPath)
-        parsed.add(
-            (
-                str(graph.value(node, SH.focusNode)),
-                str(graph.value(node, SH.sourceShape)),
-                str(graph.value(node, SH.sourceConstraintComponent)),
-                str(graph.value(node, SH.resultSeverity)),
-                str(graph.value(node, SH.resultMessage)),
-            )
-        )
-        if isinstance(path, BNode):
-            assert graph.value(path, SH.inversePath) is not None
-    assert parsed == keys(results)
-    values = {graph.value(n, SH.value) for n in nodes} - {None}
-    assert Literal("x", lang="en") in values
-    assert URIRef(MEM + "0") in values
-
-
-@RDFLIB_JSONLD_PARSER
-@pytest.mark.parametrize("fmt", ["turtle", "json-ld"])
-def test_a_clean_report_conforms(fmt: str) -> None:
-    text = report([], fmt=fmt)
-    graph = rdflib.Graph().parse(data=text, format=fmt)
-    assert list(graph.objects(None, SH.conforms)) == [Literal(True)]
-    assert list(graph.objects(None, SH.result)) == []
-
-
-def test_report_turtle_is_exact() -> None:
-    results = [
-        r for r in validate_store(record_store(UPDATES["uin typed"] + UPDATES["orphan answer"]))
-    ]
-    assert report(results, fmt="turtle") == (
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n"
-        "[] a sh:ValidationReport ;\n"
-        "    sh:conforms false ;\n"
-        "    sh:result\n"
-        "    [\n"
-        "        a sh:ValidationResult ;\n"
-        f"        sh:focusNode <{Q1}> ;\n"
-        "        sh:resultPath <http://data.parliament.uk/schema/parl#uin> ;\n"
-        '        sh:value "1"^^<http://www.w3.org/2001/XMLSchema#integer> ;\n'
-        f"        sh:sourceShape <{KGSH}Question-uin-datatype> ;\n"
-        "        sh:sourceConstraintComponent <http://www.w3.org/ns/shacl#DatatypeConstraintComponent> ;\n"
-        "        sh:resultSeverity <http://www.w3.org/ns/shacl#Violation> ;\n"
-        '        sh:resultMessage "parl:uin is an xsd:string"\n'
-        "    ] ,\n"
-        "    [\n"
-        "        a sh:ValidationResult ;\n"
-        f"        sh:focusNode <{A1}> ;\n"
-        "        sh:resultPath [ sh:inversePath <http://data.parliament.uk/schema/parl#answer> ] ;\n"
-        f"        sh:sourceShape <{KGSH}Answer-question> ;\n"
-        "        sh:sourceConstraintComponent <http://www.w3.org/ns/shacl#MinCountConstraintComponent> ;\n"
-        "        sh:resultSeverity <http://www.w3.org/ns/shacl#Violation> ;\n"
-        '        sh:resultMessage "an answer is the parl:answer of exactly one question"\n'
-        "    ] .\n"
-    )
-    document = json.loads(report(results, fmt="json-ld"))
-    assert document["sh:result"][1]["sh:resultPath"] == {
-        "sh:inversePath": {"@id": "http://data.parliament.uk/schema/parl#answer"}
-    }
-
-
-def test_an_unknown_report_format_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="unknown report format"):
-        report([], fmt="xml")
 
 
 def test_bench_fault_kinds_name_shapes_that_exist() -> None:
