@@ -5,9 +5,10 @@ a million questions.
 Five kinds, each a node in kg's own namespace, named by a hash of its key:
 
 * ``kg:AskingTally``: per (``kg:department``, asking ``kg:member``): ``kg:questions``,
-  ``kg:firstDate`` and ``kg:lastDate`` (the first and last day tabled);
+  ``kg:firstDate`` and ``kg:lastDate`` (the first and last day tabled, of the questions that
+  have one);
 * ``kg:AnsweringTally``: per (``kg:department``, answering ``kg:member``): ``kg:answers``,
-  ``kg:firstDate`` and ``kg:lastDate`` (days answered);
+  ``kg:firstDate`` and ``kg:lastDate`` (days answered, of the answers that have one);
 * ``kg:AnswerTimeTally``: per (``kg:department``, ``kg:days`` to answer): ``kg:questions``;
 * ``kg:DayTally``: per (``kg:department``, ``kg:day`` tabled): ``kg:questions``;
 * ``kg:MonthTally``: per (``kg:department``, ``kg:month``, an ``xsd:gYearMonth``): the sum of
@@ -55,23 +56,37 @@ DELETE {{ ?t ?p ?o }} WHERE {{ VALUES ?kind {{ {_KIND_VALUES} kg:TallySet }} ?t 
     + """INSERT { ?t a kg:AskingTally ; kg:department ?dept ; kg:member ?member ; kg:questions ?n ;
     kg:firstDate ?first ; kg:lastDate ?last }
 WHERE {
-  { SELECT ?dept ?member (COUNT(DISTINCT ?q) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+  { SELECT ?dept ?member (COUNT(DISTINCT ?q) AS ?n)
     WHERE {
       ?q kg:answeringDepartment ?dept .
       { SELECT ?q ?member WHERE { ?q parl:tablingMember ?member FILTER(isIRI(?member)) } }
-      OPTIONAL { SELECT ?q ?d WHERE { ?q dcterms:date ?d } }
+    } GROUP BY ?dept ?member }
+  # The dates apart: MIN and MAX of a group where one question has none are unbound.
+  OPTIONAL {
+    SELECT ?dept ?member (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+    WHERE {
+      ?q kg:answeringDepartment ?dept .
+      { SELECT ?q ?member WHERE { ?q parl:tablingMember ?member FILTER(isIRI(?member)) } }
+      { SELECT ?q ?d WHERE { ?q dcterms:date ?d } }
     } GROUP BY ?dept ?member }
   BIND(IRI(CONCAT(STR(kgid:), "tally/asking/", SHA1(CONCAT(STR(?dept), " ", STR(?member)))))
        AS ?t) };
 INSERT { ?t a kg:AnsweringTally ; kg:department ?dept ; kg:member ?member ; kg:answers ?n ;
     kg:firstDate ?first ; kg:lastDate ?last }
 WHERE {
-  { SELECT ?dept ?member (COUNT(DISTINCT ?a) AS ?n) (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+  { SELECT ?dept ?member (COUNT(DISTINCT ?a) AS ?n)
     WHERE {
       ?q kg:answeringDepartment ?dept .
       { SELECT ?q ?a WHERE { ?q parl:answer ?a } }
       { SELECT ?a ?member WHERE { ?a parl:answeringMember ?member FILTER(isIRI(?member)) } }
-      OPTIONAL { SELECT ?a ?d WHERE { ?a parl:dateOfAnswer ?d } }
+    } GROUP BY ?dept ?member }
+  OPTIONAL {
+    SELECT ?dept ?member (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+    WHERE {
+      ?q kg:answeringDepartment ?dept .
+      { SELECT ?q ?a WHERE { ?q parl:answer ?a } }
+      { SELECT ?a ?member WHERE { ?a parl:answeringMember ?member FILTER(isIRI(?member)) } }
+      { SELECT ?a ?d WHERE { ?a parl:dateOfAnswer ?d } }
     } GROUP BY ?dept ?member }
   BIND(IRI(CONCAT(STR(kgid:), "tally/answering/", SHA1(CONCAT(STR(?dept), " ", STR(?member)))))
        AS ?t) };
