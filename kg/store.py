@@ -33,19 +33,20 @@ def _describe_os_error(path: Path, exc: OSError) -> StoreError:
 def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
     """Open (or create) the on-disk store at ``path`` for writing; ``None`` means in memory.
 
-    With ``create=False`` a missing store is an error that says how to make one.
+    With ``create=False`` a missing store, or a folder that is not one, is an error that says
+    what to do.
     """
     if path is None:
         return pyoxigraph.Store()
     if path.exists() and not path.is_dir():
         raise StoreError(str(path), "is a file, not a store folder", "give a folder to --store")
-    if not path.exists():
-        if not create:
-            raise missing_store(path)
+    if not create:
+        _require_store(path)
+    elif not path.exists():
         parent = path.resolve().parent
         if not os.access(parent, os.W_OK):
             raise StoreError(str(path), "the folder cannot be created here", "choose a --store")
-    elif create and not os.access(path, os.W_OK):
+    elif not os.access(path, os.W_OK):
         raise StoreError(str(path), "the store is not writable", "choose a writable --store")
     try:
         return pyoxigraph.Store(str(path))

@@ -90,6 +90,21 @@ def test_without_a_store_is_one_error_line_and_makes_nothing(tmp_path: Path) -> 
     assert not missing.exists()
 
 
+def test_a_folder_that_is_not_a_store_is_one_error_line_and_is_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page.json").write_text("{}", encoding="utf-8")
+    result = text_index("--store", str(folder))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {folder}: this folder is not an Oxigraph store — give the --store that kg load "
+        "made\n",
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["page.json"]
+
+
 def test_a_store_another_process_writes_is_one_error_line(locked_store: Path) -> None:
     result = text_index("--store", str(locked_store))
     assert (result.exit_code, result.output) == (
