@@ -126,7 +126,8 @@ def push(
         on_request=said,
     )
     if report.retries:
-        click.echo(f"Warning: {report.retries} requests were sent again", err=True)
+        sent = "request was" if report.retries == 1 else "requests were"
+        click.echo(f"Warning: {report.retries} {sent} sent again", err=True)
     click.echo(report.summary())
 
 

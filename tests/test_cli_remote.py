@@ -219,7 +219,7 @@ def test_a_graph_store_dry_run_says_what_it_would_send_and_connects_to_nothing(
         0,
         f"Would send PUT 407 triples (88 KiB) to {down}?default\n"
         f"Dry run, nothing sent: would replace the default graph at {down} with 407 triples "
-        "(Graph Store Protocol) in 1 requests\n",
+        "(Graph Store Protocol) in 1 request\n",
     )
 
 
@@ -236,7 +236,7 @@ def test_push_warns_of_the_requests_it_sent_again(sample_store: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
         f"Replaced the default graph at {flaky.url}/store with 407 triples (Graph Store "
-        "Protocol) in 1 requests\n",
+        "Protocol) in 1 request\n",
         "Warning: 2 requests were sent again\n",
     )
     assert received == [("PUT", "/store?default")]

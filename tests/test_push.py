@@ -91,7 +91,7 @@ def test_pushing_twice_sends_no_update_and_leaves_the_graph_as_it_was(
     assert second.output == (
         "Pushed 9 records (0 new, 0 replaced, 9 unchanged) and 23 shared resources (0 new, "
         f"0 replaced, 23 unchanged) with {proxy.url}/update; 0 triples added, 0 removed; "
-        "1 requests\n"
+        "1 request\n"
     )
     assert [r["path"].split("?")[0] for r in proxy.requests] == ["/query"]  # a read, no update
     assert {r["authorization"] for r in proxy.requests} == {"Bearer tok-1"}
