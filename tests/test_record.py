@@ -206,7 +206,9 @@ def test_content_hash_is_the_xxh3_of_the_lines_however_shared_parts_repeat() -> 
     own_answer["tablingMember"] = {"_about": M + "0", "label": {"_value": "Lord Example"}}
     same_twice = lords_item()  # the same member object twice: its lines come once
     same_twice["tablingMember"] = {"_about": M + "0"}
-    for item in (plain, own_answer, same_twice):
+    label_twice = lords_item()  # a member given the same label twice
+    label_twice["tablingMember"] = {"_about": M + "0", "label": ["Lord Example", "Lord Example"]}
+    for item in (plain, own_answer, same_twice, label_twice):
         record = convert_item(item, where="t")
         assert len(set(record.lines)) == len(record.lines)
         assert record.content_hash == _content_hash_of(record.lines)
