@@ -75,7 +75,9 @@ def write_outcome(
     outcome: QueryOutcome, *, fmt: str, no_headers: bool, limit: int | None = None
 ) -> None:
     if outcome.kind == "ask":
-        output.write_rows(["result"], [[outcome.boolean]], fmt=fmt, out=sys.stdout)
+        output.write_rows(
+            ["result"], [[outcome.boolean]], fmt=fmt, out=sys.stdout, headers=not no_headers
+        )
         return
     if outcome.kind == "graph":
         store = pyoxigraph.Store()

@@ -132,6 +132,14 @@ def test_an_ask_answer_is_one_result_column_in_each_format(fmt: str) -> None:
     assert run_answer("ask", f"--{fmt}") == (0, ASK_OUTPUT[fmt])
 
 
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("table", "true\n"), ("csv", "true\n"), ("tsv", "true\n"), ("nl", ASK_OUTPUT["nl"])],
+)
+def test_no_headers_leaves_out_the_header_of_an_ask_answer(fmt: str, expected: str) -> None:
+    assert run_answer("ask", f"--{fmt}", "--no-headers") == (0, expected)
+
+
 def test_a_graph_answer_is_turtle_whatever_the_format() -> None:
     code, output = run_answer("graph")
     assert code == 0
