@@ -18,18 +18,6 @@ KG = "https://w3id.org/parliament-kg/def#"
 HANDMADE = Path(__file__).parent / "fixtures" / "handmade"
 
 
-def test_the_role_of_each_key_that_holds_an_object() -> None:
-    assert CHILD_ROLES == {
-        "answer": "answer",
-        "previousAnswerVersion": "version",
-        "attachment": "attachment",
-        "tablingMember": "member",
-        "answeringMember": "member",
-        "correctingMember": "member",
-        "legislature": "house",
-    }
-
-
 def test_the_class_of_each_role() -> None:
     assert ROLE_CLASSES == {
         "question": KG + "WrittenQuestion",
