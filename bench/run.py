@@ -169,7 +169,6 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     )
 
 
-#: What kg's wheel is built from: its package, the assets it bundles, and its metadata.
 def wheel_sources() -> tuple[str, ...]:
     """What kg's wheel is built from, as pyproject.toml names it: the wheel's packages and
     force-included assets, its build hook, the readme and pyproject.toml itself."""

@@ -119,11 +119,12 @@ class PushReport:
     retries: int = 0
 
     def summary(self) -> str:
+        requests = f"{self.requests} request{'s' if self.requests != 1 else ''}"
         if self.protocol == "gsp":
             verb = "Dry run, nothing sent: would replace" if self.dry_run else "Replaced"
             return (
                 f"{verb} the default graph at {self.url} with {self.triples_written} triples "
-                f"(Graph Store Protocol) in {self.requests} request{'s' if self.requests != 1 else ''}"
+                f"(Graph Store Protocol) in {requests}"
             )
 
         def counts(kind: str, tally: dict[str, int]) -> str:
@@ -136,7 +137,7 @@ class PushReport:
             f"{head} {counts('records', self.records)} and "
             f"{counts('shared resources', self.shared)} with {self.url}; "
             f"{self.triples_written} triples{would} added, {self.triples_removed}{would} "
-            f"removed; {self.requests} request{'s' if self.requests != 1 else ''}"
+            f"removed; {requests}"
         )
 
 
