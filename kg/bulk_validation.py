@@ -25,12 +25,12 @@ from kg.load import (
     data_changes,
     delete_records,
     item_where,
-    store_is_empty,
 )
 from kg.load_stream import shared_lines_only_of
 from kg.page_load import load_page
 from kg.reader import Page
 from kg.sparql import select_lines
+from kg.store import store_is_empty
 from kg.stored_records import stored_record_lines
 from kg.stored_tallies import changes
 from kg.tally_changes import contributions

@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 import traceback
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-import pyoxigraph
 
-from kg import __version__, convert, output
+from kg import __version__, output
 from kg.cli_options import (
     endpoint_option,
     limit_option,
     output_options,
-    silent_option,
     store_option,
     write_outcome,
 )
 from kg.errors import KgError
-from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
-from kg.reader import Page, expand_inputs
-from kg.store import open_for_reading, open_store, optimize_store, recount_store
+from kg.store import open_for_reading, optimize_store, recount_store
 
 #: Commands defined in other modules, imported only when run (or listed): ``kg load`` need
-#: not import the HTTP, SPARQL-endpoint and canned-query machinery.
+#: not import the HTTP, SPARQL-endpoint and canned-query machinery, nor ``kg query`` the
+#: converter.
 LAZY_COMMANDS = {
     "fetch": "kg.cli_fetch:fetch",
+    "load": "kg.cli_load:load",
     "queries": "kg.cli_query:queries_command",
     "query": "kg.cli_query:query_command",
     "show": "kg.cli_query:show_command",
@@ -70,8 +68,15 @@ class KgGroup(click.Group):
             raise click.ClickException(exc.line()) from None
 
 
-#: Which build runs: ``pip install .`` compiles the converter where it can (hatch_build.py).
-BUILD = "pure Python" if str(convert.__file__).endswith(".py") else "converter compiled with mypyc"
+def _build() -> str:
+    """Which build runs: ``pip install .`` compiles the converter where it can (hatch_build.py).
+    Told from where the converter's module is, without importing it."""
+    spec = importlib.util.find_spec("kg.convert")
+    origin = spec.origin if spec is not None else None
+    return "pure Python" if str(origin).endswith(".py") else "converter compiled with mypyc"
+
+
+BUILD = _build()
 
 
 @click.group(cls=KgGroup)
@@ -80,60 +85,6 @@ BUILD = "pure Python" if str(convert.__file__).endswith(".py") else "converter c
 )
 def cli() -> None:
     """kg: UK Parliament written questions as a validated RDF knowledge graph."""
-
-
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True)
-@store_option
-@click.option("--memory", is_flag=True, help="Load into a throw-away in-memory store (a check).")
-@click.option("--no-validate", is_flag=True, help="Do not check items against the SHACL shapes.")
-@click.option(
-    "--on-invalid",
-    type=click.Choice(ON_INVALID_CHOICES),
-    default="abort",
-    show_default=True,
-    help="What to do with items that violate the shapes.",
-)
-@silent_option
-def load(
-    inputs: Sequence[str],
-    store_path: Path,
-    memory: bool,
-    no_validate: bool,
-    on_invalid: OnInvalid,
-    silent: bool,
-) -> None:
-    """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
-    from kg.text_index import kept_current  # only loads keep the text index
-
-    sources = expand_inputs(inputs)
-    store = open_store(None if memory else store_path)
-    with kept_current(store, None if memory else store_path):
-        report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
-    for problem in report.problems:
-        click.echo(f"Warning: {problem}", err=True)
-    if report.unknown_keys:
-        keys = ", ".join(f"{k} ({n})" for k, n in sorted(report.unknown_keys.items()))
-        click.echo(f"Warning: keys kg does not know, kept as parl: predicates: {keys}", err=True)
-    click.echo(report.summary())
-
-
-def _load_with_progress(
-    store: pyoxigraph.Store,
-    sources: list[str],
-    validate: bool,
-    on_invalid: OnInvalid,
-    silent: bool,
-) -> LoadReport:
-    if silent or len(sources) < 2 or not sys.stderr.isatty():
-        return load_paths(store, sources, validate=validate, on_invalid=on_invalid)
-    with click.progressbar(length=len(sources), label="Loading", file=sys.stderr) as bar:
-
-        def advance(page: Page, report: LoadReport) -> None:
-            bar.label = f"Loading ({report.items} items, {report.triples_written} triples)"
-            bar.update(1)
-
-        return load_paths(store, sources, validate=validate, on_invalid=on_invalid, on_page=advance)
 
 
 @cli.command()

@@ -23,6 +23,7 @@ from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import Record
+from kg.store import store_is_empty
 from kg.stored_records import StoredRecords, stored_hashes, stored_lines, stored_records
 from kg.stored_tallies import changes
 from kg.tally_changes import contributions, records_contributions
@@ -328,9 +329,3 @@ def load_paths(
         on_invalid=on_invalid,
         on_page=on_page,
     )
-
-
-def store_is_empty(store: pyoxigraph.Store) -> bool:
-    """Whether the store holds no data: nothing at all, or only the marker of tallies kept
-    (all zero), which a failed first load leaves; the next load may then bulk load."""
-    return not bool(store.query(f"ASK {{ ?s ?p ?o FILTER (?s != <{tallies.MARKER}>) }}"))

@@ -10,7 +10,6 @@ import pyoxigraph
 
 from kg import tallies
 from kg.errors import StoreError
-from kg.load import store_is_empty
 from kg.sparql import run_query
 
 
@@ -52,6 +51,12 @@ def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
         return pyoxigraph.Store(str(path))
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
+
+
+def store_is_empty(store: pyoxigraph.Store) -> bool:
+    """Whether the store holds no data: nothing at all, or only the marker of tallies kept
+    (all zero), which a failed first load leaves; the next load may then bulk load."""
+    return not bool(store.query(f"ASK {{ ?s ?p ?o FILTER (?s != <{tallies.MARKER}>) }}"))
 
 
 def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Store:

@@ -18,8 +18,9 @@ import pytest
 from kg import vocab
 from kg.bulk import _interrupts_held, write_ntriples
 from kg.errors import InputError
-from kg.load import LoadReport, load_paths, store_is_empty
+from kg.load import LoadReport, load_paths
 from kg.reader import Page, expand_inputs
+from kg.store import store_is_empty
 from tests.conftest import write_page
 
 #: When each record was loaded: the one thing two conversions of the same pages differ in.

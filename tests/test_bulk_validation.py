@@ -12,7 +12,8 @@ import pytest
 
 from kg import vocab
 from kg.errors import ValidationFailed
-from kg.load import load_paths, store_is_empty
+from kg.load import load_paths
+from kg.store import store_is_empty
 from tests.conftest import write_page
 
 
