@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -72,8 +73,9 @@ def _build() -> str:
     """Which build runs: ``pip install .`` compiles the converter where it can (hatch_build.py).
     Told from where the converter's module is, without importing it."""
     spec = importlib.util.find_spec("kg.convert")
-    origin = spec.origin if spec is not None else None
-    return "pure Python" if str(origin).endswith(".py") else "converter compiled with mypyc"
+    origin = "" if spec is None or spec.origin is None else spec.origin
+    compiled = origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    return "converter compiled with mypyc" if compiled else "pure Python"
 
 
 BUILD = _build()

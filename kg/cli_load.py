@@ -13,6 +13,7 @@ from kg.cli_options import silent_option, store_option
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
 from kg.store import open_store
+from kg.text_index import kept_current
 
 
 @click.command()
@@ -37,8 +38,6 @@ def load(
     silent: bool,
 ) -> None:
     """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
-    from kg.text_index import kept_current  # only loads keep the text index
-
     sources = expand_inputs(inputs)
     store = open_store(None if memory else store_path)
     with kept_current(store, None if memory else store_path):
