@@ -17,27 +17,9 @@ group of triple patterns (variables, IRIs, prefixed names and ``a``, each patter
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from kg.sparql_tokens import Token, is_keyword, selects_of, tokens_of, where_group
 
-_TOKEN = re.compile(
-    r"""(?P<space>\s+|\#[^\n]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<var>[?$][A-Za-z0-9_]\w*)
-    |(?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    |(?P<name>(?:[A-Za-z_][\w-]*(?:\.[\w-]+)*)?:(?:[\w-]+(?:\.[\w-]+)*)?|[A-Za-z_]\w*)
-    |(?P<other>\S)""",
-    re.DOTALL | re.VERBOSE,
-)
-_KEYWORDS = {"FILTER", "BIND"}
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
+_KEYWORDS = ("FILTER", "BIND")
 
 
 def hash_joined(query: str) -> str | None:
@@ -60,32 +42,13 @@ def hash_joined(query: str) -> str | None:
     return query[: tokens[opening].end] + "\n" + body + query[tokens[closing].start :]
 
 
-def tokens_of(query: str) -> list[Token]:
-    """The query's tokens, without white space and comments."""
-    return [
-        Token(match.lastgroup or "other", match.group(), match.start(), match.end())
-        for match in _TOKEN.finditer(query)
-        if match.lastgroup != "space"
-    ]
-
-
-def selects_of(tokens: list[Token]) -> list[int]:
-    """The indexes of the ``SELECT`` keywords."""
-    return [i for i, t in enumerate(tokens) if t.kind == "name" and t.text.upper() == "SELECT"]
-
-
-def where_group(tokens: list[Token], select: int) -> int | None:
-    """The index of the ``{`` that opens the WHERE group of the SELECT at ``select``."""
-    return next((i for i in range(select, len(tokens)) if tokens[i].text == "{"), None)
-
-
 def _statements(query: str, tokens: list[Token]) -> list[str] | None:
     """The group's statements, triple patterns as sub-SELECTs; None if one is of another kind."""
     statements: list[str] = []
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.kind == "name" and token.text.upper() in _KEYWORDS:
+        if is_keyword(token, *_KEYWORDS):
             end = _call_end(tokens, index + 1)
             if end is None:
                 return None

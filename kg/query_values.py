@@ -12,16 +12,11 @@ import pyoxigraph
 
 from kg import ntriples, vocab
 from kg.sparql import Term
+from kg.sparql_tokens import selects_of, tokens_of, where_group
 
 if TYPE_CHECKING:
     from kg.text_search import TextIndex
 
-_SKIP = re.compile(
-    r"""<[^<>"{}|^`\\\s]*>|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[^\n]*""",
-    re.DOTALL,
-)
-_TOKEN = re.compile(r"\bSELECT\b|\{", re.IGNORECASE)
 #: ``#kg:text-index ?question questionText ?text``: where a canned query takes the text
 #: index's candidates (:mod:`kg.text_search`), as a VALUES block of the variable's IRIs.
 _MARKER = re.compile(r"^[ \t]*#kg:text-index[ \t]+\?(\w+)[ \t]+(\w+)[ \t]+\?(\w+)[ \t]*$", re.M)
@@ -45,29 +40,12 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     """
     if not bindings:
         return text
-    block = values_block(bindings)
-    out: list[str] = []
-    position = 0
-    after_select = False
-    while position < len(text):
-        skipped = _SKIP.match(text, position)
-        if skipped:
-            out.append(skipped.group())
-            position = skipped.end()
-            continue
-        token = _TOKEN.match(text, position)
-        if token and (token.group() == "{" or text[position - 1 : position] not in ("?", "$", ":")):
-            out.append(token.group())
-            position = token.end()
-            if token.group() != "{":
-                after_select = True
-            elif after_select:
-                out.append(f" {block} ")
-                after_select = False
-            continue
-        out.append(text[position])
-        position += 1
-    return "".join(out)
+    block = f" {values_block(bindings)} "
+    tokens = tokens_of(text)
+    groups = (where_group(tokens, select) for select in selects_of(tokens))
+    ends = sorted({tokens[group].end for group in groups if group is not None})
+    pieces = [text[start:end] for start, end in zip([0, *ends], [*ends, len(text)], strict=True)]
+    return block.join(pieces)
 
 
 # --- Narrowing by the text index ----------------------------------------------------------

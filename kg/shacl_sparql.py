@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg import ntriples, vocab
-from kg.joined_patterns import hash_joined, selects_of, tokens_of, where_group
+from kg.joined_patterns import hash_joined
 from kg.shacl_plan import (
     FOCUS,
     SUBCLASS_TYPE_STEP,
@@ -39,6 +39,7 @@ from kg.shacl_plan import (
     Target,
     Unit,
 )
+from kg.sparql_tokens import selects_of, tokens_of, where_group
 
 SH = Namespace(vocab.SH)
 RDF_TYPE = URIRef(vocab.RDF_TYPE)

@@ -120,7 +120,7 @@ def load_shapes(directory: Path | None = None) -> Shapes:
 
 def _compiler_files() -> list[Path]:
     """The compiler's modules, found without importing them (and rdflib)."""
-    names = ("kg.shacl_plan", "kg.shacl_sparql", "kg.joined_patterns")
+    names = ("kg.shacl_plan", "kg.shacl_sparql", "kg.joined_patterns", "kg.sparql_tokens")
     specs = [importlib.util.find_spec(name) for name in names]
     return [Path(spec.origin) for spec in specs if spec is not None and spec.origin]
 
