@@ -5,6 +5,7 @@ them is taken for a keyword, a variable or a brace."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _TOKEN = re.compile(
@@ -32,13 +33,16 @@ class Token:
     end: int
 
 
+def iter_tokens(query: str) -> Iterator[Token]:
+    """The query's tokens, without white space and comments, as they are read."""
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup != "space":
+            yield Token(match.lastgroup or "other", match.group(), match.start(), match.end())
+
+
 def tokens_of(query: str) -> list[Token]:
     """The query's tokens, without white space and comments."""
-    return [
-        Token(match.lastgroup or "other", match.group(), match.start(), match.end())
-        for match in _TOKEN.finditer(query)
-        if match.lastgroup != "space"
-    ]
+    return list(iter_tokens(query))
 
 
 def is_keyword(token: Token, *words: str) -> bool:

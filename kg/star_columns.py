@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kg.sparql_tokens import is_keyword, selects_of, tokens_of
+from kg.sparql_tokens import is_keyword, iter_tokens, tokens_of
 
 _MODIFIERS = {"DISTINCT", "REDUCED"}
 
@@ -17,16 +17,14 @@ _MODIFIERS = {"DISTINCT", "REDUCED"}
 def star_order(text: str, columns: Sequence[str]) -> list[int] | None:
     """Where each of ``columns`` (the answer's) is to come from, when ``text`` is a
     ``SELECT *`` query whose variables first appear in another order; else None."""
-    tokens = tokens_of(text)
-    selects = selects_of(tokens)
-    if not selects:
+    tokens = iter_tokens(text)  # read as far as the projection only, unless it is a star
+    if not any(is_keyword(token, "SELECT") for token in tokens):
         return None
-    after = (t for t in tokens[selects[0] + 1 :] if not is_keyword(t, *_MODIFIERS))
-    projected = next(after, None)
+    projected = next((t for t in tokens if not is_keyword(t, *_MODIFIERS)), None)
     if projected is None or projected.text != "*":
         return None  # the columns are named
     first: dict[str, int] = {}
-    for number, token in enumerate(tokens):
+    for number, token in enumerate(tokens_of(text)):
         if token.kind == "var":
             first.setdefault(token.text[1:], number)
     unseen = len(text)  # after every token
