@@ -1,11 +1,12 @@
 """The converting half of a bulk load, run as its own process so that conversion and
 Oxigraph's bulk loader use both cores.
 
-Reads ``{"sources": [...], "loaded_at": "...", "data_fd": N, "meta_fd": M,
+Reads ``{"sources": [...], "loaded_at": "...", "data_fd": N, "end_fd": E, "meta_fd": M,
 "contributions": "FOLDER" or null}`` as JSON on standard input, writes N-Triples of every page
-to ``data_fd`` (whole pages only) and one JSON line per page (or per error) to ``meta_fd``, and
-before the last line, which shared triples each record gave to ``FOLDER`` (a load that
-validates may take some records back).
+to ``data_fd`` (whole pages only) and one JSON line per page (or per error) to ``meta_fd``;
+closes ``data_fd``, then writes the group links and the tallies to ``end_fd`` and, before the
+last line, which shared triples each record gave to ``FOLDER`` (a load that validates may take
+some records back).
 """
 
 from __future__ import annotations
@@ -57,7 +58,22 @@ def convert_pages(
     """Write each page's triples to ``out`` and what it held to ``meta``; then the group
     links and the tallies of every record written (also when a page stops the load), and to
     the folder ``contributions`` which shared triples each record gave."""
-    stream = LoadStream(loaded_at=loaded_at, keep_contributions=contributions is not None)
+    stream = write_pages(
+        sources,
+        loaded_at=loaded_at,
+        out=out,
+        meta=meta,
+        keep_contributions=contributions is not None,
+    )
+    write_end(stream, out=out, meta=meta, contributions=contributions)
+
+
+def write_pages(
+    sources: list[str], *, loaded_at: str, out: Output, meta: Output, keep_contributions: bool
+) -> LoadStream:
+    """Write each page's triples to ``out`` and what it held to ``meta``, up to a page that
+    cannot be read or converted (its error goes to ``meta``): the stream, for :func:`write_end`."""
+    stream = LoadStream(loaded_at=loaded_at, keep_contributions=keep_contributions)
     for source in sources:
         try:
             page = read_page(source)
@@ -68,6 +84,13 @@ def convert_pages(
         data, message = stream.page(source, page.items, converted)
         out.write(data)
         _send_line(meta, message)
+    return stream
+
+
+def write_end(stream: LoadStream, *, out: Output, meta: Output, contributions: Path | None) -> None:
+    """Write the group links and the tallies of every record ``stream`` wrote to ``out``, to
+    the folder ``contributions`` which shared triples each record gave, then the last line to
+    ``meta``."""
     data, message = stream.end()
     if contributions is not None:
         stream.save_contributions(contributions)
@@ -101,6 +124,7 @@ class BackgroundWriter:
         self._waiting = 0  # bytes queued or being written
         self._changed = threading.Condition()
         self._failure: OSError | None = None
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="kg-writer", daemon=True)
         self._thread.start()
 
@@ -148,6 +172,10 @@ class BackgroundWriter:
         """Nothing to do: chunks go out in order, as soon as the reader takes them."""
 
     def close(self) -> None:
+        """Write what waits, then close the file descriptor (once: closing again does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         with self._changed:
             self._chunks.append(None)
             self._changed.notify_all()
@@ -172,19 +200,25 @@ def main() -> None:
     request = json.load(sys.stdin)
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
         os.nice(WORKER_NICENESS)
-    out = BackgroundWriter(request["data_fd"])
+    pages_out = BackgroundWriter(request["data_fd"])
+    end_out = BackgroundWriter(request["end_fd"])
+    contributions = _folder(request.get("contributions"))
     try:
         with os.fdopen(request["meta_fd"], "wb") as meta:
             try:
-                convert_pages(
+                stream = write_pages(
                     request["sources"],
                     loaded_at=request["loaded_at"],
-                    out=out,
+                    out=pages_out,
                     meta=meta,
-                    contributions=_folder(request.get("contributions")),
+                    keep_contributions=contributions is not None,
                 )
+                # The pages' loader can index its last triples while the end is worked out.
+                pages_out.close()
+                write_end(stream, out=end_out, meta=meta, contributions=contributions)
             finally:
-                out.close()
+                pages_out.close()
+                end_out.close()
     except BrokenPipeError:  # the loading process stopped reading: no one to tell
         sys.exit(1)
 

@@ -1,14 +1,24 @@
-"""The converting process of a bulk load: its background writer."""
+"""The converting process of a bulk load: its two streams, and its background writer."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import subprocess
 import threading
 import time
+from pathlib import Path
 
+import msgspec
 import pytest
 
-from kg.bulk_worker import BackgroundWriter
+from kg import vocab
+from kg.bulk import _WORKER
+from kg.bulk_worker import BackgroundWriter, convert_pages
+from kg.reader import expand_inputs
+
+LOADED_AT = "2026-12-06T13:00:00Z"
 
 
 def read_all(fd: int) -> bytes:
@@ -77,3 +87,74 @@ def test_a_failed_write_is_raised_by_the_next_write_or_by_close() -> None:
         writer.write(b"more\n")
     with pytest.raises(BrokenPipeError):
         writer.close()
+
+
+def test_close_writes_what_waits_and_closing_again_does_nothing() -> None:
+    read_end, write_end = os.pipe()
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(read_all(read_end)))
+    reader.start()
+    writer = BackgroundWriter(write_end, ahead=1 << 20)
+    writer.write(b"<a> <b> <c> .\n")
+    writer.close()
+    writer.close()
+    reader.join(10)
+    assert received == [b"<a> <b> <c> .\n"]
+    with pytest.raises(OSError):
+        os.fstat(write_end)  # closed by the first close, not closed again
+
+
+def run_worker(sources: list[str]) -> tuple[bytes, bytes, list[dict[str, object]]]:
+    """The converting process as a bulk load starts it: the pages' N-Triples, the end's and
+    the messages, each read to its end at once."""
+    pipes = {name: os.pipe() for name in ("data", "end", "meta")}
+    worker = subprocess.Popen(
+        _WORKER, stdin=subprocess.PIPE, pass_fds=tuple(w for _, w in pipes.values())
+    )
+    for _, write_end in pipes.values():
+        os.close(write_end)
+    request = {
+        "sources": sources,
+        "loaded_at": LOADED_AT,
+        "data_fd": pipes["data"][1],
+        "end_fd": pipes["end"][1],
+        "meta_fd": pipes["meta"][1],
+        "contributions": None,
+    }
+    assert worker.stdin is not None
+    worker.stdin.write(json.dumps(request).encode())
+    worker.stdin.close()
+    read: dict[str, bytes] = {}
+    readers = [
+        threading.Thread(target=lambda n=name, r=r: read.__setitem__(n, read_all(r)))
+        for name, (r, _) in pipes.items()
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(60)
+    assert worker.wait(60) == 0
+    messages = [msgspec.json.decode(line) for line in read["meta"].splitlines()]
+    return read["data"], read["end"], messages
+
+
+def test_the_worker_writes_the_pages_and_the_end_to_two_streams_which_together_are_the_load(
+    sample_path: Path,
+) -> None:
+    sources = expand_inputs(
+        [str(sample_path), str(Path(__file__).parent / "fixtures" / "handmade")]
+    )
+    whole = io.BytesIO()
+    convert_pages(sources, loaded_at=LOADED_AT, out=whole, meta=io.BytesIO())
+
+    pages, end, messages = run_worker(sources)
+
+    assert pages + end == whole.getvalue()
+    *page_messages, last = messages
+    assert [m["source"] for m in page_messages] == sources
+    assert pages.count(b"\n") == sum(m["triples"] for m in page_messages)
+    assert end.count(b"\n") == last["links"] + last["tallies"] > 0
+    tally_type = f"<{vocab.RDF_TYPE}> <{vocab.ASKING_TALLY}> .".encode()
+    grouped = f"<{vocab.GROUPED_WITH}>".encode()
+    assert tally_type in end and grouped in end
+    assert tally_type not in pages
