@@ -9,7 +9,7 @@ import click
 
 from kg.cli_options import silent_option, store_option
 from kg.paths import text_index_file
-from kg.store import open_store
+from kg.store import open_store, require_data_in
 from kg.text_index import build, count_texts
 
 
@@ -20,6 +20,7 @@ def text_index_command(store_path: Path, silent: bool) -> None:
     """Build the store's text index (again): find-questions then looks up the questions that
     may hold its text instead of reading every text. kg load keeps it current."""
     store = open_store(store_path, create=False)
+    require_data_in(store, store_path)
     if silent or not sys.stderr.isatty():
         summary = build(store, store_path)
     else:

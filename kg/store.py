@@ -66,9 +66,15 @@ def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Sto
         store = pyoxigraph.Store.read_only(str(path))
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
-    if require_data and store_is_empty(store):
-        raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
+    if require_data:
+        require_data_in(store, path)
     return store
+
+
+def require_data_in(store: pyoxigraph.Store, path: Path) -> None:
+    """Raise unless the store at ``path`` holds data (see :func:`store_is_empty`)."""
+    if store_is_empty(store):
+        raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
 
 
 def _require_store(path: Path) -> None:

@@ -113,3 +113,14 @@ def test_a_store_another_process_writes_is_one_error_line(locked_store: Path) ->
         "kg command to finish, or use another --store\n",
     )
     assert not text_index_file(locked_store).exists()
+
+
+def test_an_empty_store_is_one_error_line_and_gets_no_index(tmp_path: Path) -> None:
+    empty = tmp_path / "kg-store"
+    pyoxigraph.Store(str(empty)).flush()
+    result = text_index("--store", str(empty))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {empty}: the store is empty — load pages first: kg load PAGE.json\n",
+    )
+    assert not text_index_file(empty).exists()
