@@ -118,7 +118,12 @@ def _bulk_load(
     # starts when its last triple is read: as one stream, the end (13% of the triples at
     # 100,000 questions) held back the last batch until all of it was worked out, which then
     # indexed alone. Now the pages' last batch starts with the last page, the end's beside it.
-    loaders = [_start_bulk_load(store, fd, failure) for fd in (data_read, end_read)]
+    loaders = [_start_bulk_load(store, data_read, failure)]
+
+    def load_end() -> None:
+        # Started once the end is written, not before: a store in memory lets one bulk load
+        # write at a time, and one waiting for the end would hold up the pages' for good.
+        loaders.append(_start_bulk_load(store, end_read, failure))
 
     def take_page(message: dict[str, Any]) -> None:
         page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
@@ -135,7 +140,7 @@ def _bulk_load(
             on_page(Page(source=page.source, items=[]), report)
 
     try:
-        messages = _Messages(on_page=take_page)
+        messages = _Messages(on_page=take_page, on_end=load_end)
         with os.fdopen(meta_read, "rb") as meta:
             for line in meta:
                 messages.write(line)
@@ -144,6 +149,8 @@ def _bulk_load(
         del messages
         _wait_for(loaders)
         worker.wait()
+        if len(loaders) == 1:  # the converter stopped before the end
+            os.close(end_read)
         if failure:
             store.clear()  # the bulk loader writes as it goes: part of the stream may be in
             raise StoreError(
@@ -190,6 +197,8 @@ def _bulk_load(
             worker.terminate()
             worker.wait()
             _wait_for(loaders)  # the loaders read to the end of their streams and write them
+            if len(loaders) == 1:
+                os.close(end_read)
             store.clear()
         raise
 
@@ -238,14 +247,20 @@ def write_ntriples(sources: Sequence[str], out: BinaryIO) -> int:
 
 class _Messages:
     """The converter's messages, taken in as they come: the triples counted, the error kept,
-    and each page's message handed to ``on_page``."""
+    each page's message handed to ``on_page``, and ``on_end`` called once the end is written."""
 
-    def __init__(self, *, on_page: Callable[[dict[str, Any]], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        on_page: Callable[[dict[str, Any]], None] | None = None,
+        on_end: Callable[[], None] | None = None,
+    ) -> None:
         self.triples = 0
         #: The triples written after the pages: the group links and the tallies.
         self.end_triples = 0
         self.error: dict[str, str] | None = None
         self._on_page = on_page
+        self._on_end = on_end
 
     def write(self, line: bytes) -> int:
         message = msgspec.json.decode(line)
@@ -254,6 +269,8 @@ class _Messages:
         elif "tallies" in message:
             self.end_triples = message["links"] + message["tallies"]
             self.triples += self.end_triples
+            if self._on_end is not None:
+                self._on_end()
         else:
             self.triples += message["triples"]
             if self._on_page is not None:

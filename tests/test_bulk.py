@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pyoxigraph
 import pytest
 
+import kg.bulk
 from kg import vocab
 from kg.bulk import _interrupts_held, write_ntriples
 from kg.errors import InputError
@@ -235,3 +237,47 @@ def test_ctrl_c_waits_for_the_clean_up_then_comes() -> None:
         finished.append(True)
     assert finished == [True]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_bulk_loads_into_a_store_in_memory_end_though_it_lets_one_loader_write_at_a_time(
+    tmp_path: Path,
+) -> None:
+    # Oxigraph's store in memory lets one bulk load write at a time: an end's loader started
+    # before the end is written may take the store first and wait for the end, which never
+    # comes while the pages' loader waits (it hung one run of the compiled suite, 12-06).
+    pages = _generated(tmp_path / "pages", 2000)
+    counts: list[int] = []
+
+    def load_five_times() -> None:
+        for _ in range(5):
+            store = pyoxigraph.Store()
+            report = load_paths(store, [str(pages)], bulk=True, validate=False)
+            counts.append(len(store))
+            assert report.triples_written == len(store)
+
+    loading = threading.Thread(target=load_five_times, daemon=True)
+    loading.start()
+    loading.join(120)
+    assert not loading.is_alive(), "a bulk load into a store in memory did not end"
+    assert len(counts) == 5 and len(set(counts)) == 1
+
+
+def test_the_ends_loader_starts_once_the_end_is_written(
+    monkeypatch: pytest.MonkeyPatch, sample_path: Path
+) -> None:
+    events: list[str] = []
+    start_bulk_load = kg.bulk._start_bulk_load
+    take_message = kg.bulk._Messages.write
+
+    def starting(store: pyoxigraph.Store, fd: int, failure: list[BaseException]) -> Any:
+        events.append("loader")
+        return start_bulk_load(store, fd, failure)
+
+    def taking(messages: Any, line: bytes) -> int:
+        events.append("end" if b'"tallies"' in line else "page")
+        return take_message(messages, line)
+
+    monkeypatch.setattr(kg.bulk, "_start_bulk_load", starting)
+    monkeypatch.setattr(kg.bulk._Messages, "write", taking)
+    load_paths(pyoxigraph.Store(), [str(sample_path)], bulk=True)
+    assert events == ["loader", "page", "end", "loader"]
