@@ -148,14 +148,21 @@ def _bulk_load(
         error = messages.error
         del messages
         _wait_for(loaders)
-        worker.wait()
+        status = worker.wait()
         if len(loaders) == 1:  # the converter stopped before the end
             os.close(end_read)
-        if failure:
+        if failure or status != 0:
             store.clear()  # the bulk loader writes as it goes: part of the stream may be in
+        if failure:
             raise StoreError(
                 "store", f"the bulk load failed: {failure[0]}", "nothing was kept; load again"
             ) from failure[0]
+        if status != 0:  # killed, or a bug: a page it cannot read is an error message
+            raise StoreError(
+                "load",
+                f"the converting process stopped before the end (exit status {status})",
+                "nothing was kept; load again",
+            )
         # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
         # leaves too many files for writes to go on (a minute at a million questions, on one
         # core): validating meanwhile lets the two use both cores. What is left to compact once

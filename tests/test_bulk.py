@@ -19,7 +19,7 @@ import pytest
 import kg.bulk
 from kg import vocab
 from kg.bulk import _interrupts_held, write_ntriples
-from kg.errors import InputError
+from kg.errors import InputError, StoreError
 from kg.load import LoadReport, load_paths
 from kg.reader import Page, expand_inputs
 from kg.store import store_is_empty
@@ -281,3 +281,41 @@ def test_the_ends_loader_starts_once_the_end_is_written(
     monkeypatch.setattr(kg.bulk._Messages, "write", taking)
     load_paths(pyoxigraph.Store(), [str(sample_path)], bulk=True)
     assert events == ["loader", "page", "end", "loader"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="processes are found in /proc")
+def test_a_converting_process_that_dies_is_an_error_and_leaves_nothing(tmp_path: Path) -> None:
+    pages = _generated(tmp_path / "pages", 2000)
+    store = pyoxigraph.Store(tmp_path / "store")
+    seen: list[str] = []
+
+    def kill_the_converter(page: Page, report: LoadReport) -> None:
+        seen.append(page.source)
+        if len(seen) == 2:
+            os.kill(_converting_pid(os.getpid()), signal.SIGKILL)
+
+    with pytest.raises(StoreError) as failed:
+        load_paths(store, [str(pages)], on_page=kill_the_converter, validate=False)
+
+    # Whichever sees it first: the converter's end, or Oxigraph a line cut short.
+    assert (failed.value.where, failed.value.what, failed.value.hint) in {
+        ("load", "the converting process stopped before the end (exit status -9)", KEPT),
+        ("store", failed.value.what, KEPT),
+    }
+    assert failed.value.what.startswith(("the converting process", "the bulk load failed"))
+    assert len(store) == 0
+
+
+KEPT = "nothing was kept; load again"
+
+
+def _converting_pid(parent: int) -> int:
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (child / "status").read_text()
+            command = (child / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\nPPid:\t{parent}\n" in status and _WORKER_MARK in command:
+            return int(child.name)
+    raise AssertionError("no converting process")
