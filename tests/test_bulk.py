@@ -27,6 +27,8 @@ from tests.conftest import write_page
 
 #: When each record was loaded: the one thing two conversions of the same pages differ in.
 DIFFERING = {vocab.LOADED_AT}
+#: The hint of a first load that failed and was emptied.
+KEPT = "nothing was kept; load again"
 
 
 def test_the_converting_process_runs_this_kg_not_a_kg_folder_in_the_working_directory(
@@ -168,6 +170,11 @@ _WORKER_MARK = b"kg.bulk_worker"
 
 def _converting_process(parent: int) -> bool:
     """Whether ``parent`` has a converting process (kg.bulk_worker) running."""
+    return _converting_pid(parent) is not None
+
+
+def _converting_pid(parent: int) -> int | None:
+    """The process id of ``parent``'s converting process, if it has one running."""
     for child in Path("/proc").glob("[0-9]*"):
         try:
             status = (child / "status").read_text()
@@ -175,8 +182,8 @@ def _converting_process(parent: int) -> bool:
         except OSError:
             continue
         if f"\nPPid:\t{parent}\n" in status and _WORKER_MARK in command:
-            return True
-    return False
+            return int(child.name)
+    return None
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="processes are found in /proc")
@@ -292,7 +299,9 @@ def test_a_converting_process_that_dies_is_an_error_and_leaves_nothing(tmp_path:
     def kill_the_converter(page: Page, report: LoadReport) -> None:
         seen.append(page.source)
         if len(seen) == 2:
-            os.kill(_converting_pid(os.getpid()), signal.SIGKILL)
+            converter = _converting_pid(os.getpid())
+            assert converter is not None
+            os.kill(converter, signal.SIGKILL)
 
     with pytest.raises(StoreError) as failed:
         load_paths(store, [str(pages)], on_page=kill_the_converter, validate=False)
@@ -304,18 +313,3 @@ def test_a_converting_process_that_dies_is_an_error_and_leaves_nothing(tmp_path:
     }
     assert failed.value.what.startswith(("the converting process", "the bulk load failed"))
     assert len(store) == 0
-
-
-KEPT = "nothing was kept; load again"
-
-
-def _converting_pid(parent: int) -> int:
-    for child in Path("/proc").glob("[0-9]*"):
-        try:
-            status = (child / "status").read_text()
-            command = (child / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if f"\nPPid:\t{parent}\n" in status and _WORKER_MARK in command:
-            return int(child.name)
-    raise AssertionError("no converting process")
