@@ -39,6 +39,7 @@ from kg.load import LoadReport, OnInvalid, Validator, now
 from kg.reader import Page
 
 _PIPE_SIZE = 1 << 20
+_NOTHING_KEPT = "nothing was kept; load again"
 _COMPACTION_THREAD = "rocksdb:low"
 _LOWEST_PRIORITY = 19
 #: The converting process runs the kg this process runs, wherever it is imported from (a
@@ -125,6 +126,12 @@ def _bulk_load(
         # write at a time, and one waiting for the end would hold up the pages' for good.
         loaders.append(_start_bulk_load(store, end_read, failure))
 
+    def stop_loading() -> None:
+        for loaded in loaders:  # each reads to the end of its stream and writes it
+            loaded.wait()
+        if len(loaders) == 1:  # the converter stopped before the end: no one read its stream
+            os.close(end_read)
+
     def take_page(message: dict[str, Any]) -> None:
         page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
         pages.append(page)
@@ -147,21 +154,18 @@ def _bulk_load(
         report.triples_written += messages.end_triples
         error = messages.error
         del messages
-        _wait_for(loaders)
         status = worker.wait()
-        if len(loaders) == 1:  # the converter stopped before the end
-            os.close(end_read)
+        stop_loading()
         if failure or status != 0:
             store.clear()  # the bulk loader writes as it goes: part of the stream may be in
         if failure:
-            raise StoreError(
-                "store", f"the bulk load failed: {failure[0]}", "nothing was kept; load again"
-            ) from failure[0]
+            cause = failure[0]
+            raise StoreError("store", f"the bulk load failed: {cause}", _NOTHING_KEPT) from cause
         if status != 0:  # killed, or a bug: a page it cannot read is an error message
             raise StoreError(
                 "load",
                 f"the converting process stopped before the end (exit status {status})",
-                "nothing was kept; load again",
+                _NOTHING_KEPT,
             )
         # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
         # leaves too many files for writes to go on (a minute at a million questions, on one
@@ -203,9 +207,7 @@ def _bulk_load(
         with _interrupts_held():
             worker.terminate()
             worker.wait()
-            _wait_for(loaders)  # the loaders read to the end of their streams and write them
-            if len(loaders) == 1:
-                os.close(end_read)
+            stop_loading()
             store.clear()
         raise
 
@@ -232,11 +234,6 @@ def _start_bulk_load(
 
     threading.Thread(target=load, daemon=True).start()
     return loaded
-
-
-def _wait_for(loaders: list[threading.Event]) -> None:
-    for loaded in loaders:
-        loaded.wait()
 
 
 def write_ntriples(sources: Sequence[str], out: BinaryIO) -> int:
