@@ -41,8 +41,9 @@ from kg.remote import (
 )
 from kg.sparql import QueryOutcome, run_query
 from tests.api_server import make_questions
+from tests.canned_facts import HANDMADE_DIR
 from tests.oxigraph_server import Oxigraph, fault_server, free_port, oxigraph_server
-from tests.test_queries import HANDMADE_DIR, PARAMETER_SETS
+from tests.test_queries import PARAMETER_SETS
 
 CATALOG = load_catalog()
 SAMPLE_SETS: dict[str, list[dict[str, str]]] = {

@@ -1,7 +1,7 @@
 """Members and departments named by id, IRI or name (kg/resolve.py), as the canned queries'
 parameters take them. The stores are the real sample (member 4765, Wendy Chamberlain, asked
 the Department for Work and Pensions, 29) and the hand-made fixture (tests/fixtures/handmade/,
-its facts listed in tests/test_queries.py)."""
+its facts listed in tests/canned_facts.py)."""
 
 from __future__ import annotations
 
