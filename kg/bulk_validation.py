@@ -149,6 +149,7 @@ def load_conflicts(
                 store, _record_iris(pages[index:end]), pages, report
             )
             return Stopped(index, exc)
+        report.files -= 1  # questions of a file the stream counted, not a file of their own
         loaded.append((source, items))
     return None
 

@@ -89,6 +89,9 @@ class LoadStream:
             if earlier == fingerprint:
                 continue
             if earlier is not None:
+                # Loaded apart, after the stream, in the order met: the last version stays,
+                # as in a load page by page. So it is the one to compare with from now on.
+                seen[iri] = fingerprint
                 conflicts.append(items[numbers[iri] - 1])
                 unknown.subtract(record.unknown_keys)
                 continue

@@ -160,3 +160,29 @@ def test_a_question_a_later_page_changes_is_validated_and_kept_as_page_by_page(
         first_page_alone = pyoxigraph.Store()
         load_paths(first_page_alone, sources[:1])
         assert outcomes[0][1] == set(first_page_alone) - _loaded_at(first_page_alone)
+
+
+def test_a_question_changed_then_changed_back_ends_as_its_last_page_gives_it(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # Version 1, then 2, then 1 again on three pages: the last stays, whatever the load.
+    first = sample_items[0]
+    second = copy.deepcopy(first)
+    second["hansardHeading"] = {"_value": "A heading changed since"}
+    sources = [
+        str(write_page(tmp_path / f"{name}.json", [version]))
+        for name, version in (("a", first), ("b", second), ("c", first))
+    ]
+    stores, summaries = [], []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        summaries.append(load_paths(store, sources, bulk=bulk).summary())
+        stores.append(set(store) - _loaded_at(store))
+
+    assert stores[0] == stores[1]
+    heading = pyoxigraph.NamedNode(vocab.PARL + "hansardHeading")
+    question = pyoxigraph.NamedNode(first["_about"])
+    (kept,) = [t.object.value for t in stores[0] if (t.subject, t.predicate) == (question, heading)]
+    assert kept == first["hansardHeading"]["_value"]
+    assert summaries[0] == summaries[1]
+    assert summaries[0].startswith("Loaded 3 files, 3 items (1 new, 2 replaced, 0 unchanged)")
