@@ -30,7 +30,7 @@ from kg.load_stream import shared_lines_only_of
 from kg.page_load import load_page
 from kg.reader import Page
 from kg.sparql import select_lines
-from kg.store import store_is_empty
+from kg.store import refusals_as_store_errors, store_is_empty
 from kg.stored_records import stored_record_lines
 from kg.stored_tallies import changes
 from kg.tally_changes import contributions
@@ -214,7 +214,8 @@ def remove_records(store: pyoxigraph.Store, iris: list[str], shared: Sequence[st
         chunk = iris[start : start + 500]
         lines = stored_record_lines(store, chunk)
         removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
-        store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
+        with refusals_as_store_errors():
+            store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
         lost += len(lines) + len(removed) - len(added)
     orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
     if orphaned:

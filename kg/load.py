@@ -23,7 +23,7 @@ from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import Record
-from kg.store import store_is_empty
+from kg.store import refusals_as_store_errors, store_is_empty
 from kg.stored_records import StoredRecords, stored_hashes, stored_lines, stored_records
 from kg.stored_tallies import changes
 from kg.tally_changes import contributions, records_contributions
@@ -245,12 +245,18 @@ def write_plan(
     removed = old.difference(lines) | tallies_removed
     added = [line for line in lines if line not in old]
     added += tallies_added
-    store.update(data_changes(removed, added), prefixes=PREFIXES)
+    write_changes(store, removed, added)
     report.triples_removed += len(removed)
     report.triples_written += len(added)
     report.replaced += len(plan.replaced)
     report.new += len(plan.records) - len(plan.replaced)
     return removed.union(added)
+
+
+def write_changes(store: pyoxigraph.Store, removed: Iterable[str], added: Iterable[str]) -> None:
+    """Delete ``removed`` and insert ``added`` (see :func:`data_changes`) in one update."""
+    with refusals_as_store_errors():
+        store.update(data_changes(removed, added), prefixes=PREFIXES)
 
 
 def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:

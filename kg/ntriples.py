@@ -7,7 +7,9 @@ IRIREF, STRING_LITERAL_QUOTE, LANGTAG):
 * an IRI keeps what RFC 3987 allows (unreserved and reserved ASCII, valid ``%XX``
   escapes, the first ``#``, and non-ASCII ``ucschar`` characters); everything else (spaces,
   ``<>"{}|^`\\[]``, control characters, a stray ``%``, a second ``#``, non-characters) is
-  percent-encoded as UTF-8, so that any text becomes an IRI that parsers accept;
+  percent-encoded as UTF-8, and so is, in an authority (``//user@host:port``), an ``@``
+  before the last, a ``:`` not followed by a port's digits, and brackets around what is not
+  an IP address: so that any text becomes an IRI that parsers accept;
 * in a literal ``"`` ``\\`` LF and CR are escaped with ECHAR, as STRING_LITERAL_QUOTE
   requires, and every other character is written as it is; lone surrogates, which UTF-8
   cannot carry, become U+FFFD (in :func:`literal`, or when :func:`utf8` encodes the text).
@@ -15,6 +17,7 @@ IRIREF, STRING_LITERAL_QUOTE, LANGTAG):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 
@@ -22,15 +25,22 @@ import pyoxigraph
 
 from kg.vocab import XSD_STRING
 
+#: An IRI kept as it is: ASCII, no ``%``, and an authority (if any) of the plain form.
 _IRI_SAFE = re.compile(
-    r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
+    r"^[A-Za-z][A-Za-z0-9+.\-]*:"
+    r"(?://(?:[A-Za-z0-9\-._~!$&'()*+,;=:]*@)?[A-Za-z0-9\-._~!$&'()*+,;=]*(?::[0-9]*)?(?=[/?#]|$)|(?!//))"
+    r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
 )
+#: An authority's host (a bracketed IP literal, or a name without ``:``) and port.
+_HOST_PORT = re.compile(r"(\[[^\[\]]*\]|[^\[\]:]*)(:[0-9]*)?")
+_IP_FUTURE = re.compile(r"v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+")
 _IRI_ASCII_KEEP = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
 )
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SURROGATE = re.compile("[" + chr(0xD800) + "-" + chr(0xDFFF) + "]")
-_LANGTAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
+#: Whether each language tag met is well-formed (BCP 47), as Oxigraph checks it.
+_LANGUAGE_TAGS: dict[str, bool] = {}
 _DATATYPE_SUFFIXES: dict[str, str] = {}
 
 
@@ -71,12 +81,46 @@ def _normalise_iri(value: str) -> str:
     return "".join(out)
 
 
+def _is_ip_literal(text: str) -> bool:
+    """Whether ``text`` (inside brackets) is an IPv6 address or an IPvFuture literal."""
+    if _IP_FUTURE.fullmatch(text):
+        return True
+    if "%" in text:  # a zone, which an IRI cannot carry as it is
+        return False
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _normalise_authority(authority: str) -> str:
+    userinfo, at, host_port = authority.rpartition("@")
+    if at:
+        userinfo = _normalise_iri(userinfo).replace("@", "%40") + at
+    parts = _HOST_PORT.fullmatch(host_port)
+    if parts is not None and parts[1].startswith("["):
+        if _is_ip_literal(parts[1][1:-1]):
+            return userinfo + host_port
+        parts = None
+    if parts is None:
+        return userinfo + _normalise_iri(host_port).replace(":", "%3A")
+    return userinfo + _normalise_iri(parts[1]) + (parts[2] or "")
+
+
 def iri_text(value: str) -> str:
     """The IRI as kg stores it: forbidden characters percent-encoded."""
     if _IRI_SAFE.fullmatch(value):
         return value
     scheme, colon, rest = without_surrogates(value).partition(":")
-    return scheme + colon + _normalise_iri(rest)
+    if not rest.startswith("//"):
+        return scheme + colon + _normalise_iri(rest)
+    end = len(rest)
+    for mark in "/?#":
+        found = rest.find(mark, 2)
+        if found != -1 and found < end:
+            end = found
+    return scheme + colon + "//" + _normalise_authority(rest[2:end]) + _normalise_iri(rest[end:])
 
 
 def iri(value: str) -> str:
@@ -130,11 +174,25 @@ def string_literal(value: str) -> str:
     return '"' + value + '"'
 
 
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` is a well-formed language tag, as Oxigraph's parser takes it."""
+    known = _LANGUAGE_TAGS.get(tag)
+    if known is None:
+        try:
+            pyoxigraph.Literal("", language=tag)
+            known = True
+        except ValueError:
+            known = False
+        if len(_LANGUAGE_TAGS) < 1024:
+            _LANGUAGE_TAGS[tag] = known
+    return known
+
+
 def literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
     """A literal term in N-Triples syntax; a plain string when neither datatype nor language."""
     body = '"' + escape_string(without_surrogates(value)) + '"'
     if language:
-        if not _LANGTAG.fullmatch(language):
+        if not is_language_tag(language):
             raise ValueError(f"not a language tag: {language!r}")
         return body + "@" + language
     if datatype and datatype != XSD_STRING:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,18 @@ import pyoxigraph
 from kg import tallies
 from kg.errors import StoreError
 from kg.sparql import run_query
+
+
+@contextmanager
+def refusals_as_store_errors() -> Iterator[None]:
+    """Around Oxigraph's parse of N-Triples kg wrote: a line it refuses (which kg's serializer
+    should never write) is one error line, not a traceback."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise StoreError(
+            "store", f"Oxigraph refused a triple kg wrote: {exc}", "nothing was written; report it"
+        ) from exc
 
 
 def _describe_os_error(path: Path, exc: OSError) -> StoreError:

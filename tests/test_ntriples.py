@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kg import ntriples
@@ -52,9 +52,30 @@ def test_any_iri_path_gives_a_valid_iri(tail: str) -> None:
     assert parsed.subject.value == ntriples.iri_text(value)
 
 
+authority_text = st.text(alphabet=st.sampled_from("ab1:@[]%/?#.-v") | st.characters(), max_size=30)
+
+
+@settings(max_examples=600)
+@given(authority_text)
+def test_any_authority_gives_a_valid_iri(tail: str) -> None:
+    # After "//" comes the authority: user info before an "@", a host, a port after a ":".
+    value = "http://" + tail
+    parsed = parse_one(ntriples.triple(ntriples.iri(value), P, '"x"'))
+    assert isinstance(parsed.subject, pyoxigraph.NamedNode)
+    assert parsed.subject.value == ntriples.iri_text(value)
+    assert ntriples.iri_text(ntriples.iri_text(value)) == ntriples.iri_text(value)
+
+
 @pytest.mark.parametrize(
     ("raw", "stored"),
     [
+        ("http://a:xyz/p", "http://a%3Axyz/p"),
+        ("http://a:80:90/", "http://a%3A80%3A90/"),
+        ("http://user@host@x/", "http://user%40host@x/"),
+        ("http://u:p@h:8080/x?y#z", "http://u:p@h:8080/x?y#z"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+        ("http://[zz]/x", "http://%5Bzz%5D/x"),
+        ("http://[fe80::1%eth0]/", "http://%5Bfe80%3A%3A1%25eth0%5D/"),
         ("http://example.org/a b", "http://example.org/a%20b"),
         ("http://example.org/a>b", "http://example.org/a%3Eb"),
         ('http://example.org/"{x}|^`\\', "http://example.org/%22%7Bx%7D%7C%5E%60%5C"),
@@ -99,8 +120,23 @@ def test_language_tags() -> None:
         parse_one(ntriples.triple(S, P, ntriples.literal("x", language="en"))).object.language
         == "en"
     )
-    with pytest.raises(ValueError, match="not a language tag"):
-        ntriples.literal("x", language="en gb")
+    for tag in ("en gb", "x", "en-a", "englishlanguage"):
+        with pytest.raises(ValueError, match="not a language tag"):
+            ntriples.literal("x", language=tag)
+    assert ntriples.literal("x", language="i-klingon") == '"x"@i-klingon'
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from("aZx19-") | st.characters(), max_size=20))
+def test_a_language_tag_is_refused_or_parsed(tag: str) -> None:
+    assume(tag)  # no tag: a plain literal
+    try:
+        line = ntriples.triple(S, P, ntriples.literal("v", language=tag))
+    except ValueError:
+        return
+    parsed = parse_one(line).object
+    assert isinstance(parsed, pyoxigraph.Literal)
+    assert (parsed.language or "").lower() == tag.lower()
 
 
 def test_quads_name_their_graph() -> None:

@@ -10,7 +10,14 @@ import pytest
 from kg import tallies
 from kg.errors import StoreError
 from kg.load import load_paths
-from kg.store import DiskUsage, open_for_reading, open_store, optimize_store, recount_store
+from kg.store import (
+    DiskUsage,
+    open_for_reading,
+    open_store,
+    optimize_store,
+    recount_store,
+    refusals_as_store_errors,
+)
 
 
 def _bulk_load_in_three_runs(path: Path) -> set[str]:
@@ -83,3 +90,13 @@ def test_only_a_store_can_be_recounted(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as missing:
         recount_store(tmp_path / "none")
     assert missing.value.what == "there is no store here"
+
+
+def test_a_line_oxigraph_refuses_is_a_store_error_of_one_line() -> None:
+    store = pyoxigraph.Store()
+    with pytest.raises(StoreError) as caught, refusals_as_store_errors():
+        store.load(b'<http://a:x/> <http://a/p> "v"@x .\n', pyoxigraph.RdfFormat.N_TRIPLES)
+    line = caught.value.line()
+    assert line.startswith("store: Oxigraph refused a triple kg wrote: ")
+    assert line.endswith(" — nothing was written; report it") and "\n" not in line
+    assert len(store) == 0
