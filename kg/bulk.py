@@ -126,11 +126,13 @@ def _bulk_load(
         # write at a time, and one waiting for the end would hold up the pages' for good.
         loaders.append(_start_bulk_load(store, end_read, failure))
 
+    end_unread = [end_read]  # closed here if no loader took it, once (stop_loading may run twice)
+
     def stop_loading() -> None:
         for loaded in loaders:  # each reads to the end of its stream and writes it
             loaded.wait()
-        if len(loaders) == 1:  # the converter stopped before the end: no one read its stream
-            os.close(end_read)
+        if len(loaders) == 1 and end_unread:  # the converter stopped before the end
+            os.close(end_unread.pop())
 
     def take_page(message: dict[str, Any]) -> None:
         page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
