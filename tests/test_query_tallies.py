@@ -10,6 +10,7 @@ endpoint) as through substitutions.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from kg.queries import CannedQuery, bind_parameters, execute, load_catalog, loca
 from kg.query_values import with_values
 from kg.sparql import QueryOutcome, run_query
 from kg.tallies import are_kept, recount
+from tests.conftest import write_page
 
 HERE = Path(__file__).parent
 CATALOG = load_catalog()
@@ -44,6 +46,24 @@ EXTRA: dict[str, dict[str, list[dict[str, str]]]] = {
         "members": [{}, {"name": "chamberlain"}, {"name": "nobody"}],
         "monthly-questions": [{}, {"department": "29"}, {"from": "2023-05-17", "to": "2024-03-18"}],
         "late-answers": [{}, {"days": "0"}, {"days": "-1"}, {"days": "30"}, {"department": "29"}],
+    },
+    # The sample with two questions tabled at a time of day (xsd:dateTime), in March 2024.
+    "timed": {
+        "departments": [{}],
+        "department-members": [{"department": "29"}],
+        "department-ministers": [{"department": "29"}],
+        "department-answer-times": [{}],
+        "member-departments": [{"member": "4765"}],
+        "member-profile": [{"member": "4765"}],
+        "members": [{}],
+        "monthly-questions": [
+            {},
+            {"from": "2024-03-01", "to": "2024-03-30"},
+            {"from": "2024-03-18", "to": "2024-03-25"},
+            {"from": "2024-03-19"},
+            {"to": "2024-03-24"},
+        ],
+        "late-answers": [{}, {"days": "0"}],
     },
     "handmade": {
         "departments": [{}, {"name": "depart"}, {"name": "treasury"}],
@@ -110,6 +130,23 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> pyoxigraph.Store:
     return store
 
 
+#: Question (by UIN) → the date-time it is given as tabled, in the "timed" store.
+TIMED = {"20427": "2024-03-25T10:00:00Z", "19185": "2024-03-18T23:30:00+01:00"}
+
+
+@pytest.fixture(scope="module")
+def timed(
+    tmp_path_factory: pytest.TempPathFactory, sample_items: list[dict[str, Any]]
+) -> pyoxigraph.Store:
+    items = copy.deepcopy(sample_items)
+    for item in items:
+        if item["uin"] in TIMED:
+            item["date"] = {"_value": TIMED[item["uin"]], "_datatype": "dateTime"}
+    store = pyoxigraph.Store()
+    load_paths(store, [str(write_page(tmp_path_factory.mktemp("timed") / "page.json", items))])
+    return store
+
+
 def test_loads_keep_the_tallies_a_recount_gives(generated: pyoxigraph.Store) -> None:
     """The tallies the loads kept are those a recount computes (so the comparisons below test
     the queries on what loads write)."""
@@ -138,7 +175,7 @@ def calls(store: str) -> list[tuple[str, str, dict[str, str]]]:
     return out
 
 
-ALL_CALLS = calls("sample") + calls("handmade") + calls("generated")
+ALL_CALLS = calls("sample") + calls("timed") + calls("handmade") + calls("generated")
 
 
 def rows(outcome: QueryOutcome) -> list[tuple[Any, ...]]:
@@ -196,3 +233,23 @@ def test_values_binding_gives_the_same_rows(
     remote = run_query(generated, with_values(query.text, bind_parameters(query, given, runner)))
     assert remote.columns == local.columns
     assert rows(remote) == rows(local)
+
+
+def test_questions_tabled_at_a_time_of_day_are_counted_in_their_day(
+    timed: pyoxigraph.Store,
+) -> None:
+    query = "SELECT ?d WHERE { ?q <http://purl.org/dc/terms/date> ?d }"
+    times = {str(r["d"].value) for r in timed.query(query)}
+    assert set(TIMED.values()) <= times
+    # March 2024: 20427 on the 25th and the five of the 18th (19185 among them), whether the
+    # month is read whole (month tallies) or cut by from/to (day tallies); 19185's own day
+    # is the 18th as written, whatever its offset.
+    runner = local_runner(timed)
+    for given, march in [
+        ({}, 6),
+        ({"from": "2024-03-01", "to": "2024-03-30"}, 6),
+        ({"from": "2024-03-18", "to": "2024-03-24"}, 5),
+        ({"from": "2024-03-19"}, 1),
+    ]:
+        found = rows(execute(CATALOG["monthly-questions"], given, runner))
+        assert [row[-1] for row in found if row[0] == "2024-03"] == [march], given
