@@ -18,13 +18,14 @@ from kg.sparql import Runner
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _BIOGRAPHY = "Biography information for "
 #: Per kind: the IRI of a numeric id, a query that says whether an IRI is known, and a query
-#: that finds (?key, ?label) pairs whose label holds ?name (any case).
+#: that finds (?key, ?label, ?node) rows whose label holds ?name (any case): the id shown, the
+#: name matched and the IRI itself (as stored: not made again from the id).
 _KINDS: dict[str, tuple[Callable[[str], str], str, str]] = {
     "member": (
         lambda key: vocab.PARLIAMENT_MEMBERS + key,
         "SELECT ?member WHERE { { ?question parl:tablingMember ?member }\n"
         "  UNION { ?answer parl:answeringMember ?member } } LIMIT 1",
-        "SELECT ?name ?key ?label WHERE {\n"
+        "SELECT ?name ?key ?label (?member AS ?node) WHERE {\n"
         "  ?member a kg:Member ; rdfs:label ?fullLabel .\n"
         f'  BIND(IF(STRSTARTS(STR(?fullLabel), "{_BIOGRAPHY}"),\n'
         f'          STRAFTER(STR(?fullLabel), "{_BIOGRAPHY}"), STR(?fullLabel)) AS ?label)\n'
@@ -35,7 +36,7 @@ _KINDS: dict[str, tuple[Callable[[str], str], str, str]] = {
     "department": (
         vocab.department_iri,
         "SELECT ?department WHERE { ?department a kg:Department } LIMIT 1",
-        "SELECT ?name ?key ?label WHERE {\n"
+        "SELECT ?name ?key ?label (?department AS ?node) WHERE {\n"
         "  ?department a kg:Department ; parl:answeringDeptId ?key .\n"
         "  { ?department rdfs:label ?label } UNION { ?department parl:answeringDeptShortName ?label }\n"
         "  UNION { ?department parl:answeringDeptSortName ?label }\n"
@@ -63,13 +64,17 @@ def resolve(kind: str, value: str, runner: Runner, *, where: str = "") -> pyoxig
             raise QueryError(where, f"no such {kind} in the store", f"{listing} finds one")
         return node
     found: dict[str, list[str]] = {}
-    for _, key, label in runner(
+    nodes: dict[str, pyoxigraph.NamedNode] = {}
+    for _, key, label, stored in runner(
         vocab.PREFIX_LINES + names, {"name": pyoxigraph.Literal(value)}
     ).rows:
-        found.setdefault(str(plain_value(key)), []).append(str(plain_value(label)))
+        shown = str(plain_value(key))
+        found.setdefault(shown, []).append(str(plain_value(label)))
+        if isinstance(stored, pyoxigraph.NamedNode):
+            nodes[shown] = stored
     exact = [key for key, labels in found.items() if value.lower() in map(str.lower, labels)]
     if len(found) == 1 or len(exact) == 1:
-        return pyoxigraph.NamedNode(iri_of(exact[0] if exact else next(iter(found))))
+        return nodes[exact[0] if exact else next(iter(found))]
     if not found:
         raise QueryError(where, f"no {kind} of that name in the store", f"{listing} lists them")
     listed = ", ".join(

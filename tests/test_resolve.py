@@ -5,15 +5,20 @@ its facts listed in tests/canned_facts.py)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
 
 from kg.errors import QueryError
-from kg.queries import bind_parameters, load_catalog, local_runner
+from kg.load import load_paths
+from kg.queries import bind_parameters, execute, load_catalog, local_runner
 from kg.resolve import resolve
 from kg.sparql import QueryOutcome, Term
+from tests.conftest import write_page
 
 CATALOG = load_catalog()
 
@@ -113,3 +118,24 @@ def test_resolve_answers_through_any_runner(handmade: pyoxigraph.Store) -> None:
     assert resolve("member", "bob smith", counting).value == M + "102"
     assert resolve("department", "14", counting, where="here").value == D + "14"
     assert len(asked) == 2  # one look-up each: the member by name, the department by its IRI
+
+
+@pytest.mark.parametrize(
+    ("given_id", "stored"),
+    [({"_value": "029", "_datatype": "integer"}, "029"), ("29 A", "29%20A")],
+)
+def test_a_department_by_name_is_the_one_stored_whatever_its_id(
+    tmp_path: Path, sample_items: list[dict[str, Any]], given_id: Any, stored: str
+) -> None:
+    # The department's IRI is made from the id as the page writes it: found by name, it is
+    # that IRI (taken from the store), and the questions are found by either.
+    items = copy.deepcopy(sample_items[:3])
+    for item in items:
+        item["answeringDeptId"] = given_id
+    store = pyoxigraph.Store()
+    load_paths(store, [str(write_page(tmp_path / "page.json", items))])
+    assert department_of(store, "work and pensions") == D + stored
+    runner = local_runner(store)
+    for value in ("work and pensions", D + stored):
+        found = execute(CATALOG["late-answers"], {"department": value, "days": "0"}, runner)
+        assert len(found.row_list()) == 3, value
