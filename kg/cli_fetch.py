@@ -214,7 +214,7 @@ def fetch(
         upkeep = upkeep_stack.enter_context(kept_current(store, store_path))
 
         def sink(fetched: FetchedPage) -> None:
-            upkeep.wrote(str(item.get("_about", "")) for item in fetched.page.items)
+            upkeep.wrote(item.get("_about") for item in fetched.page.items)
             load_page(
                 store,
                 fetched.page,

@@ -21,10 +21,11 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import ntriples, vocab
-from kg.errors import KgError, StoreError
+from kg.errors import StoreError
 from kg.load import now
 from kg.paths import text_index_file
 from kg.sparql import releasing, select
+from kg.values import is_absolute_iri
 
 FORMAT = "1"
 #: FTS5's tokenizer; diacritics are kept, so that a word is only lower-cased.
@@ -247,8 +248,10 @@ class Upkeep:
     def __init__(self) -> None:
         self.questions: set[str] = set()
 
-    def wrote(self, questions: Iterable[str]) -> None:
-        self.questions.update(questions)
+    def wrote(self, questions: Iterable[object]) -> None:
+        """The ``_about`` of items a load was given: those that are IRIs (the others, which
+        the load refuses, have no question to index)."""
+        self.questions.update(q for q in questions if isinstance(q, str) and is_absolute_iri(q))
 
 
 @contextlib.contextmanager
@@ -280,7 +283,7 @@ def kept_current(store: pyoxigraph.Store, store_path: Path | None) -> Iterator[U
         try:
             yield upkeep
         except Exception:  # not on Ctrl-C: the index stays pending
-            with contextlib.suppress(KgError):
+            with contextlib.suppress(Exception):  # the load's error is the one to show
                 follow()
             raise
         follow()

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from kg import text_index
 from kg.cli import cli
+from kg.errors import InputError
 from kg.page_load import load_page
 from kg.paths import sample_page, text_index_file
 from kg.queries import bind_parameters, load_catalog, local_runner, run_canned
@@ -215,6 +216,21 @@ def test_a_load_names_what_it_wrote_with_an_older_time(tmp_path: Path) -> None:
         found = index.candidates("zebra", ["questionText"])
         index.close()
         assert found == {"questionText": [iri] if named else []}
+
+
+@pytest.mark.parametrize("about", [None, "", "relative/x", {"_value": "x"}])
+def test_a_load_refusing_an_item_without_an_iri_says_so_not_the_index(
+    tmp_path: Path, about: Any
+) -> None:
+    # kg fetch --load names each item's _about to the index before the load refuses it.
+    store = pyoxigraph.Store()
+    build(store, tmp_path)
+    page = read_page(str(_changed_page(tmp_path / "changed.json")))
+    page.items[0]["_about"] = about
+    with pytest.raises(InputError, match="_about"), kept_current(store, tmp_path) as upkeep:
+        upkeep.wrote(item.get("_about") for item in page.items)
+        load_page(store, page)
+    assert upkeep.questions == set()
 
 
 class _Stop(Exception):
