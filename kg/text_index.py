@@ -27,7 +27,8 @@ from kg.paths import text_index_file
 from kg.sparql import releasing, select
 from kg.values import is_absolute_iri
 
-FORMAT = "1"
+#: "2": the texts lower-cased before FTS5 reads them (an index of format "1" is not used).
+FORMAT = "2"
 #: FTS5's tokenizer; diacritics are kept, so that a word is only lower-cased.
 TOKENIZER = "unicode61 remove_diacritics 0"
 TERMS_TABLE = "terms"
@@ -88,9 +89,16 @@ def _texts(store: pyoxigraph.Store, questions: Sequence[str] | None) -> Iterator
     if questions is not None:
         values = "VALUES ?q { " + ntriples.iris(questions) + " }"
     for row in select(store, _QUESTION_TEXTS.format(values=values), prefixes=_PREFIXES):
-        yield _value(row["q"]), None, "questionText", _value(row["text"])
+        yield _value(row["q"]), None, "questionText", _lower_case(row["text"])
     for row in select(store, _ANSWER_TEXTS.format(values=values), prefixes=_PREFIXES):
-        yield _value(row["q"]), _value(row["a"]), "answerText", _value(row["text"])
+        yield _value(row["q"]), _value(row["a"]), "answerText", _lower_case(row["text"])
+
+
+def _lower_case(text: object) -> str:
+    """The text as find-questions' check reads it, lower-cased by SPARQL's LCASE (Unicode's
+    full mapping, as Python's: "İ" becomes "i" and a combining dot): so the words indexed
+    hold the ASCII letters the check finds, where FTS5 alone kept "İ" as it is."""
+    return _value(text).lower()
 
 
 def _value(term: object) -> str:
