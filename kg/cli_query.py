@@ -122,7 +122,7 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
     """The store's text index, for a query that takes one; a pending one is not used."""
     if not markers(query.text):
         return None
-    from kg.text_index import is_pending  # only for the queries that take the index
+    from kg.text_index import is_of_another_format, is_pending  # only for those queries
     from kg.text_search import TextIndex
 
     index = TextIndex.open(store_path)
@@ -130,6 +130,12 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
         click.echo(
             "Warning: the text index was left pending by a load that stopped: searching every"
             " text instead (slower) — load again, or run kg text-index",
+            err=True,
+        )
+    elif index is None and is_of_another_format(store_path):
+        click.echo(
+            "Warning: the text index was built by an older kg: searching every text instead"
+            " (slower) — run kg text-index",
             err=True,
         )
     return index

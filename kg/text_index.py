@@ -232,6 +232,19 @@ def open_index(store_path: Path, *, writing: bool = False) -> sqlite3.Connection
     return db
 
 
+def is_of_another_format(store_path: Path) -> bool:
+    """Whether the store has a text index in a form this kg does not use (an older kg's)."""
+    path = text_index_file(store_path)
+    if not path.is_file():
+        return False
+    try:
+        with contextlib.closing(_connect(path)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] != FORMAT
+
+
 def is_pending(store_path: Path) -> bool:
     """Whether the store has a text index that a load left pending (so it is not used)."""
     db = open_index(store_path)

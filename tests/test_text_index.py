@@ -158,6 +158,25 @@ def test_kg_text_index_builds_and_kg_load_keeps_it_current(tmp_path: Path) -> No
     assert found.stderr == ""
 
 
+def test_an_index_an_older_kg_built_is_not_used_and_kg_says_so(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = _indexed_sample(runner, tmp_path / "store")
+    with sqlite3.connect(text_index_file(store)) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'format'")
+        db.execute("DELETE FROM docs")  # were it used, it would find nothing
+    find = ["query", "find-questions", "--store", str(store), "-p", "text=toolkit", "--csv"]
+    searched = _kg(runner, *find)
+    assert len(searched.stdout.splitlines()) == 6  # every text read: all five found
+    assert searched.stderr == (
+        "Warning: the text index was built by an older kg: searching every text instead"
+        " (slower) — run kg text-index\n"
+    )
+    assert _kg(runner, "text-index", "--store", str(store), "--silent").exit_code == 0
+    again = _kg(runner, *find)
+    assert again.stdout == searched.stdout
+    assert again.stderr == ""
+
+
 def test_a_pending_index_is_not_used_and_the_next_load_builds_it_again(tmp_path: Path) -> None:
     runner = CliRunner()
     store = _indexed_sample(runner, tmp_path / "store")
