@@ -25,11 +25,11 @@ import pyoxigraph
 
 from kg.vocab import XSD_STRING
 
-#: An IRI kept as it is: ASCII, no ``%``, and an authority (if any) of the plain form.
+#: An IRI kept as it is (the commonest: checked first, so a quick match): http(s), a host
+#: name without user info or port, then ASCII without ``%``. Any other goes the long way.
 _IRI_SAFE = re.compile(
-    r"^[A-Za-z][A-Za-z0-9+.\-]*:"
-    r"(?://(?:[A-Za-z0-9\-._~!$&'()*+,;=:]*@)?[A-Za-z0-9\-._~!$&'()*+,;=]*(?::[0-9]*)?(?=[/?#]|$)|(?!//))"
-    r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
+    r"https?://[A-Za-z0-9\-._~!$&'()*+,;=]+(?=[/?#]|$)"
+    r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?"
 )
 #: An authority's host (a bracketed IP literal, or a name without ``:``) and port.
 _HOST_PORT = re.compile(r"(\[[^\[\]]*\]|[^\[\]:]*)(:[0-9]*)?")
@@ -112,6 +112,11 @@ def iri_text(value: str) -> str:
     """The IRI as kg stores it: forbidden characters percent-encoded."""
     if _IRI_SAFE.fullmatch(value):
         return value
+    return normalised_iri(value)
+
+
+def normalised_iri(value: str) -> str:
+    """:func:`iri_text` the long way, which gives the same for the IRIs the quick match keeps."""
     scheme, colon, rest = without_surrogates(value).partition(":")
     if not rest.startswith("//"):
         return scheme + colon + _normalise_iri(rest)

@@ -66,6 +66,14 @@ def test_any_authority_gives_a_valid_iri(tail: str) -> None:
     assert ntriples.iri_text(ntriples.iri_text(value)) == ntriples.iri_text(value)
 
 
+@settings(max_examples=600)
+@given(st.sampled_from(["http://", "https://", "http://a", "https://x.org/"]), authority_text)
+def test_the_quick_match_keeps_only_what_the_long_way_keeps(start: str, tail: str) -> None:
+    value = start + tail
+    if ntriples._IRI_SAFE.fullmatch(value):
+        assert ntriples.normalised_iri(value) == value
+
+
 @pytest.mark.parametrize(
     ("raw", "stored"),
     [
