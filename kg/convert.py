@@ -314,6 +314,22 @@ class _ItemConverter:
         return group_key, grouped
 
 
+#: The longest line kg writes: Oxigraph's N-Triples parser holds a term of at most 16 MiB.
+MAX_LINE_BYTES = 16_000_000
+
+
+def _refuse_long_lines(lines: list[str], *, where: str) -> None:
+    for line in lines:
+        size = len(line.encode("utf-8", "replace"))
+        if size > MAX_LINE_BYTES:
+            predicate = line.split(" ", 2)[1]
+            raise InputError(
+                where,
+                f"{predicate} holds {size:,} bytes: Oxigraph reads {MAX_LINE_BYTES:,} at most",
+                "shorten the value in the page, or drop the item",
+            )
+
+
 def convert_item(item: dict[str, Any], *, where: str) -> Record:
     """Convert one answered-question item; ``where`` names it in errors (``file item 3``)."""
     about = item.get("_about")
@@ -344,6 +360,8 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
     digest = xxhash.xxh3_128(_HASH_SEED)
     digest.update(own)
     shared = shared_lines(converter.shared, digest)
+    if len(own) > MAX_LINE_BYTES or sum(map(len, shared)) > MAX_LINE_BYTES // 4:
+        _refuse_long_lines(lines + shared, where=f"{where} ({about})")
     content_hash = digest.hexdigest()
     hash_line = f'{converter.question_nt} {_CONTENT_HASH} "{content_hash}" .\n'
     lines.append(hash_line)

@@ -131,6 +131,15 @@ def parse_page(source: str, data: bytes) -> Page:
             f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "give a linked-data-api JSON page",
         ) from exc
+    except RecursionError as exc:
+        raise InputError(
+            source, "JSON nested too deeply to read", "give a linked-data-api JSON page"
+        ) from exc
+    except ValueError as exc:  # the only other: a number of more digits than Python reads
+        limit = f"{sys.get_int_max_str_digits():,}"
+        raise InputError(
+            source, f"a number of more than {limit} digits", "fix the number in the page"
+        ) from exc
     return page_from_document(source, doc)
 
 
@@ -151,7 +160,7 @@ def _fast_parse(data: bytes) -> Any:
             data = data.replace(raw, escaped)
     try:
         return _decode_json(data)
-    except msgspec.DecodeError:  # also its ValidationError: a number out of range
+    except (msgspec.DecodeError, RecursionError):  # DecodeError: also a number out of range
         return _UNPARSED
 
 

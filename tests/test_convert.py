@@ -9,7 +9,7 @@ import pytest
 import xxhash
 
 from kg import vocab
-from kg.convert import CONVERTER_VERSION, convert_item
+from kg.convert import CONVERTER_VERSION, MAX_LINE_BYTES, convert_item
 from kg.errors import InputError
 from kg.values import as_list
 
@@ -316,3 +316,22 @@ def test_a_value_repeated_in_a_list_is_written_once() -> None:
     ]
     assert record.own_ntriples == "".join(record.lines[: record.shared_from]).encode("utf-8")
     assert record.content_hash == _content_hash_of(record.lines)
+
+
+def test_a_value_longer_than_oxigraph_reads_is_refused_and_one_as_long_as_it_reads_loads(
+    sample_items: list[dict[str, Any]],
+) -> None:
+    item = copy.deepcopy(sample_items[0])
+    item["questionText"] = "x" * MAX_LINE_BYTES
+    with pytest.raises(InputError) as caught:
+        convert_item(item, where="p.json item 1")
+    line = f'<{item["_about"]}> <{vocab.PARL}questionText> "{item["questionText"]}" .\n'
+    assert caught.value.line() == (
+        f"p.json item 1 ({item['_about']}): <{vocab.PARL}questionText> holds {len(line):,} bytes:"
+        " Oxigraph reads 16,000,000 at most — shorten the value in the page, or drop the item"
+    )
+    item["questionText"] = "é" * (MAX_LINE_BYTES // 2 - 100)  # two bytes each
+    record = convert_item(item, where="p.json item 1")
+    store = pyoxigraph.Store()
+    store.load("".join(record.lines).encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES)
+    assert len(store) == len(record.lines)

@@ -89,6 +89,16 @@ def test_standard_input(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> N
         ),
         (b"", "p.json: the file is empty — give a linked-data-api JSON page"),
         (b"\xff\xfe{", "p.json: not UTF-8 text (byte 0) — give a linked-data-api JSON page"),
+        (
+            b'{"format": "linked-data-api", "result": {"items": [' + b"[" * 100_000 + b"]}}",
+            "p.json: JSON nested too deeply to read — give a linked-data-api JSON page",
+        ),
+        (
+            b'{"format": "linked-data-api", "result": {"items": [{"uin": '
+            + b"1" * 5_001
+            + b"}]}}",
+            "p.json: a number of more than 4,300 digits — fix the number in the page",
+        ),
     ],
 )
 def test_bad_pages_say_what_is_wrong(data: bytes, message: str) -> None:
