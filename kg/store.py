@@ -61,10 +61,26 @@ def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
             raise StoreError(str(path), "the folder cannot be created here", "choose a --store")
     elif not os.access(path, os.W_OK):
         raise StoreError(str(path), "the store is not writable", "choose a writable --store")
+    elif not (path / "CURRENT").is_file() and any(path.iterdir()):
+        raise StoreError(
+            str(path),
+            "the folder holds other files and is not an Oxigraph store",
+            "give --store a new or empty folder, or one kg load made",
+        )
     try:
         return pyoxigraph.Store(str(path))
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
+    except RuntimeError as exc:  # RocksDB's: a damaged store
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: RuntimeError) -> StoreError:
+    return StoreError(
+        str(path),
+        f"the store is damaged ({exc})",
+        "restore the folder from a copy, or load the pages again into a new --store",
+    )
 
 
 def store_is_empty(store: pyoxigraph.Store) -> bool:
@@ -80,6 +96,8 @@ def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Sto
         store = pyoxigraph.Store.read_only(str(path))
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
+    except RuntimeError as exc:
+        raise _damaged(path, exc) from exc
     if require_data:
         require_data_in(store, path)
     return store

@@ -100,3 +100,32 @@ def test_a_line_oxigraph_refuses_is_a_store_error_of_one_line() -> None:
     assert line.startswith("store: Oxigraph refused a triple kg wrote: ")
     assert line.endswith(" — nothing was written; report it") and "\n" not in line
     assert len(store) == 0
+
+
+def test_a_folder_of_other_files_is_not_made_a_store(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError) as caught:
+        open_store(tmp_path)
+    assert caught.value.line() == (
+        f"{tmp_path}: the folder holds other files and is not an Oxigraph store — give --store a"
+        " new or empty folder, or one kg load made"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    open_store(tmp_path / "new")  # a new folder, and an empty one, are made stores
+    (tmp_path / "empty").mkdir()
+    open_store(tmp_path / "empty")
+
+
+def test_a_damaged_store_is_one_error_line(tmp_path: Path, sample_path: Path) -> None:
+    store = open_store(tmp_path / "store")
+    load_paths(store, [str(sample_path)])
+    del store
+    (tmp_path / "store" / "CURRENT").write_text("garbage\n")
+    for opening in (open_store, open_for_reading):
+        with pytest.raises(StoreError) as caught:
+            opening(tmp_path / "store")
+        line = caught.value.line()
+        assert line.startswith(f"{tmp_path / 'store'}: the store is damaged (")
+        assert line.endswith(
+            ") — restore the folder from a copy, or load the pages again into a new --store"
+        )
