@@ -150,7 +150,11 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
     "--date", "date", default=None, help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous."
 )
 @click.option(
-    "--width", type=int, default=80, show_default=True, help="Wrap at this width (0: no wrap)."
+    "--width",
+    type=click.IntRange(min=0),
+    default=80,
+    show_default=True,
+    help="Wrap at this width (0: no wrap).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Output the fields as a JSON object.")
 @click.option("--timeout", type=float, default=None, help="Stop after this many seconds.")

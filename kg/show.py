@@ -35,6 +35,7 @@ _BY_UIN = (
 } ORDER BY ?tabled ?question"""
 )
 _PROPERTIES = vocab.PREFIX_LINES + "SELECT ?subject ?p ?o WHERE { ?subject ?p ?o }"
+_IS_QUESTION = vocab.PREFIX_LINES + "SELECT ?subject WHERE { ?subject a kg:WrittenQuestion }"
 _GROUP = (
     vocab.PREFIX_LINES
     + """SELECT ?question ?other ?uin ?text WHERE {
@@ -91,9 +92,14 @@ def find_question(
     """The IRI of the question given by IRI or UIN; a UIN shared by several needs house/date."""
     ident = ident.strip()
     if re.match(r"^https?://", ident):
-        node = pyoxigraph.NamedNode(ident)
-        if not _rows(runner, _PROPERTIES, {"subject": node}):
-            raise QueryError(ident, "no such question in the store", "check the IRI")
+        try:
+            node = pyoxigraph.NamedNode(ident)
+        except ValueError as exc:
+            raise QueryError(ident, f"not a valid IRI ({exc})", "check the IRI") from exc
+        if not _rows(runner, _IS_QUESTION, {"subject": node}):
+            known = bool(_rows(runner, _PROPERTIES, {"subject": node}))
+            what = "in the store, but not a question" if known else "no such question in the store"
+            raise QueryError(ident, what, "give a question's IRI or UIN")
         return ident
     found = _rows(runner, _BY_UIN, {"uin": pyoxigraph.Literal(ident)})
     if house is not None:

@@ -186,9 +186,20 @@ def test_unknown_questions(handmade: pyoxigraph.Store) -> None:
     assert caught.value.line() == (
         "UIN 424242: no question in the store — check the UIN, or give an IRI"
     )
-    with pytest.raises(QueryError) as caught:
-        find_question(runner, R + "1")
-    assert caught.value.line() == f"{R}1: no such question in the store — check the IRI"
+    for iri, line in [
+        (R + "1", f"{R}1: no such question in the store — give a question's IRI or UIN"),
+        (
+            R + "9001/answer",
+            f"{R}9001/answer: in the store, but not a question — give a question's IRI or UIN",
+        ),
+        (
+            "http://x y",
+            "http://x y: not a valid IRI (Invalid IRI code point ' ') — check the IRI",
+        ),
+    ]:
+        with pytest.raises(QueryError) as caught:
+            find_question(runner, iri)
+        assert caught.value.line() == line
 
 
 @pytest.mark.parametrize(
