@@ -11,13 +11,10 @@ number; it never follows a URL the server wrote.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -311,6 +308,9 @@ class Fetcher:
         except httpx.TransportError as exc:
             text = _one_line(str(exc)) or type(exc).__name__
             raise _Retry(f"connection broken ({text})") from exc
+        except httpx.RequestError as exc:  # a body it cannot decode, too many redirects...
+            text = _one_line(str(exc)) or type(exc).__name__
+            raise _Retry(f"a response kg cannot read ({text})") from exc
         status = response.status_code
         if status == 429:
             wait = retry_after_seconds(response.headers.get("Retry-After"), self.now())
@@ -335,58 +335,3 @@ class Fetcher:
             raise _Retry(f"the server answered page {served} instead")
         fetched_at = self.now().isoformat(timespec="seconds").replace("+00:00", "Z")
         return FetchedPage(page, url, status, body, parsed, fetched_at, attempt)
-
-
-def pages_expected(first: FetchedPage) -> int | None:
-    """How many pages the whole result has, by the first page's own metadata."""
-    size, total = first.items_per_page, first.total_results
-    if not size or total is None:
-        return None
-    return max(1, math.ceil(total / size))
-
-
-def paginate(
-    fetcher: Fetcher,
-    query: Query,
-    *,
-    start_page: int = 0,
-    page_size: int = PAGE_SIZE,
-    in_flight: int = 2,
-) -> Iterator[FetchedPage]:
-    """Every page from ``start_page`` on, in order, until a page has no items or no ``next``.
-
-    After the first page the page size is the one the server returned, and up to
-    ``in_flight`` requests run at once for pages that ``totalResults`` says exist; past those,
-    kg follows ``next`` one page at a time.
-    """
-    page = fetcher.fetch(query, page=start_page, page_size=page_size)
-    yield page
-    if not page.items or not page.has_next:
-        return
-    size = page.items_per_page or len(page.items)
-    expected = pages_expected(page)
-    last_known = expected - 1 if expected is not None else start_page
-    pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="kg-fetch")
-    pending: deque[tuple[int, Future[FetchedPage]]] = deque()
-    scheduled = start_page
-    try:
-        while True:
-            while len(pending) < max(1, in_flight) and (scheduled + 1 <= last_known or not pending):
-                scheduled += 1
-                future = pool.submit(fetcher.fetch, query, page=scheduled, page_size=size)
-                pending.append((scheduled, future))
-            _, future = pending.popleft()
-            page = future.result()
-            if page.items_per_page not in (None, size):
-                raise FetchError(
-                    page.url,
-                    f"the server changed its page size from {size} to {page.items_per_page}",
-                    "run the harvest again with --refresh",
-                )
-            yield page
-            if not page.items or not page.has_next:
-                return
-    finally:
-        for _, future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import FetchError, InputError, KgError
-from kg.fetch import PAGE_SIZE, Endpoint, FetchedPage, Fetcher, Query, paginate
+from kg.fetch import PAGE_SIZE, Endpoint, FetchedPage, Fetcher, Query
+from kg.paginate import paginate
 from kg.paths import harvest_dir, write_atomic
 from kg.reader import parse_page
 

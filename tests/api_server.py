@@ -33,6 +33,9 @@ FAULTS = (
     "html",
     "hold",
     "404",
+    "bad-gzip",
+    "repeat",
+    "endless",
 )
 #: For ``CliRunner(env=...)``: no fallback to the public mirror, whatever the environment says.
 LOOPBACK_ONLY: dict[str, str | None] = {"KG_API_MIRROR_URL": "none", "KG_API_BASE_URL": None}
@@ -237,7 +240,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, b"not found", "text/plain")
                 return
             fault = api._take_fault(endpoint, int(params.get("_page", "0")))
-            body = json.dumps(api.document(endpoint, params)).encode("utf-8")
+            document = api.document(endpoint, params)
+            if fault is not None and fault.kind in ("repeat", "endless"):
+                # page 0's items (or 0's and 1's in turn, for ever), and always a next page
+                again = int(params.get("_page", "0")) % 2 if fault.kind == "endless" else 0
+                first = api.document(endpoint, {**params, "_page": str(again)})["result"]
+                document["result"].update(items=first["items"], next=first["_about"] + "&more")
+            body = json.dumps(document).encode("utf-8")
             if fault is None:
                 self._send(200, body, "application/json")
                 return
@@ -290,6 +299,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)  # a clean close, half way
         elif kind == "reset":
             self._reset()
+        elif kind == "bad-gzip":  # says gzip, is not
+            self._send(200, body, "application/json", {"Content-Encoding": "gzip"})
+        elif kind in ("repeat", "endless"):
+            self._send(200, body, "application/json")
 
     def _reset(self) -> None:
         """Close the connection with a TCP reset (SO_LINGER 0)."""

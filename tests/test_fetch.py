@@ -17,10 +17,10 @@ from kg.fetch import (
     Query,
     RateLimiter,
     RetryPolicy,
-    paginate,
     retry_after_seconds,
     user_agent,
 )
+from kg.paginate import PAGES_PAST_TOTAL, paginate
 from tests.api_server import ApiServer, make_questions
 
 QUERY = Query("answeredquestions")
@@ -109,7 +109,7 @@ def test_requests_in_flight_are_bounded(api: ApiServer, in_flight: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "fault", ["500", "503", "reset", "cut", "truncated-json", "html", "slow", "429"]
+    "fault", ["500", "503", "reset", "cut", "truncated-json", "html", "slow", "429", "bad-gzip"]
 )
 def test_each_fault_is_retried(api: ApiServer, fault: str) -> None:
     api.fault(fault, page=1, delay=2.0)
@@ -236,6 +236,7 @@ def test_latest_date_of_items(questions: list[dict[str, Any]]) -> None:
         ("truncated-json", "truncated JSON"),
         ("html", "an HTML page instead of JSON (HTTP 200)"),
         ("slow", "timed out after 0.3 s"),
+        ("bad-gzip", "a response kg cannot read (Error -3 while decompressing data"),
     ],
 )
 def test_each_fault_is_named_when_giving_up(api: ApiServer, fault: str, said: str) -> None:
@@ -244,3 +245,31 @@ def test_each_fault_is_named_when_giving_up(api: ApiServer, fault: str, said: st
     with client, pytest.raises(FetchError) as caught:
         client.fetch(QUERY, page=0, page_size=10)
     assert caught.value.what.startswith(f"no good answer after 1 attempt ({said}")
+
+
+def test_a_server_that_sends_the_same_items_again_is_not_followed_for_ever(
+    api: ApiServer,
+) -> None:
+    api.fault("repeat", times=100)  # every page: page 0's items, and a next page
+    api.faults[-1].page = None
+    with fetcher([api.url]) as client, pytest.raises(FetchError) as caught:
+        for _ in paginate(client, QUERY, page_size=10, in_flight=1):
+            pass
+    assert caught.value.what == "page 1 holds the same items as page 0"
+    assert caught.value.hint == "the server does not page as the API does: check --base-url"
+
+
+def test_a_server_that_always_has_a_next_page_is_followed_only_so_far_past_its_total(
+    api: ApiServer,
+) -> None:
+    # 50 questions, 5 pages of 10; then pages of earlier items, each with a next page.
+    api.fault("endless", times=1000)
+    api.faults[-1].page = None
+    with fetcher([api.url]) as client, pytest.raises(FetchError) as caught:
+        for _ in paginate(client, QUERY, page_size=10, in_flight=1):
+            pass
+    last = 5 + PAGES_PAST_TOTAL
+    assert caught.value.what == (
+        f"page {last} still has a next page, past the 5 that totalResults gives"
+    )
+    assert max(api.pages_served() + [s.page for s in api.seen]) == last

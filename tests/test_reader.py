@@ -94,9 +94,7 @@ def test_standard_input(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> N
             "p.json: JSON nested too deeply to read — give a linked-data-api JSON page",
         ),
         (
-            b'{"format": "linked-data-api", "result": {"items": [{"uin": '
-            + b"1" * 5_001
-            + b"}]}}",
+            b'{"format": "linked-data-api", "result": {"items": [{"uin": ' + b"1" * 5_001 + b"}]}}",
             "p.json: a number of more than 4,300 digits — fix the number in the page",
         ),
     ],
