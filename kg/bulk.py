@@ -289,20 +289,30 @@ class _Messages:
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C waits until the block has run. Not so outside the main thread (Ctrl-C does not
-    come there), nor when its handler was not set from Python (it could not be put back)."""
-    earlier = signal.getsignal(signal.SIGINT)
-    if earlier is None or threading.current_thread() is not threading.main_thread():
+    """Ctrl-C (and SIGTERM, which kg's commands take for it) waits until the block has run.
+    Not so outside the main thread (signals do not come there), nor for a signal whose handler
+    was not set from Python (it could not be put back)."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    earlier = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    earlier = {n: handler for n, handler in earlier.items() if handler is not None}
     held: list[tuple[int, Any]] = []
-    signal.signal(signal.SIGINT, lambda number, frame: held.append((number, frame)))
+    for number in earlier:
+        signal.signal(number, lambda number, frame: held.append((number, frame)))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, earlier)
-    if held and callable(earlier):
-        earlier(*held[0])
+        for number, handler in earlier.items():
+            signal.signal(number, handler)
+    if not held:
+        return
+    number = signal.Signals(held[0][0])
+    handler = earlier[number]
+    if callable(handler):
+        handler(*held[0])
+    elif handler == signal.SIG_DFL:  # what it would have done: SIGTERM ends the process
+        signal.raise_signal(number)
 
 
 def _flush_then_yield(store: pyoxigraph.Store, validating: bool) -> None:

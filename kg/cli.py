@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.machinery
 import importlib.util
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +61,8 @@ class KgGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_as_ctrl_c():
+                return super().invoke(ctx)
         except KgError as exc:
             # Release what the failed command held (an open store, above all) right away.
             traceback.clear_frames(exc.__traceback__)
@@ -67,6 +72,24 @@ class KgGroup(click.Group):
                 os.dup2(devnull, sys.stdout.fileno())
                 sys.exit(1)
             raise click.ClickException(exc.line()) from None
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (what timeout, systemd and docker stop send) stops a command as Ctrl-C does,
+    so that it cleans up (a first load leaves an empty store) instead of dying half way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    earlier = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
 
 
 def _build() -> str:

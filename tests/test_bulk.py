@@ -212,7 +212,17 @@ def test_an_interrupted_bulk_load_keeps_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="processes are found in /proc")
-def test_ctrl_c_during_a_bulk_load_prints_no_traceback_and_keeps_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "to_group"),
+    [
+        (signal.SIGINT, True),  # Ctrl-C in a terminal: to the foreground job's processes
+        (signal.SIGTERM, False),  # timeout, kill: to kg's process
+        (signal.SIGTERM, True),  # docker stop, systemd: to every process
+    ],
+)
+def test_ctrl_c_or_sigterm_during_a_bulk_load_prints_no_traceback_and_keeps_nothing(
+    tmp_path: Path, stop: signal.Signals, to_group: bool
+) -> None:
     pages = _generated(tmp_path / "pages", 20_000)
     store_dir = tmp_path / "store"
     load = subprocess.Popen(
@@ -227,7 +237,7 @@ def test_ctrl_c_during_a_bulk_load_prints_no_traceback_and_keeps_nothing(tmp_pat
         assert time.monotonic() < deadline, "the bulk load did not start"
         time.sleep(0.05)
     time.sleep(0.5)  # pages on their way to Oxigraph
-    os.killpg(load.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    (os.killpg if to_group else os.kill)(load.pid, stop)
     out, err = load.communicate(timeout=120)
 
     assert (load.returncode, out, err) == (1, b"", b"\nAborted!\n")
@@ -244,6 +254,24 @@ def test_ctrl_c_waits_for_the_clean_up_then_comes() -> None:
         finished.append(True)
     assert finished == [True]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_sigterm_waits_for_the_clean_up_then_comes() -> None:
+    # As the commands set it (kg.cli): SIGTERM stops the command as Ctrl-C does.
+    def stop(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    earlier = signal.signal(signal.SIGTERM, stop)
+    try:
+        finished = []
+        with pytest.raises(KeyboardInterrupt), _interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            finished.append(True)
+        assert finished == [True]
+        assert signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
 
 
 def test_bulk_loads_into_a_store_in_memory_end_though_it_lets_one_loader_write_at_a_time(
