@@ -200,7 +200,16 @@ CASES: dict[str, tuple[str, str]] = {
     "two uins": (insert(f'<{Q1}> parl:uin "1a" .'), "Q Question-uin MaxCount"),
     "uin typed": (replace(Q1, "parl:uin", "1"), "Q Question-uin-datatype Datatype"),
     "uin tagged": (replace(Q1, "parl:uin", '"1"@en'), "Q Question-uin-datatype Datatype"),
+    "empty uin": (replace(Q1, "parl:uin", '""'), "Q Question-uin-length MinLength"),
     "no text": (delete(Q1, "parl:questionText"), "Q Question-questionText MinCount"),
+    "text a resource": (
+        replace(Q1, "parl:questionText", "ex:text"),
+        "Q Question-questionText-datatype Datatype",
+    ),
+    "text a number": (
+        replace(Q1, "parl:questionText", "5"),
+        "Q Question-questionText-datatype Datatype",
+    ),
     "no date": (delete(Q1, "dcterms:date"), "Q Question-date MinCount"),
     "date as text": (replace(Q1, "dcterms:date", '"2024-03-01"'), "Q Question-date-datatype Or"),
     "date ill-typed": (
@@ -254,6 +263,10 @@ CASES: dict[str, tuple[str, str]] = {
     "two answer texts": (
         insert(f'<{A1}> parl:answerText "More." .'),
         "A Answer-answerText MaxCount",
+    ),
+    "answer text a resource": (
+        replace(A1, "parl:answerText", "ex:text"),
+        "A Answer-answerText-datatype Datatype",
     ),
     "answered by member 0": (
         replace(A1, "parl:answeringMember", "mem:0") + insert("mem:0 a kg:Member ."),
