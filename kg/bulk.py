@@ -35,7 +35,7 @@ from kg.bulk_validation import (
 )
 from kg.bulk_worker import convert_pages
 from kg.errors import InputError, KgError, StoreError
-from kg.load import LoadReport, OnInvalid, Validator, now
+from kg.load import LoadReport, OnInvalid, Validator, now, write_changes
 from kg.reader import Page
 
 _PIPE_SIZE = 1 << 20
@@ -155,6 +155,7 @@ def _bulk_load(
                 messages.write(line)
         report.triples_written += messages.end_triples
         error = messages.error
+        replaced_labels = messages.replaced_labels
         del messages
         status = worker.wait()
         stop_loading()
@@ -169,6 +170,9 @@ def _bulk_load(
                 f"the converting process stopped before the end (exit status {status})",
                 _NOTHING_KEPT,
             )
+        if replaced_labels:  # a member renamed between pages: the last page's name stays
+            write_changes(store, replaced_labels, [])
+            report.triples_removed += len(replaced_labels)
         # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
         # leaves too many files for writes to go on (a minute at a million questions, on one
         # core): validating meanwhile lets the two use both cores. What is left to compact once
@@ -264,6 +268,8 @@ class _Messages:
         self.triples = 0
         #: The triples written after the pages: the group links and the tallies.
         self.end_triples = 0
+        #: Members' labels written that a later page replaced: to delete after the bulk load.
+        self.replaced_labels: list[str] = []
         self.error: dict[str, str] | None = None
         self._on_page = on_page
         self._on_end = on_end
@@ -273,6 +279,7 @@ class _Messages:
         if "error" in message:
             self.error = message["error"]
         elif "tallies" in message:
+            self.replaced_labels = message["replaced_labels"]
             self.end_triples = message["links"] + message["tallies"]
             self.triples += self.end_triples
             if self._on_end is not None:

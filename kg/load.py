@@ -21,6 +21,7 @@ from kg import ntriples, tallies, vocab
 from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
+from kg.member_labels import superseded_labels
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import Record
 from kg.store import refusals_as_store_errors, store_is_empty
@@ -240,9 +241,10 @@ def write_plan(
     stored = stored if stored is not None else stored_records(store, plan.replaced)
     old = stored.lines
     tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied, report)
-    shared = {line for record in plan.records for line in record.lines[record.shared_from :]}
+    shared_in_order = [line for r in plan.records for line in r.lines[r.shared_from :]]
+    shared = set(shared_in_order)
     old.update(stored_lines(store, shared))
-    removed = old.difference(lines) | tallies_removed
+    removed = old.difference(lines) | tallies_removed | superseded_labels(store, shared_in_order)
     added = [line for line in lines if line not in old]
     added += tallies_added
     write_changes(store, removed, added)

@@ -19,6 +19,7 @@ import msgspec
 from kg import ntriples
 from kg.groups import GroupIndex, link_lines
 from kg.load import ConvertedPage, provenance_ends
+from kg.member_labels import LatestLabels
 from kg.tally_changes import Totals
 
 #: How many distinct shared triples (of members, departments, houses) a stream remembers
@@ -56,6 +57,7 @@ class LoadStream:
         self._contributed: array[int] | None = array("I") if keep_contributions else None
         self._ends: array[int] | None = array("Q") if keep_contributions else None
         self._groups = GroupIndex()
+        self._labels = LatestLabels()
 
     def page(
         self, source: str, items: Sequence[dict[str, Any]], converted: ConvertedPage
@@ -82,6 +84,7 @@ class LoadStream:
         given_before = len(self._contributed) if self._contributed is not None else 0
         totals = self.totals
         groups = self._groups
+        labels = self._labels
         from_source, at_time = provenance_ends(source, self.loaded_at)
         for iri, record in converted.records.items():
             earlier = seen.get(iri)
@@ -104,6 +107,7 @@ class LoadStream:
             triples += shared_from
             for index in range(shared_from, len(lines)):
                 line = lines[index]
+                labels.saw(line)
                 if line not in shared_ids:
                     shared_ids[line] = len(shared_ids)
                     shared.append(line)
@@ -137,11 +141,14 @@ class LoadStream:
         record written, and the message that counts them. Nothing when no record was written:
         the tallies' marker alone would make an empty store look loaded."""
         if not self._seen:
-            return b"", line_of({"links": 0, "tallies": 0})
+            return b"", line_of({"links": 0, "tallies": 0, "replaced_labels": []})
         links = link_lines(self._groups.pairs())
         tallies = self.totals.lines()
         data = ntriples.utf8("".join(links)) + ntriples.utf8("".join(tallies))
-        return data, line_of({"links": len(links), "tallies": len(tallies)})
+        replaced = self._labels.replaced()  # deleted once the bulk load is done
+        return data, line_of(
+            {"links": len(links), "tallies": len(tallies), "replaced_labels": replaced}
+        )
 
     def save_contributions(self, folder: Path) -> bool:
         """Write to ``folder`` which shared triples each record written gave (what removing

@@ -184,5 +184,6 @@ def test_a_question_changed_then_changed_back_ends_as_its_last_page_gives_it(
     question = pyoxigraph.NamedNode(first["_about"])
     (kept,) = [t.object.value for t in stores[0] if (t.subject, t.predicate) == (question, heading)]
     assert kept == first["hansardHeading"]["_value"]
-    assert summaries[0] == summaries[1]
-    assert summaries[0].startswith("Loaded 3 files, 3 items (1 new, 2 replaced, 0 unchanged)")
+    # (The triples written differ by the kg:loadedAt of pages loaded in the same second or not.)
+    for summary in summaries:
+        assert summary.startswith("Loaded 3 files, 3 items (1 new, 2 replaced, 0 unchanged)")

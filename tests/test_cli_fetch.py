@@ -184,7 +184,7 @@ def test_load_prints_the_load_summary_after_the_fetch_summary(
     assert (result.exit_code, result.output) == (
         0,
         FETCHED.format(folder=cache_folder(store_path))
-        + "Loaded 5 files, 50 items (50 new, 0 replaced, 0 unchanged), 1941 triples written, "
+        + "Loaded 5 files, 50 items (50 new, 0 replaced, 0 unchanged), 1937 triples written, "
         "53 removed, 0 warnings\n",
     )
 

@@ -44,6 +44,7 @@ def test_the_build_hook_compiles_the_converter() -> None:
         "kg.ntriples",
         "kg.tally_changes",
         "kg.load_stream",
+        "kg.member_labels",
     ]
 
 

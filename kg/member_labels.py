@@ -1,0 +1,100 @@
+"""A member's label is the one the latest load gave: the API names a member as they are named
+when the page is fetched ("Biography information for ..."), so a member who changed name (a
+peerage, a marriage) would otherwise keep every name a load ever saw, and listings would pick
+one of them at random. Loads page by page take the stored labels away as they write a new one
+(:func:`superseded_labels`); a bulk load, which cannot delete as it goes, keeps the latest of
+each member as it streams and takes the others away after (:class:`LatestLabels`).
+
+The labels of the questions (``parl:tablingMemberPrinted``...) are the names as printed then,
+and stay as they are. So do the labels of members loaded as records of their own (``kg fetch
+commonsmembers --load``: each with a ``kg:contentHash``), which their own loads keep; those
+loads go page by page, and a bulk load is only ever into an empty store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph
+
+from kg import ntriples, vocab
+from kg.sparql import select
+
+#: How a member's label line starts and what it holds (as kg writes it).
+_MEMBER_START = "<" + vocab.PARLIAMENT_MEMBERS
+_LABEL = f" <{vocab.RDFS}label> "
+_STORED_LABELS = (
+    "SELECT ?s ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s <{label}> ?o"
+    " FILTER NOT EXISTS {{ ?s <{content_hash}> ?hash }} }}"
+)
+
+
+def member_of_label(line: str) -> str | None:
+    """The member (its N-Triples IRI) whose label ``line`` is; None for any other line."""
+    if not line.startswith(_MEMBER_START):
+        return None
+    subject, _, rest = line.partition(" ")
+    return subject if rest.startswith(_LABEL[1:]) else None
+
+
+def latest_labels(lines: Iterable[str]) -> dict[str, str]:
+    """Each member's last label line among ``lines``, by member."""
+    latest: dict[str, str] = {}
+    for line in lines:
+        member = member_of_label(line)
+        if member is not None:
+            latest[member] = line
+    return latest
+
+
+def superseded_labels(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
+    """The labels the store holds of the members ``lines`` label, but other than those
+    (N-Triples lines, to delete)."""
+    latest = latest_labels(lines)
+    if not latest:
+        return set()
+    given = {
+        member: triple.object
+        for member, triple in zip(
+            latest,
+            pyoxigraph.parse(
+                ntriples.utf8("".join(latest.values())), pyoxigraph.RdfFormat.N_TRIPLES
+            ),
+            strict=True,
+        )
+    }
+    query = _STORED_LABELS.format(
+        subjects=" ".join(latest), label=vocab.RDFS + "label", content_hash=vocab.CONTENT_HASH
+    )
+    gone: set[str] = set()
+    for row in select(store, query):
+        member, label = row["s"], row["o"]
+        if isinstance(member, pyoxigraph.NamedNode) and label is not None:
+            subject = ntriples.term(member)
+            if given.get(subject) != label:
+                gone.add(ntriples.triple(subject, _LABEL.strip(), ntriples.term(label)))
+    return gone
+
+
+class LatestLabels:
+    """What a bulk load streamed of members' labels: the last of each member, and those it
+    wrote that a later one replaced (to delete once the bulk load is done)."""
+
+    def __init__(self) -> None:
+        self._latest: dict[str, str] = {}
+        self._replaced: set[str] = set()
+
+    def saw(self, line: str) -> None:
+        """A shared line streamed (or given again): if a member's label, it is the latest."""
+        member = member_of_label(line)
+        if member is None:
+            return
+        before = self._latest.get(member)
+        if before is not None and before != line:
+            self._replaced.add(before)
+            self._replaced.discard(line)
+        self._latest[member] = line
+
+    def replaced(self) -> list[str]:
+        """The labels streamed that a later one replaced, in a stable order."""
+        return sorted(self._replaced)

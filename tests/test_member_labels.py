@@ -1,0 +1,107 @@
+"""A member's label is the one the latest load gave (kg/member_labels.py), whether the load is
+a bulk load or goes page by page."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+
+from kg import vocab
+from kg.load import load_paths
+from kg.member_labels import LatestLabels, latest_labels, member_of_label, superseded_labels
+from kg.members import convert_member
+from kg.page_load import load_page
+from kg.reader import Page
+from tests.api_server import make_member
+from tests.conftest import write_page
+
+MEMBER = vocab.PARLIAMENT_MEMBERS + "4765"
+LABEL = f"<{vocab.RDFS}label>"
+OLD = f'<{MEMBER}> {LABEL} "Biography information for Wendy Chamberlain" .\n'
+NEW = f'<{MEMBER}> {LABEL} "Biography information for Baroness Chamberlain" .\n'
+
+
+def test_a_members_label_line_is_told_from_any_other() -> None:
+    assert member_of_label(OLD) == f"<{MEMBER}>"
+    assert member_of_label(f"<{MEMBER}> <{vocab.RDF_TYPE}> <{vocab.KG}Member> .\n") is None
+    department = vocab.department_iri("29")
+    assert member_of_label(f'<{department}> {LABEL} "Department for Work and Pensions" .\n') is None
+    assert latest_labels([OLD, NEW, "<x:a> <x:b> <x:c> .\n"]) == {f"<{MEMBER}>": NEW}
+
+
+def test_a_stream_keeps_the_last_label_and_replaces_the_others() -> None:
+    labels = LatestLabels()
+    for line in (OLD, OLD, NEW):
+        labels.saw(line)
+    assert labels.replaced() == [OLD]
+    labels.saw(OLD)  # named as before again: the newer name goes
+    assert labels.replaced() == [NEW]
+
+
+def test_the_store_s_other_labels_of_a_member_are_superseded() -> None:
+    store = pyoxigraph.Store()
+    store.load((OLD + NEW).encode(), pyoxigraph.RdfFormat.N_TRIPLES)
+    gone = superseded_labels(store, [NEW])
+    assert {
+        pyoxigraph.parse(line.encode(), pyoxigraph.RdfFormat.N_TRIPLES).__next__() for line in gone
+    } == {next(pyoxigraph.parse(OLD.encode(), pyoxigraph.RdfFormat.N_TRIPLES))}
+    assert superseded_labels(store, ["<x:a> <x:b> <x:c> .\n"]) == set()
+
+
+def _labels(store: pyoxigraph.Store) -> set[str]:
+    member = pyoxigraph.NamedNode(MEMBER)
+    label = pyoxigraph.NamedNode(vocab.RDFS + "label")
+    return {str(q.object.value) for q in store.quads_for_pattern(member, label, None)}
+
+
+def _renamed(items: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    renamed = copy.deepcopy(items)
+    for item in renamed:
+        item["tablingMember"]["label"] = {"_value": f"Biography information for {name}"}
+    return renamed
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+@pytest.mark.parametrize("apart", [True, False])
+def test_a_member_renamed_between_pages_keeps_the_last_name(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool, apart: bool
+) -> None:
+    # Other questions of the member on the later page; or (apart) the same questions again,
+    # which a bulk load writes after the stream, as a load page by page does.
+    first, later = (sample_items, sample_items) if apart else (sample_items[:4], sample_items[4:])
+    sources = [
+        str(write_page(tmp_path / "a.json", first)),
+        str(write_page(tmp_path / "b.json", _renamed(later, "Baroness Chamberlain"))),
+    ]
+    store = pyoxigraph.Store()
+    load_paths(store, sources, bulk=bulk)
+    assert _labels(store) == {"Biography information for Baroness Chamberlain"}
+    assert _labels_again_in_the_other_order(tmp_path, sources, bulk) == {
+        "Biography information for Wendy Chamberlain"
+    }
+
+
+def _labels_again_in_the_other_order(tmp_path: Path, sources: list[str], bulk: bool) -> set[str]:
+    store = pyoxigraph.Store()
+    load_paths(store, sources[::-1], bulk=bulk)
+    return _labels(store)
+
+
+def test_a_member_loaded_as_a_record_of_its_own_keeps_its_label(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # A member from the members endpoint is a record, with a content hash over its label: a
+    # question page naming it otherwise does not take that label away.
+    store = pyoxigraph.Store()
+    member_page = Page(source="members.json", items=[make_member(4765)])
+    load_page(store, member_page, converter=convert_member)
+    renamed = _renamed(sample_items[:2], "Someone Else")
+    load_paths(store, [str(write_page(tmp_path / "a.json", renamed))])
+    assert _labels(store) == {
+        "Biography information for Member 4765",
+        "Biography information for Someone Else",
+    }
