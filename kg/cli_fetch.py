@@ -271,11 +271,6 @@ def _summarize(result: HarvestResult, report: LoadReport | None) -> None:
     click.echo(", ".join(parts))
     if report is not None:
         report.count_warnings()
-        for problem in report.problems:
-            click.echo(f"Warning: {problem}", err=True)
-        if report.unknown_keys:
-            keys = ", ".join(f"{k} ({n})" for k, n in sorted(report.unknown_keys.items()))
-            click.echo(
-                f"Warning: keys kg does not know, kept as parl: predicates: {keys}", err=True
-            )
+        for warning in report.warning_lines():
+            click.echo(f"Warning: {warning}", err=True)
         click.echo(report.summary())

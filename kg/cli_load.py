@@ -42,11 +42,8 @@ def load(
     store = open_store(None if memory else store_path)
     with kept_current(store, None if memory else store_path):
         report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
-    for problem in report.problems:
-        click.echo(f"Warning: {problem}", err=True)
-    if report.unknown_keys:
-        keys = ", ".join(f"{k} ({n})" for k, n in sorted(report.unknown_keys.items()))
-        click.echo(f"Warning: keys kg does not know, kept as parl: predicates: {keys}", err=True)
+    for warning in report.warning_lines():
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(report.summary())
 
 

@@ -21,7 +21,7 @@ from kg import ntriples, vocab
 from kg.added_resources import department_of, house_of, shared_iri
 from kg.errors import InputError
 from kg.item_roles import CHILD_ROLES, KNOWN_KEYS, ROLE_CLASSES, SHARED_ROLES
-from kg.record import Record, SharedTriples, shared_lines
+from kg.record import NULL_VALUE_OF, Record, SharedTriples, shared_lines
 from kg.tally_changes import TALLIED, Read
 from kg.value_cache import date_time_literal, days_between, iso_day, remember
 from kg.values import (
@@ -208,7 +208,7 @@ class _ItemConverter:
                 return shared_iri(entry)
             return ntriples.string_literal(entry)
         if entry is None:
-            self.count_unknown((f"null value of {key}",))
+            self.count_unknown((NULL_VALUE_OF + key,))
             return None
         if isinstance(entry, list):
             raise ValueProblem(f"{key}: a list inside a list")

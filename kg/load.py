@@ -23,7 +23,7 @@ from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.member_labels import superseded_labels
 from kg.reader import STDIN, Page, expand_inputs, read_page
-from kg.record import Record
+from kg.record import NULL_VALUE_OF, Record
 from kg.store import refusals_as_store_errors, store_is_empty
 from kg.stored_records import StoredRecords, stored_hashes, stored_lines, stored_records
 from kg.stored_tallies import changes
@@ -64,6 +64,22 @@ class LoadReport:
     def count_warnings(self) -> None:
         """Sets :attr:`warnings`: the unknown keys met and the problems found."""
         self.warnings = sum(self.unknown_keys.values()) + len(self.problems)
+
+    def warning_lines(self) -> list[str]:
+        """What a user is warned of: each problem, the keys kg kept without knowing them, and
+        the keys given as null, which it left out."""
+        lines = list(self.problems)
+        nulls = {k: n for k, n in self.unknown_keys.items() if k.startswith(NULL_VALUE_OF)}
+        unknown = {k: n for k, n in self.unknown_keys.items() if k not in nulls}
+        if unknown:
+            keys = ", ".join(f"{k} ({n})" for k, n in sorted(unknown.items()))
+            lines.append(f"keys kg does not know, kept as parl: predicates: {keys}")
+        if nulls:
+            keys = ", ".join(
+                f"{k.removeprefix(NULL_VALUE_OF)} ({n})" for k, n in sorted(nulls.items())
+            )
+            lines.append(f"keys given as null, left out: {keys}")
+        return lines
 
     def summary(self) -> str:
         parts = [

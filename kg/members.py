@@ -18,7 +18,7 @@ from typing import Any
 
 from kg import ntriples, vocab
 from kg.errors import InputError
-from kg.record import Record
+from kg.record import NULL_VALUE_OF, Record
 from kg.values import ValueProblem, as_list, entry_literal, is_absolute_iri
 
 #: Bumped whenever the member mapping changes, so that re-loading re-converts unchanged items.
@@ -57,7 +57,7 @@ def _literal(key: str, entry: Any, unknown: Counter[str]) -> str | None:
         raise ValueProblem(f"{key}: an object with neither _value nor _about")
     if isinstance(entry, list):
         raise ValueProblem(f"{key}: a list inside a list")
-    unknown[f"null value of {key}"] += 1
+    unknown[NULL_VALUE_OF + key] += 1
     return None
 
 

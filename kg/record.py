@@ -13,6 +13,9 @@ import xxhash
 from kg import ntriples
 from kg.tally_changes import Read
 
+#: How a converter counts a key given as null among its unknown keys (left out, not kept).
+NULL_VALUE_OF = "null value of "
+
 
 @dataclass(slots=True)
 class Record:

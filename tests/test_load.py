@@ -10,7 +10,7 @@ import pytest
 from kg import vocab
 from kg.convert import convert_item
 from kg.errors import InputError
-from kg.load import load_paths
+from kg.load import LoadReport, load_paths
 from kg.page_load import load_pages
 from kg.reader import read_page
 from kg.stored_records import stored_hashes
@@ -170,3 +170,16 @@ def test_a_bad_page_stops_the_load_after_the_pages_before_it(
     alone = pyoxigraph.Store()
     load_pages(alone, [read_page(str(first))])
     assert triples(store) == triples(alone)
+
+
+def test_the_warnings_tell_unknown_keys_from_keys_given_as_null() -> None:
+    report = LoadReport(problems=["p.json item 2: a problem"])
+    report.unknown_keys.update({"question.shoeSize": 3, "null value of answer": 1})
+    report.unknown_keys.update({"null value of date": 2})
+    assert report.warning_lines() == [
+        "p.json item 2: a problem",
+        "keys kg does not know, kept as parl: predicates: question.shoeSize (3)",
+        "keys given as null, left out: answer (1), date (2)",
+    ]
+    report.count_warnings()
+    assert report.warnings == 7
