@@ -158,21 +158,33 @@ def test_kg_text_index_builds_and_kg_load_keeps_it_current(tmp_path: Path) -> No
     assert found.stderr == ""
 
 
+FIND_TOOLKIT = ["query", "find-questions", "-p", "text=toolkit", "--csv"]
+
+
+def _searched_without_the_index(runner: CliRunner, store: Path, *changes: str) -> Any:
+    """``kg query find-questions`` after ``changes`` to the sample's index, which empty it: the
+    query reads every text (all five found) as if there were no index."""
+    with sqlite3.connect(text_index_file(store)) as db:
+        for change in changes:
+            db.execute(change)
+        db.execute("DELETE FROM docs")  # were it used, it would find nothing
+    searched = _kg(runner, *FIND_TOOLKIT, "--store", str(store))
+    assert len(searched.stdout.splitlines()) == 6
+    return searched
+
+
 def test_an_index_an_older_kg_built_is_not_used_and_kg_says_so(tmp_path: Path) -> None:
     runner = CliRunner()
     store = _indexed_sample(runner, tmp_path / "store")
-    with sqlite3.connect(text_index_file(store)) as db:
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'format'")
-        db.execute("DELETE FROM docs")  # were it used, it would find nothing
-    find = ["query", "find-questions", "--store", str(store), "-p", "text=toolkit", "--csv"]
-    searched = _kg(runner, *find)
-    assert len(searched.stdout.splitlines()) == 6  # every text read: all five found
+    searched = _searched_without_the_index(
+        runner, store, "UPDATE meta SET value = '1' WHERE key = 'format'"
+    )
     assert searched.stderr == (
         "Warning: the text index was built by an older kg: searching every text instead"
         " (slower) — run kg text-index\n"
     )
     assert _kg(runner, "text-index", "--store", str(store), "--silent").exit_code == 0
-    again = _kg(runner, *find)
+    again = _kg(runner, *FIND_TOOLKIT, "--store", str(store))
     assert again.stdout == searched.stdout
     assert again.stderr == ""
 
@@ -180,19 +192,16 @@ def test_an_index_an_older_kg_built_is_not_used_and_kg_says_so(tmp_path: Path) -
 def test_a_pending_index_is_not_used_and_the_next_load_builds_it_again(tmp_path: Path) -> None:
     runner = CliRunner()
     store = _indexed_sample(runner, tmp_path / "store")
-    with sqlite3.connect(text_index_file(store)) as db:  # as a load killed before catching up
-        db.execute("INSERT INTO meta VALUES ('pending', '2020-01-01T00:00:00Z')")
-        db.execute("DELETE FROM docs")
-    find = ["query", "find-questions", "--store", str(store), "-p", "text=toolkit", "--csv"]
-    searched = _kg(runner, *find)
-    assert len(searched.stdout.splitlines()) == 6  # every text read: all five found
+    searched = _searched_without_the_index(  # as a load killed before catching up
+        runner, store, "INSERT INTO meta VALUES ('pending', '2020-01-01T00:00:00Z')"
+    )
     assert searched.stderr == (
         "Warning: the text index was left pending by a load that stopped: searching every text"
         " instead (slower) — load again, or run kg text-index\n"
     )
     _kg(runner, "load", str(sample_page()), "--store", str(store))  # nothing changes
     assert _docs(store) == 18
-    again = _kg(runner, *find)
+    again = _kg(runner, *FIND_TOOLKIT, "--store", str(store))
     assert again.stdout == searched.stdout
     assert again.stderr == ""
 
