@@ -145,7 +145,12 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
 @click.argument("question")
 @store_option
 @endpoint_option
-@click.option("--house", default=None, help="commons or lords, when a UIN is ambiguous.")
+@click.option(
+    "--house",
+    type=click.Choice(["commons", "lords", "1", "2"], case_sensitive=False),
+    default=None,
+    help="commons or lords, when a UIN is ambiguous.",
+)
 @click.option(
     "--date", "date", default=None, help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous."
 )

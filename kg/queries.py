@@ -207,6 +207,8 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise QueryError(f"--param {pair}", "expected NAME=VALUE", "e.g. --param member=4765")
+        if name.strip() in values:
+            raise QueryError(f"--param {name.strip()}", "given twice", "give each parameter once")
         values[name.strip()] = value
     return values
 

@@ -326,6 +326,11 @@ def test_show_errors(store: str) -> None:
         "Error: UIN 19185: no question with that house/date in the store — "
         "check the UIN, or give an IRI"
     )
+    refused = kg("show", "19185", "--house", "mars", "--store", store)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--house': 'mars' is not one of 'commons', 'lords', '1', '2'."
+    )
 
 
 def test_limit_writes_the_first_rows_only(store: str) -> None:

@@ -182,6 +182,9 @@ def test_assignments() -> None:
     with pytest.raises(QueryError) as caught:
         parse_assignments(["member"])
     assert caught.value.line() == "--param member: expected NAME=VALUE — e.g. --param member=4765"
+    with pytest.raises(QueryError) as caught:
+        parse_assignments(["member=4765", "member=3926"])
+    assert caught.value.line() == "--param member: given twice — give each parameter once"
 
 
 # --- The same queries on a remote endpoint: VALUES instead of substitutions ----------------
