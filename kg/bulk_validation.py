@@ -22,15 +22,15 @@ from kg.load import (
     OnInvalid,
     Validator,
     convert_page,
-    data_changes,
     delete_records,
     item_where,
+    write_changes,
 )
 from kg.load_stream import shared_lines_only_of
 from kg.page_load import load_page
 from kg.reader import Page
 from kg.sparql import select_lines
-from kg.store import refusals_as_store_errors, store_is_empty
+from kg.store import store_is_empty
 from kg.stored_records import stored_record_lines
 from kg.stored_tallies import changes
 from kg.tally_changes import contributions
@@ -208,18 +208,17 @@ def remove_records(store: pyoxigraph.Store, iris: list[str], shared: Sequence[st
     they used; returns how many triples the store lost."""
     lost = 0
     if shared:
-        store.update(data_changes(shared, []))
+        write_changes(store, shared, [])
         lost += len(shared)
     for start in range(0, len(iris), 500):
         chunk = iris[start : start + 500]
         lines = stored_record_lines(store, chunk)
         removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
-        with refusals_as_store_errors():
-            store.update(delete_records(chunk) + data_changes(removed, added), prefixes=PREFIXES)
+        write_changes(store, removed, added, first=delete_records(chunk))
         lost += len(lines) + len(removed) - len(added)
     orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
     if orphaned:
-        store.update(data_changes(orphaned, []))
+        write_changes(store, orphaned, [])
     marker = 0
     if store_is_empty(store):  # but for the tallies' marker: left empty, as page by page
         marker = len(store)

@@ -271,10 +271,13 @@ def write_plan(
     return removed.union(added)
 
 
-def write_changes(store: pyoxigraph.Store, removed: Iterable[str], added: Iterable[str]) -> None:
-    """Delete ``removed`` and insert ``added`` (see :func:`data_changes`) in one update."""
+def write_changes(
+    store: pyoxigraph.Store, removed: Iterable[str], added: Iterable[str], *, first: str = ""
+) -> None:
+    """Delete ``removed`` and insert ``added`` (see :func:`data_changes`) in one update, after
+    the operations ``first`` (SPARQL Update, each ending with ``;``)."""
     with refusals_as_store_errors():
-        store.update(data_changes(removed, added), prefixes=PREFIXES)
+        store.update(first + data_changes(removed, added), prefixes=PREFIXES)
 
 
 def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:

@@ -67,20 +67,23 @@ def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
             "the folder holds other files and is not an Oxigraph store",
             "give --store a new or empty folder, or one kg load made",
         )
-    try:
+    with _opening(path):
         return pyoxigraph.Store(str(path))
+
+
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Around opening the store at ``path``: what Oxigraph and RocksDB raise, as kg's errors."""
+    try:
+        yield
     except OSError as exc:
         raise _describe_os_error(path, exc) from exc
     except RuntimeError as exc:  # RocksDB's: a damaged store
-        raise _damaged(path, exc) from exc
-
-
-def _damaged(path: Path, exc: RuntimeError) -> StoreError:
-    return StoreError(
-        str(path),
-        f"the store is damaged ({exc})",
-        "restore the folder from a copy, or load the pages again into a new --store",
-    )
+        raise StoreError(
+            str(path),
+            f"the store is damaged ({exc})",
+            "restore the folder from a copy, or load the pages again into a new --store",
+        ) from exc
 
 
 def store_is_empty(store: pyoxigraph.Store) -> bool:
@@ -92,12 +95,8 @@ def store_is_empty(store: pyoxigraph.Store) -> bool:
 def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Store:
     """Open an existing store read-only (works while another process writes to it)."""
     _require_store(path)
-    try:
+    with _opening(path):
         store = pyoxigraph.Store.read_only(str(path))
-    except OSError as exc:
-        raise _describe_os_error(path, exc) from exc
-    except RuntimeError as exc:
-        raise _damaged(path, exc) from exc
     if require_data:
         require_data_in(store, path)
     return store
