@@ -44,8 +44,8 @@ LAZY_COMMANDS = {
 
 
 class KgGroup(click.Group):
-    """Turns every :class:`KgError` raised by a command into ``Error: <line>`` and exit 1;
-    imports the commands of :data:`LAZY_COMMANDS` when they are first asked for."""
+    """Turns every :class:`KgError` raised by a command into ``Error: <line>`` and exit 1, and
+    every command line click cannot parse into one such line and exit 2; imports the commands of :data:`LAZY_COMMANDS` when they are first asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *LAZY_COMMANDS})
@@ -59,10 +59,24 @@ class KgGroup(click.Group):
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line_usage_error(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with _sigterm_as_ctrl_c():
                 return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line_usage_error(exc) from None
         except KgError as exc:
             # Release what the failed command held (an open store, above all) right away.
             traceback.clear_frames(exc.__traceback__)
@@ -72,6 +86,32 @@ class KgGroup(click.Group):
                 os.dup2(devnull, sys.stdout.fileno())
                 sys.exit(1)
             raise click.ClickException(exc.line()) from None
+
+
+def _one_line_usage_error(exc: click.UsageError) -> click.ClickException:
+    """A command line click cannot parse, as one ``Error:`` line (exit 2) that says which
+    command and where its help is, instead of click's usage, hint and message."""
+    if isinstance(exc, NO_ARGS_IS_HELP):
+        return exc  # not an error: the command's help, asked for by giving no arguments
+    where = exc.ctx.command_path if exc.ctx is not None else "kg"
+    message = " ".join(exc.format_message().split()).removesuffix(".")
+    if " — " not in message:
+        message = f"{message} — see {where} --help"
+    return UsageLine(f"{where}: {message[:1].lower()}{message[1:]}")
+
+
+class UsageLine(click.ClickException):
+    """A usage error as one line; exits 2, as click's usage errors do."""
+
+    exit_code = 2
+
+
+#: Click 8.2 and later raise this to show a command's help when it is given no arguments.
+NO_ARGS_IS_HELP: tuple[type[click.UsageError], ...] = tuple(
+    getattr(click.exceptions, name)
+    for name in ["NoArgsIsHelpError"]
+    if hasattr(click.exceptions, name)
+)
 
 
 @contextlib.contextmanager
@@ -104,7 +144,7 @@ def _build() -> str:
 BUILD = _build()
 
 
-@click.group(cls=KgGroup)
+@click.group(cls=KgGroup, name="kg")
 @click.version_option(
     __version__, prog_name="kg", message=f"%(prog)s, version %(version)s ({BUILD})"
 )

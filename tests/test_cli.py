@@ -292,6 +292,37 @@ def test_help_lists_every_command(runner: CliRunner) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["nope"], "kg: no such command 'nope' — see kg --help"),
+        (["--nope"], "kg: no such option '--nope' — see kg --help"),
+        (["load", "--xyzzy", "x"], "kg load: no such option '--xyzzy' — see kg load --help"),
+        (
+            ["load", "--stor", "x"],
+            "kg load: no such option '--stor'. Did you mean '--store'? — see kg load --help",
+        ),
+        (["load"], "kg load: missing argument 'INPUTS...' — see kg load --help"),
+        (
+            ["query", "members", "--limit", "x"],
+            "kg query: invalid value for '--limit': 'x' is not a valid integer range"
+            " — see kg query --help",
+        ),
+    ],
+    ids=["command", "group-option", "option", "near-option", "argument", "value"],
+)
+def test_a_command_line_kg_cannot_parse_is_one_line(
+    runner: CliRunner, args: list[str], line: str
+) -> None:
+    result = runner.invoke(cli, args)
+    assert (result.exit_code, result.output) == (2, f"Error: {line}\n")
+
+
+def test_help_is_not_an_error(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["load", "--help"]).output.startswith("Usage: kg load [OPTIONS]")
+    assert runner.invoke(cli, []).output.startswith("Usage: kg [OPTIONS] COMMAND [ARGS]...")
+
+
 def test_the_commands_of_other_modules_are_imported_when_run() -> None:
     """``kg load`` starts without the HTTP, endpoint and canned-query modules."""
     others = ["kg.cli_fetch", "kg.cli_query", "kg.cli_remote", "kg.remote", "kg.fetch"]
@@ -413,5 +444,7 @@ def test_sparql_reads_the_query_from_a_file(
         f"Error: {missing}: cannot read: No such file or directory — check the path\n",
     )
     result = runner.invoke(cli, ["sparql", "--store", str(store_dir)])
-    assert result.exit_code == 2
-    assert result.output.endswith("Error: give a query, or -f FILE.rq (one of the two)\n")
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: kg sparql: give a query, or -f FILE.rq (one of the two) — see kg sparql --help\n",
+    )

@@ -332,17 +332,20 @@ def test_each_bad_option_is_exactly_one_error_line(
     [
         (
             ["nowhere"],
-            "Error: Invalid value for '{answeredquestions|commonsmembers|lordsmembers|members}': "
-            "'nowhere' is not one of 'answeredquestions', 'commonsmembers', 'lordsmembers', "
-            "'members'.\n",
+            "Error: kg fetch: invalid value for "
+            "'{answeredquestions|commonsmembers|lordsmembers|members}': 'nowhere' is not one of "
+            "'answeredquestions', 'commonsmembers', 'lordsmembers', 'members'"
+            " — see kg fetch --help\n",
         ),
         (
             ["answeredquestions", "--page-size", "5001"],
-            "Error: Invalid value for '--page-size': 5001 is not in the range 1<=x<=5000.\n",
+            "Error: kg fetch: invalid value for '--page-size': 5001 is not in the range 1<=x<=5000"
+            " — see kg fetch --help\n",
         ),
         (
             ["answeredquestions", "--concurrency", "9"],
-            "Error: Invalid value for '--concurrency': 9 is not in the range 1<=x<=8.\n",
+            "Error: kg fetch: invalid value for '--concurrency': 9 is not in the range 1<=x<=8"
+            " — see kg fetch --help\n",
         ),
     ],
     ids=["endpoint", "page-size", "concurrency"],
@@ -352,7 +355,7 @@ def test_an_unknown_endpoint_or_a_value_out_of_range_is_a_usage_error(
 ) -> None:
     store = tmp_path / "store"
     result = CliRunner(env=LOOPBACK_ONLY).invoke(cli, ["fetch", *args, "--store", str(store)])
-    assert result.exit_code == 2 and result.output.endswith(error), result.output
+    assert (result.exit_code, result.output) == (2, error)
     assert not store.exists()
 
 

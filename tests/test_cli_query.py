@@ -328,8 +328,9 @@ def test_show_errors(store: str) -> None:
     )
     refused = kg("show", "19185", "--house", "mars", "--store", store)
     assert refused.exit_code == 2
-    assert refused.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--house': 'mars' is not one of 'commons', 'lords', '1', '2'."
+    assert refused.stderr == (
+        "Error: kg show: invalid value for '--house': 'mars' is not one of 'commons', 'lords',"
+        " '1', '2' — see kg show --help\n"
     )
 
 
