@@ -124,6 +124,8 @@ def test_parameters_become_terms(sample: pyoxigraph.Store) -> None:
         "department": pyoxigraph.NamedNode("https://w3id.org/parliament-kg/id/department/29"),
         "from": pyoxigraph.Literal("2024-01-01", datatype=pyoxigraph.NamedNode(XSD + "date")),
     }
+    one_day = {"from": "2024-01-01", "to": "2024-01-01"}
+    assert set(bind_parameters(CATALOG["monthly-questions"], one_day, runner)) == {"from", "to"}
     hostile = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #'
     assert bind_parameters(CATALOG["find-questions"], {"text": hostile}, runner) == {
         "text": pyoxigraph.Literal(hostile)
@@ -156,6 +158,12 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
             "monthly-questions",
             {"from": "18/03/2024"},
             "--param from=18/03/2024: not a date — give a date as YYYY-MM-DD, e.g. 2024-03-18",
+        ),
+        (
+            "monthly-questions",
+            {"from": "2024-05-01", "to": "2024-04-30"},
+            "monthly-questions --param from=2024-05-01 --param to=2024-04-30: from is after to,"
+            " so no day is in between — swap them",
         ),
         (
             "late-answers",
