@@ -181,12 +181,21 @@ def validate(store_path: Path, report_format: str, engine: str) -> None:
 
 @cli.command(name="export")
 @store_option
-@click.option("-f", "--format", "fmt", default="ttl", show_default=True, help="ttl, nt, nq, ...")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default=None,
+    help="ttl, nt, nq, trig, xml or jsonld (or turtle, json-ld, ...); "
+    "default: the output file's extension, else ttl",
+)
 @click.option("-o", "--output", "output_path", type=click.Path(path_type=Path), default=None)
-def export_command(store_path: Path, fmt: str, output_path: Path | None) -> None:
+def export_command(store_path: Path, fmt: str | None, output_path: Path | None) -> None:
     """Export the store as Turtle, N-Triples, N-Quads, TriG, RDF/XML or compact JSON-LD."""
-    from kg.export import export, export_to_file
+    from kg.export import export, export_to_file, format_of_file
 
+    if fmt is None:
+        fmt = (format_of_file(output_path) if output_path else None) or "ttl"
     store = open_for_reading(store_path)
     if output_path is None:
         export(store, fmt=fmt, out=sys.stdout.buffer, on_disk=True)

@@ -49,6 +49,12 @@ FORMATS: dict[str, ExportFormat] = {
         "compact JSON-LD with kg's context embedded", ".jsonld", "application/ld+json"
     ),
 }
+#: Other names users give the formats (as ``kg validate --format`` and rdflib do).
+FORMAT_ALIASES = {
+    "turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "nquads": "nq", "n-quads": "nq",
+    "rdf": "xml", "rdfxml": "xml", "rdf/xml": "xml", "pretty-xml": "xml", "json-ld": "jsonld",
+    "json": "jsonld",
+}  # fmt: skip
 _OXIGRAPH_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
@@ -65,7 +71,8 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO, on_disk: bool = False) -
     given as on disk is still exported whole and correctly, but a subject may then come in
     pieces.
     """
-    spec = _format(fmt)
+    fmt = format_name(fmt)
+    spec = FORMATS[fmt]
     _check_output(out)
     sink, tally = _Sink(out), [0]
     graphs: list[_Graph] = [ox.DefaultGraph(), *(store.named_graphs() if spec.dataset else [])]
@@ -97,7 +104,7 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO, on_disk: bool = False) -
 def export_to_file(store: ox.Store, *, fmt: str, path: Path, on_disk: bool = False) -> int:
     """Export to a file: a regular file appears complete or not at all (written, then renamed);
     ``on_disk`` as for :func:`export`."""
-    _format(fmt)
+    format_name(fmt)
     if path.is_dir():
         raise ExportError(str(path), "is a folder", "give a file name for the export")
     special = path.exists() and not path.is_file()  # a device or a pipe: written straight into
@@ -120,11 +127,20 @@ def export_to_file(store: ox.Store, *, fmt: str, path: Path, on_disk: bool = Fal
             target.unlink(missing_ok=True)
 
 
-def _format(fmt: str) -> ExportFormat:
-    spec = FORMATS.get(fmt)
-    if spec is None:
+def format_name(fmt: str) -> str:
+    """The key in :data:`FORMATS` of a format given by that key or an alias (any case)."""
+    name = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in FORMATS:
         raise ExportError("export", f"unknown format {fmt!r}", "use one of " + ", ".join(FORMATS))
-    return spec
+    return name
+
+
+def format_of_file(path: Path) -> str | None:
+    """The format a file's extension names (``dump.nt`` is N-Triples), or None."""
+    extension = path.suffix.lower()
+    by_extension = {spec.extension: name for name, spec in FORMATS.items()}
+    by_extension.update({".json": "jsonld", ".owl": "xml", ".xml": "xml", ".turtle": "ttl"})
+    return by_extension.get(extension)
 
 
 def _check_output(out: BinaryIO) -> None:

@@ -246,13 +246,14 @@ def bind_parameters(
 def _check_range(query: CannedQuery, bindings: Mapping[str, Term]) -> None:
     """A ``from`` after its ``to`` would match nothing: said, instead of an empty answer."""
     start, end = bindings.get("from"), bindings.get("to")
-    if isinstance(start, pyoxigraph.Literal) and isinstance(end, pyoxigraph.Literal):
-        if start.datatype == end.datatype == _XSD_DATE and start.value > end.value:
-            raise QueryError(
-                f"{query.name} --param from={start.value} --param to={end.value}",
-                "from is after to, so no day is in between",
-                "swap them",
-            )
+    if not (isinstance(start, pyoxigraph.Literal) and isinstance(end, pyoxigraph.Literal)):
+        return
+    if start.datatype == end.datatype == _XSD_DATE and start.value > end.value:
+        raise QueryError(
+            f"{query.name} --param from={start.value} --param to={end.value}",
+            "from is after to, so no day is in between",
+            "swap them",
+        )
 
 
 def to_term(parameter: Parameter, raw: str, runner: Runner) -> Term:

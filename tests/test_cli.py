@@ -363,6 +363,30 @@ def test_export_writes_the_store_to_a_file_or_to_stdout(
     assert len(lines) == 407 and len(set(lines)) == 407
 
 
+def test_export_takes_the_format_from_its_long_name_or_the_file_extension(
+    runner: CliRunner, store_dir: Path, sample_path: Path, tmp_path: Path
+) -> None:
+    run(runner, "load", "--no-validate", "--store", str(store_dir), str(sample_path))
+    exported = {
+        (fmt, name): tmp_path / name
+        for fmt, name in [(None, "a.nt"), (None, "a.JSONLD"), ("turtle", "a.txt"), (None, "a.x")]
+    }
+    for (fmt, _), path in exported.items():
+        given = ["-f", fmt] if fmt else []
+        run(runner, "export", "--store", str(store_dir), *given, "-o", str(path))
+    formats = {
+        "a.nt": pyoxigraph.RdfFormat.N_TRIPLES,
+        "a.JSONLD": pyoxigraph.RdfFormat.JSON_LD,
+        "a.txt": pyoxigraph.RdfFormat.TURTLE,
+        "a.x": pyoxigraph.RdfFormat.TURTLE,  # an extension of no format: Turtle, the default
+    }
+    stored = {str(q) for q in pyoxigraph.Store.read_only(str(store_dir))}
+    for (_, name), path in exported.items():
+        read = pyoxigraph.parse(path=str(path), format=formats[name])
+        assert {str(q) for q in read} == stored, name
+    assert (tmp_path / "a.nt").read_text().count("\n") == 407  # one triple a line
+
+
 def test_export_in_an_unknown_format_is_one_line(
     runner: CliRunner, store_dir: Path, sample_path: Path
 ) -> None:
