@@ -52,13 +52,19 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
     sources: list[str] = []
     for name in inputs:
         if name == STDIN:
+            if STDIN in sources:
+                raise InputError(STDIN, "given twice: standard input is read once", "give - once")
             sources.append(STDIN)
             continue
         path = Path(name)
         if path.is_dir():
-            found = sorted(
-                str(p) for p in path.rglob("*") if p.is_file() and p.name.endswith(_SUFFIXES)
-            )
+            pages = sorted(p for p in path.rglob("*") if p.name.endswith(_SUFFIXES))
+            for page in pages:
+                if page.is_symlink() and not page.exists():
+                    raise InputError(
+                        str(page), "a broken symbolic link", "mend it or remove it from the folder"
+                    )
+            found = [str(p) for p in pages if p.is_file()]
             if not found:
                 raise InputError(
                     name, "the folder holds no .json or .json.gz files", "point kg at API pages"

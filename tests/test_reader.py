@@ -112,6 +112,21 @@ def test_missing_file_and_empty_folder(tmp_path: Path) -> None:
         expand_inputs([str(tmp_path)])
 
 
+def test_stdin_given_twice_and_a_broken_link_in_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as twice:
+        expand_inputs(["-", "-"])
+    assert twice.value.line() == "-: given twice: standard input is read once — give - once"
+    (tmp_path / "page-1.json").write_text("{}")
+    (tmp_path / "notes.txt").symlink_to(tmp_path / "gone.txt")  # not a page: not looked at
+    assert expand_inputs([str(tmp_path)]) == [str(tmp_path / "page-1.json")]
+    (tmp_path / "page-2.json").symlink_to(tmp_path / "gone.json")
+    with pytest.raises(InputError) as broken:
+        expand_inputs([str(tmp_path)])
+    assert broken.value.line() == (
+        f"{tmp_path / 'page-2.json'}: a broken symbolic link — mend it or remove it from the folder"
+    )
+
+
 _RAW = {"\n": "\ue000", "\r": "\ue001", "\t": "\ue002"}
 
 
