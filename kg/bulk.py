@@ -142,7 +142,12 @@ def _bulk_load(
         report.files += 1
         report.items += message["items"] - len(message["conflicts"])  # counted when loaded
         report.new += len(page.records)
-        report.unchanged += message["items"] - len(page.records) - len(message["conflicts"])
+        repeated = message["repeated"]
+        report.unchanged += (
+            message["items"] - len(page.records) - len(message["conflicts"]) - len(repeated)
+        )
+        report.repeated += len(repeated)
+        report.problems.extend(repeated)
         report.triples_written += message["triples"]
         report.unknown_keys.update(message["unknown"])
         if on_page is not None:

@@ -50,6 +50,8 @@ class LoadReport:
     new: int = 0
     replaced: int = 0
     unchanged: int = 0
+    #: Items whose question a later item of the same page gave again (that one is kept).
+    repeated: int = 0
     skipped_invalid: int = 0
     kept_invalid: int = 0
     triples_written: int = 0
@@ -85,7 +87,8 @@ class LoadReport:
         parts = [
             f"{self.files} file{'s' if self.files != 1 else ''}",
             f"{self.items} items ({self.new} new, {self.replaced} replaced, "
-            f"{self.unchanged} unchanged)",
+            f"{self.unchanged} unchanged"
+            + (f", {self.repeated} repeated on their page)" if self.repeated else ")"),
             f"{self.triples_written} triples written, {self.triples_removed} removed",
         ]
         if self.skipped_invalid:
@@ -146,11 +149,13 @@ Converter = Callable[..., Record]
 @dataclass
 class ConvertedPage:
     """A page's items converted: the records by IRI (of an IRI given twice, the last item's),
-    their item numbers, and the keys kg has no mapping for, counted over every item."""
+    their item numbers, the keys kg has no mapping for, counted over every item, and a
+    warning for each item that a later item of the page gave again."""
 
     records: dict[str, Record]
     numbers: dict[str, int]
     unknown_keys: Counter[str]
+    repeated: list[str] = field(default_factory=list)
 
 
 def convert_page(
@@ -160,6 +165,13 @@ def convert_page(
     converted = ConvertedPage({}, {}, Counter())
     for number, item in enumerate(items, start=1):
         record = converter(item, where=f"{source} item {number}")
+        earlier = converted.numbers.get(record.iri)
+        if earlier is not None:
+            where = f"{source} items {earlier} and {number}"
+            converted.repeated.append(
+                f"{where} ({f'uin {record.uin}' if record.uin else record.iri}): the same "
+                "question twice on one page, the later item kept — check the page"
+            )
         converted.records[record.iri] = record
         converted.numbers[record.iri] = number
         if record.unknown_keys:
@@ -173,6 +185,8 @@ def plan_page(
     converted = convert_page(page.source, page.items, converter=converter)
     by_iri, numbers = converted.records, converted.numbers
     report.unknown_keys.update(converted.unknown_keys)
+    report.problems.extend(converted.repeated)
+    report.repeated += len(converted.repeated)
     report.items += len(page.items)
     stored = stored_hashes(store, list(by_iri))
     to_write = [r for r in by_iri.values() if stored.get(r.iri) != r.content_hash]

@@ -131,6 +131,7 @@ class LoadStream:
             "items": len(items),
             "records": written,
             "conflicts": conflicts,
+            "repeated": converted.repeated,
             "unknown": {key: count for key, count in unknown.items() if count},
             "triples": triples + len(shared) + len(provenance),
         }

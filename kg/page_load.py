@@ -63,7 +63,7 @@ class _PreparedPage:
     page: Page
     plan: PagePlan
     findings: list[Finding]
-    counted: LoadReport  # its items, unchanged items and unknown keys
+    counted: LoadReport  # its items, unchanged and repeated items, unknown keys, warnings
     #: What the store held of ``plan.replaced`` when the page was prepared (None: not read).
     stored: StoredRecords | None = None
     stored_for: tuple[str, ...] = ()
@@ -110,6 +110,8 @@ def _finish(
     page, plan = prepared.page, prepared.plan
     report.items += prepared.counted.items
     report.unchanged += prepared.counted.unchanged
+    report.repeated += prepared.counted.repeated
+    report.problems.extend(prepared.counted.problems)
     report.unknown_keys.update(prepared.counted.unknown_keys)
     apply_policy(plan, page, prepared.findings, on_invalid, report)
     # Read for the records replaced as prepared: not for fewer (skipped as invalid).

@@ -156,7 +156,30 @@ def test_bulk_and_page_by_page_loads_count_unknown_keys_alike(
     page_by_page = load_paths(pyoxigraph.Store(), sources, bulk=False)
 
     assert bulk.unknown_keys == page_by_page.unknown_keys == {"question.someNewField": 3}
-    assert (bulk.items, bulk.warnings) == (page_by_page.items, page_by_page.warnings) == (5, 3)
+    assert (bulk.items, bulk.warnings) == (page_by_page.items, page_by_page.warnings) == (5, 4)
+
+
+def test_a_question_twice_on_a_page_keeps_the_later_item_and_says_so_in_both_loads(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    later = copy.deepcopy(sample_items[0])
+    later["hansardHeading"] = {"_value": "The later heading"}
+    page = write_page(tmp_path / "a.json", [*sample_items[:3], later])
+    warning = (
+        f"{page} items 1 and 4 (uin {later['uin']}): the same question twice on one page, "
+        "the later item kept — check the page"
+    )
+    heading = f"SELECT ?h WHERE {{ <{later['_about']}> <{vocab.PARL}hansardHeading> ?h }}"
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        report = load_paths(store, [str(page)], bulk=bulk)
+        assert report.problems == [warning]
+        counted = (report.items, report.new, report.replaced, report.unchanged, report.repeated)
+        assert counted == (4, 3, 0, 0, 1)
+        assert "4 items (3 new, 0 replaced, 0 unchanged, 1 repeated on their page)" in (
+            report.summary()
+        )
+        assert [str(row["h"]) for row in store.query(heading)] == ['"The later heading"']
 
 
 def _generated(folder: Path, questions: int) -> Path:
