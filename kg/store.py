@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import struct
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,8 +106,41 @@ def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Sto
 
 def require_data_in(store: pyoxigraph.Store, path: Path) -> None:
     """Raise unless the store at ``path`` holds data (see :func:`store_is_empty`)."""
-    if store_is_empty(store):
-        raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
+    if not store_is_empty(store):
+        return
+    if is_being_written(path):  # a first load writes the whole store at its end
+        raise StoreError(
+            str(path),
+            "a first load into the store is under way, and nothing of it is readable before it ends",
+            "wait for that kg load to finish",
+        )
+    raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
+
+
+#: Linux's ``struct flock`` (type, whence, start, length, pid), padded to its 32 bytes.
+_FLOCK = "hhqqi"
+
+
+def is_being_written(path: Path) -> bool:
+    """Whether another process has the store at ``path`` open for writing: RocksDB holds a
+    lock on its LOCK file, asked after here (Linux) without taking it, which would keep the
+    writer out for that moment."""
+    if sys.platform != "linux":
+        return False
+    import fcntl  # not on Windows
+
+    try:
+        descriptor = os.open(path / "LOCK", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        asked = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0).ljust(32, b"\0")
+        answer = fcntl.fcntl(descriptor, fcntl.F_GETLK, asked)
+        return bool(struct.unpack_from(_FLOCK, answer)[0] != fcntl.F_UNLCK)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
 
 
 def _require_store(path: Path) -> None:

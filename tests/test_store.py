@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph
@@ -12,6 +15,7 @@ from kg.errors import StoreError
 from kg.load import load_paths
 from kg.store import (
     DiskUsage,
+    is_being_written,
     open_for_reading,
     open_store,
     optimize_store,
@@ -129,3 +133,33 @@ def test_a_damaged_store_is_one_error_line(tmp_path: Path, sample_path: Path) ->
         assert line.endswith(
             ") — restore the folder from a copy, or load the pages again into a new --store"
         )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the writer's lock is asked after on Linux")
+def test_an_empty_store_that_another_process_writes_says_a_load_is_under_way(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store"
+    holding = "import pyoxigraph, sys; s = pyoxigraph.Store(sys.argv[1]); print(1); input()"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", holding, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "1\n"
+        assert is_being_written(path)
+        with pytest.raises(StoreError) as under_way:
+            open_for_reading(path)
+        assert under_way.value.line() == (
+            f"{path}: a first load into the store is under way, and nothing of it is readable"
+            " before it ends — wait for that kg load to finish"
+        )
+    finally:
+        writer.communicate("\n")
+    assert not is_being_written(path)
+    with pytest.raises(StoreError, match="the store is empty — load pages first"):
+        open_for_reading(path)
