@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 import pyoxigraph
 
 from kg.errors import QueryError
+from kg.sparql_tokens import is_keyword, iter_tokens
 from kg.star_columns import star_order
 from kg.syntax_errors import describe_syntax_error
 from kg.vocab import PREFIXES, XSD
@@ -77,25 +78,32 @@ def in_written_order(outcome: QueryOutcome, text: str) -> QueryOutcome:
     return outcome
 
 
-def _failed(where: str, exc: OSError) -> QueryError:
-    return QueryError(where, f"the query failed: {exc}", "check the store")
+def _failed(where: str, exc: OSError, text: str) -> QueryError:
+    return QueryError(where, f"the query failed: {exc}", failure_hint(text))
 
 
-def _outcome(result: Any, where: str) -> QueryOutcome:
+def failure_hint(text: str) -> str:
+    """What to check when a query fails as it runs: the store, or what its SERVICE calls."""
+    if any(is_keyword(token, "SERVICE") for token in iter_tokens(text)):
+        return "check the store, and that the SERVICE endpoints it calls answer"
+    return "check the store"
+
+
+def _outcome(result: Any, where: str, text: str) -> QueryOutcome:
     """The outcome of a query Oxigraph started; a SELECT's rows are read as they are taken."""
     if isinstance(result, pyoxigraph.QueryBoolean):
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, pyoxigraph.QuerySolutions):
         columns = [v.value for v in result.variables]
-        return QueryOutcome(kind="select", columns=columns, rows=_solutions(result, where))
+        return QueryOutcome(kind="select", columns=columns, rows=_solutions(result, where, text))
     try:
         return QueryOutcome(kind="graph", triples=list(result))
     except OSError as exc:
         del result  # see _solutions
-        raise _failed(where, exc) from exc
+        raise _failed(where, exc, text) from exc
 
 
-def _solutions(result: pyoxigraph.QuerySolutions, where: str) -> Iterator[Row]:
+def _solutions(result: pyoxigraph.QuerySolutions, where: str, text: str) -> Iterator[Row]:
     try:
         for solution in result:
             yield list(solution)  # values in the order of the columns
@@ -104,7 +112,7 @@ def _solutions(result: pyoxigraph.QuerySolutions, where: str) -> Iterator[Row]:
         # collector frees in whichever thread it runs: pyoxigraph's results may only be freed
         # by the thread that made them (else they are kept, and a warning printed).
         del result
-        raise _failed(where, exc) from exc
+        raise _failed(where, exc, text) from exc
 
 
 def run_query(
@@ -129,11 +137,11 @@ def run_query(
     def start() -> QueryOutcome:
         try:
             result = store.query(text, prefixes=PREFIXES, substitutions=bound or None)
-            return in_written_order(_outcome(result, where), text)
+            return in_written_order(_outcome(result, where, text), text)
         except SyntaxError as exc:
             raise describe_syntax_error(where, exc, text) from exc
         except OSError as exc:
-            raise _failed(where, exc) from exc
+            raise _failed(where, exc, text) from exc
 
     outcome = start() if timeout is None else _in_thread(start, where, timeout)
     if not stream:

@@ -12,7 +12,15 @@ import pytest
 
 from kg import ntriples
 from kg.errors import QueryError
-from kg.sparql import released_here, releasing, run_query, select_lines, select_tsv, tsv_term
+from kg.sparql import (
+    failure_hint,
+    released_here,
+    releasing,
+    run_query,
+    select_lines,
+    select_tsv,
+    tsv_term,
+)
 from kg.vocab import XSD
 from tests.conftest import freed_by_another_thread
 
@@ -161,7 +169,10 @@ def test_a_query_that_fails_while_read_leaves_no_results_for_another_thread_to_f
     store.load(TRIPLES, pyoxigraph.RdfFormat.N_TRIPLES)
     # Oxigraph calls the SERVICE, and fails, only when the rows are read.
     text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
-    failing = r"^far: the query failed: .* — check the store$"
+    failing = (
+        r"^far: the query failed: .* — check the store, and that the SERVICE endpoints it calls"
+        r" answer$"
+    )
 
     def failed() -> object:
         with pytest.raises(QueryError, match=failing) as caught:
@@ -170,3 +181,11 @@ def test_a_query_that_fails_while_read_leaves_no_results_for_another_thread_to_f
 
     freed_by_another_thread(failed)
     assert unraisable == []
+
+
+def test_a_query_that_fails_without_a_service_says_to_check_the_store() -> None:
+    assert failure_hint("SELECT * WHERE { ?s ?p ?o }") == "check the store"
+    assert failure_hint('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE') == "check the store"
+    assert failure_hint("select * { service <http://e/> { ?s ?p ?o } }") == (
+        "check the store, and that the SERVICE endpoints it calls answer"
+    )
