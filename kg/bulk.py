@@ -36,6 +36,7 @@ from kg.bulk_validation import (
 from kg.bulk_worker import convert_pages
 from kg.errors import InputError, KgError, StoreError
 from kg.load import LoadReport, OnInvalid, Validator, now, write_changes
+from kg.member_labels import superseded_after_bulk_load
 from kg.reader import Page
 
 _PIPE_SIZE = 1 << 20
@@ -160,7 +161,7 @@ def _bulk_load(
                 messages.write(line)
         report.triples_written += messages.end_triples
         error = messages.error
-        replaced_labels = messages.replaced_labels
+        label_orders = messages.label_orders
         del messages
         status = worker.wait()
         stop_loading()
@@ -175,9 +176,6 @@ def _bulk_load(
                 f"the converting process stopped before the end (exit status {status})",
                 _NOTHING_KEPT,
             )
-        if replaced_labels:  # a member renamed between pages: the last page's name stays
-            write_changes(store, replaced_labels, [])
-            report.triples_removed += len(replaced_labels)
         # Oxigraph's flush waits for RocksDB to compact what the bulk loader ingested while it
         # leaves too many files for writes to go on (a minute at a million questions, on one
         # core): validating meanwhile lets the two use both cores. What is left to compact once
@@ -190,6 +188,11 @@ def _bulk_load(
             stopped = None
             if validator is not None:
                 stopped = validate_pages(store, pages, validator, on_invalid, report, contributions)
+            # A member renamed between pages: the last page's name stays (of those kept).
+            superseded = superseded_after_bulk_load(store, label_orders)
+            if superseded:
+                write_changes(store, superseded, [])
+                report.triples_removed += len(superseded)
             stopped = (
                 load_conflicts(
                     store,
@@ -273,8 +276,9 @@ class _Messages:
         self.triples = 0
         #: The triples written after the pages: the group links and the tallies.
         self.end_triples = 0
-        #: Members' labels written that a later page replaced: to delete after the bulk load.
-        self.replaced_labels: list[str] = []
+        #: The labels of each member given more than one, oldest first: to settle after the
+        #: bulk load (:func:`kg.member_labels.superseded_after_bulk_load`).
+        self.label_orders: list[list[str]] = []
         self.error: dict[str, str] | None = None
         self._on_page = on_page
         self._on_end = on_end
@@ -284,7 +288,7 @@ class _Messages:
         if "error" in message:
             self.error = message["error"]
         elif "tallies" in message:
-            self.replaced_labels = message["replaced_labels"]
+            self.label_orders = message["label_orders"]
             self.end_triples = message["links"] + message["tallies"]
             self.triples += self.end_triples
             if self._on_end is not None:

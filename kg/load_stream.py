@@ -142,14 +142,12 @@ class LoadStream:
         record written, and the message that counts them. Nothing when no record was written:
         the tallies' marker alone would make an empty store look loaded."""
         if not self._seen:
-            return b"", line_of({"links": 0, "tallies": 0, "replaced_labels": []})
+            return b"", line_of({"links": 0, "tallies": 0, "label_orders": []})
         links = link_lines(self._groups.pairs())
         tallies = self.totals.lines()
         data = ntriples.utf8("".join(links)) + ntriples.utf8("".join(tallies))
-        replaced = self._labels.replaced()  # deleted once the bulk load is done
-        return data, line_of(
-            {"links": len(links), "tallies": len(tallies), "replaced_labels": replaced}
-        )
+        orders = self._labels.orders()  # settled once the bulk load is validated
+        return data, line_of({"links": len(links), "tallies": len(tallies), "label_orders": orders})
 
     def save_contributions(self, folder: Path) -> bool:
         """Write to ``folder`` which shared triples each record written gave (what removing

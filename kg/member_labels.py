@@ -23,6 +23,7 @@ from kg.sparql import select
 #: How a member's label line starts and what it holds (as kg writes it).
 _MEMBER_START = "<" + vocab.PARLIAMENT_MEMBERS
 _LABEL = f" <{vocab.RDFS}label> "
+_HELD_LABELS = "SELECT ?s ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s <{label}> ?o }}"
 _STORED_LABELS = (
     "SELECT ?s ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s <{label}> ?o"
     " FILTER NOT EXISTS {{ ?s <{content_hash}> ?hash }} }}"
@@ -77,24 +78,51 @@ def superseded_labels(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]
 
 
 class LatestLabels:
-    """What a bulk load streamed of members' labels: the last of each member, and those it
-    wrote that a later one replaced (to delete once the bulk load is done)."""
+    """What a bulk load streamed of members' labels: each member's, in the order last given
+    (the last is the latest), to settle once the bulk load is done (:func:`settle_labels`)."""
 
     def __init__(self) -> None:
-        self._latest: dict[str, str] = {}
-        self._replaced: set[str] = set()
+        self._given: dict[str, dict[str, None]] = {}
 
     def saw(self, line: str) -> None:
         """A shared line streamed (or given again): if a member's label, it is the latest."""
         member = member_of_label(line)
         if member is None:
             return
-        before = self._latest.get(member)
-        if before is not None and before != line:
-            self._replaced.add(before)
-            self._replaced.discard(line)
-        self._latest[member] = line
+        given = self._given.get(member)
+        if given is None:
+            self._given[member] = {line: None}
+        elif next(reversed(given)) != line:  # else: the latest already
+            given.pop(line, None)
+            given[line] = None
+
+    def orders(self) -> list[list[str]]:
+        """The labels of each member given more than one, oldest first, in a stable order."""
+        return sorted(list(given) for given in self._given.values() if len(given) > 1)
 
     def replaced(self) -> list[str]:
         """The labels streamed that a later one replaced, in a stable order."""
-        return sorted(self._replaced)
+        return sorted(line for order in self.orders() for line in order[:-1])
+
+
+def superseded_after_bulk_load(store: pyoxigraph.Store, orders: list[list[str]]) -> list[str]:
+    """Of the labels a bulk load streamed of each member (``orders``, see
+    :meth:`LatestLabels.orders`), those to delete: all but the latest the store still holds.
+    A record taken back after the load (one that failed validation) took with it the labels
+    that only it gave: the member then keeps the latest of the others, as a load page by page,
+    which never wrote that record, would have left it."""
+    if not orders:
+        return []
+    lines = [line for order in orders for line in order]
+    parsed = pyoxigraph.parse(ntriples.utf8("".join(lines)), pyoxigraph.RdfFormat.N_TRIPLES)
+    term_of = {line: (t.subject, t.object) for line, t in zip(lines, parsed, strict=True)}
+    query = _HELD_LABELS.format(
+        subjects=" ".join(order[0].partition(" ")[0] for order in orders),
+        label=vocab.RDFS + "label",
+    )
+    held = {(row["s"], row["o"]) for row in select(store, query)}
+    gone: list[str] = []
+    for order in orders:
+        still = [line for line in order if term_of[line] in held]
+        gone.extend(still[:-1])
+    return gone

@@ -12,7 +12,13 @@ import pytest
 
 from kg import vocab
 from kg.load import load_paths
-from kg.member_labels import LatestLabels, latest_labels, member_of_label, superseded_labels
+from kg.member_labels import (
+    LatestLabels,
+    latest_labels,
+    member_of_label,
+    superseded_after_bulk_load,
+    superseded_labels,
+)
 from kg.members import convert_member
 from kg.page_load import load_page
 from kg.reader import Page
@@ -37,9 +43,9 @@ def test_a_stream_keeps_the_last_label_and_replaces_the_others() -> None:
     labels = LatestLabels()
     for line in (OLD, OLD, NEW):
         labels.saw(line)
-    assert labels.replaced() == [OLD]
+    assert (labels.replaced(), labels.orders()) == ([OLD], [[OLD, NEW]])
     labels.saw(OLD)  # named as before again: the newer name goes
-    assert labels.replaced() == [NEW]
+    assert (labels.replaced(), labels.orders()) == ([NEW], [[NEW, OLD]])
 
 
 def test_the_store_s_other_labels_of_a_member_are_superseded() -> None:
@@ -105,3 +111,29 @@ def test_a_member_loaded_as_a_record_of_its_own_keeps_its_label(
         "Biography information for Member 4765",
         "Biography information for Someone Else",
     }
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_skipped_question_that_gave_the_newest_name_leaves_the_member_the_name_before(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    invalid = _renamed(sample_items[4:5], "Baroness Chamberlain")
+    invalid[0]["uin"] = ""  # violates the shapes: skipped, with what only it gave
+    sources = [
+        str(write_page(tmp_path / "a.json", sample_items[:4])),
+        str(write_page(tmp_path / "b.json", invalid)),
+    ]
+    store = pyoxigraph.Store()
+    report = load_paths(store, sources, bulk=bulk, on_invalid="skip")
+    assert report.skipped_invalid == 1
+    assert _labels(store) == {"Biography information for Wendy Chamberlain"}
+
+
+def test_after_a_bulk_load_the_latest_label_the_store_holds_stays() -> None:
+    store = pyoxigraph.Store()
+    store.load(OLD.encode(), pyoxigraph.RdfFormat.N_TRIPLES)  # NEW was taken back
+    assert superseded_after_bulk_load(store, [[OLD, NEW]]) == []
+    store.load(NEW.encode(), pyoxigraph.RdfFormat.N_TRIPLES)
+    assert superseded_after_bulk_load(store, [[OLD, NEW]]) == [OLD]
+    assert superseded_after_bulk_load(store, [[NEW, OLD]]) == [NEW]
+    assert superseded_after_bulk_load(store, []) == []
