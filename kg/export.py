@@ -12,6 +12,7 @@ Oxigraph's is expanded, not compact, and RDF/XML by :mod:`kg.rdfxml`.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -60,6 +61,8 @@ _OXIGRAPH_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
 }  # fmt: skip
 _CHUNK = 1 << 16
+#: How hard an export to a ``.gz`` file is compressed: gzip's own default.
+GZIP_LEVEL = 6
 _Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
@@ -103,7 +106,7 @@ def export(store: ox.Store, *, fmt: str, out: BinaryIO, on_disk: bool = False) -
 
 def export_to_file(store: ox.Store, *, fmt: str, path: Path, on_disk: bool = False) -> int:
     """Export to a file: a regular file appears complete or not at all (written, then renamed);
-    ``on_disk`` as for :func:`export`."""
+    gzipped when its name ends in ``.gz``; ``on_disk`` as for :func:`export`."""
     format_name(fmt)
     if path.is_dir():
         raise ExportError(str(path), "is a folder", "give a file name for the export")
@@ -113,7 +116,13 @@ def export_to_file(store: ox.Store, *, fmt: str, path: Path, on_disk: bool = Fal
     target = path if special else path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
     try:
         with open(target, "wb" if special else "xb") as handle:
-            count = export(store, fmt=fmt, out=handle, on_disk=on_disk)
+            if not path.name.lower().endswith(".gz"):
+                count = export(store, fmt=fmt, out=handle, on_disk=on_disk)
+            else:
+                with gzip.GzipFile(
+                    path.name[:-3], "wb", GZIP_LEVEL, fileobj=handle, mtime=0
+                ) as packed:
+                    count = export(store, fmt=fmt, out=cast(BinaryIO, packed), on_disk=on_disk)
         if not special:
             os.replace(target, path)
         return count
@@ -136,8 +145,9 @@ def format_name(fmt: str) -> str:
 
 
 def format_of_file(path: Path) -> str | None:
-    """The format a file's extension names (``dump.nt`` is N-Triples), or None."""
-    extension = path.suffix.lower()
+    """The format a file's extension names (``dump.nt`` and ``dump.nt.gz`` are N-Triples),
+    or None."""
+    extension = path.with_name(path.name.removesuffix(".gz").removesuffix(".GZ")).suffix.lower()
     by_extension = {spec.extension: name for name, spec in FORMATS.items()}
     by_extension.update({".json": "jsonld", ".owl": "xml", ".xml": "xml", ".turtle": "ttl"})
     return by_extension.get(extension)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import os
 import shutil
 import subprocess
@@ -385,6 +386,9 @@ def test_export_takes_the_format_from_its_long_name_or_the_file_extension(
         read = pyoxigraph.parse(path=str(path), format=formats[name])
         assert {str(q) for q in read} == stored, name
     assert (tmp_path / "a.nt").read_text().count("\n") == 407  # one triple a line
+    packed = tmp_path / "a.nt.gz"
+    run(runner, "export", "--store", str(store_dir), "-o", str(packed))
+    assert gzip.decompress(packed.read_bytes()) == (tmp_path / "a.nt").read_bytes()
 
 
 def test_export_in_an_unknown_format_is_one_line(
