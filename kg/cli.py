@@ -45,7 +45,8 @@ LAZY_COMMANDS = {
 
 class KgGroup(click.Group):
     """Turns every :class:`KgError` raised by a command into ``Error: <line>`` and exit 1, and
-    every command line click cannot parse into one such line and exit 2; imports the commands of :data:`LAZY_COMMANDS` when they are first asked for."""
+    every command line click cannot parse into one such line and exit 2; imports the commands
+    of :data:`LAZY_COMMANDS` when they are first asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *LAZY_COMMANDS})

@@ -79,7 +79,8 @@ def superseded_labels(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]
 
 class LatestLabels:
     """What a bulk load streamed of members' labels: each member's, in the order last given
-    (the last is the latest), to settle once the bulk load is done (:func:`settle_labels`)."""
+    (the last is the latest), settled once the bulk load is validated
+    (:func:`superseded_after_bulk_load`)."""
 
     def __init__(self) -> None:
         self._given: dict[str, dict[str, None]] = {}
@@ -99,10 +100,6 @@ class LatestLabels:
     def orders(self) -> list[list[str]]:
         """The labels of each member given more than one, oldest first, in a stable order."""
         return sorted(list(given) for given in self._given.values() if len(given) > 1)
-
-    def replaced(self) -> list[str]:
-        """The labels streamed that a later one replaced, in a stable order."""
-        return sorted(line for order in self.orders() for line in order[:-1])
 
 
 def superseded_after_bulk_load(store: pyoxigraph.Store, orders: list[list[str]]) -> list[str]:

@@ -39,13 +39,13 @@ def test_a_members_label_line_is_told_from_any_other() -> None:
     assert latest_labels([OLD, NEW, "<x:a> <x:b> <x:c> .\n"]) == {f"<{MEMBER}>": NEW}
 
 
-def test_a_stream_keeps_the_last_label_and_replaces_the_others() -> None:
+def test_a_stream_keeps_each_members_labels_in_the_order_last_given() -> None:
     labels = LatestLabels()
     for line in (OLD, OLD, NEW):
         labels.saw(line)
-    assert (labels.replaced(), labels.orders()) == ([OLD], [[OLD, NEW]])
+    assert labels.orders() == [[OLD, NEW]]
     labels.saw(OLD)  # named as before again: the newer name goes
-    assert (labels.replaced(), labels.orders()) == ([NEW], [[NEW, OLD]])
+    assert labels.orders() == [[NEW, OLD]]
 
 
 def test_the_store_s_other_labels_of_a_member_are_superseded() -> None:
