@@ -223,6 +223,15 @@ class _ItemConverter:
             about = f"{parent}/{key}/{index}"
         elif type(about) is not str or not is_absolute_iri(about):
             raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
+        elif role not in SHARED_ROLES and not ntriples.iri_text(about).startswith(
+            self.question + "/"
+        ):
+            # A part is the record's own: loading the question again replaces it whole. One
+            # named as another question (or anything else) would take that with it.
+            raise ValueProblem(
+                f"{key}: _about {about!r} is not under the question's IRI, where a question's"
+                " answer and other parts are"
+            )
         if role in SHARED_ROLES:
             return self.shared_child(about, obj, role)
         child_nt = ntriples.iri(about)
@@ -337,6 +346,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         raise InputError(where, "the item has no _about (its IRI)", "fix the page or drop the item")
     if type(about) is not str or not is_absolute_iri(about):
         raise InputError(where, f"_about is not an absolute IRI: {about!r}", "fix the page")
+    about = ntriples.iri_text(about)  # the record is known by its IRI as stored
     converter = _ItemConverter(about)
     try:
         converter.resource(about, converter.question_nt, item, "question")
@@ -377,7 +387,7 @@ def convert_item(item: dict[str, Any], *, where: str) -> Record:
         group_key,
         grouped,
         shared_from,
-        own + hash_line.encode("ascii"),
+        own + hash_line.encode("utf-8"),
         tallied,
         converter.question_nt,
     )

@@ -171,6 +171,21 @@ def test_single_value_and_one_element_list_give_the_same_triples(
             lambda i: i.update(_about="resources/1"),
             "t item 3: _about is not an absolute IRI: 'resources/1' — fix the page",
         ),
+        *(
+            (
+                lambda i, part=part: i["answer"].update(_about=part),
+                f"t item 3 ({Q}1698517): answer: _about '{part}' is not under the question's IRI,"
+                " where a question's answer and other parts are — fix the value in the page, or"
+                " drop the item",
+            )
+            for part in [
+                f"{Q}1698518",  # another question: loading this one again would delete it
+                f"{Q}1698518/answer",
+                f"{Q}1698517",  # the question itself
+                f"{Q}16985170/answer",
+                "http://data.parliament.uk/members/4765",
+            ]
+        ),
     ],
 )
 def test_bad_values_name_the_item(
@@ -335,3 +350,22 @@ def test_a_value_longer_than_oxigraph_reads_is_refused_and_one_as_long_as_it_rea
     store = pyoxigraph.Store()
     store.load("".join(record.lines).encode("utf-8"), pyoxigraph.RdfFormat.N_TRIPLES)
     assert len(store) == len(record.lines)
+
+
+@pytest.mark.parametrize(
+    ("about", "stored"),
+    [
+        (f"{Q}5000é", f"{Q}5000é"),  # written as UTF-8, not refused as not ASCII
+        (f"{Q}50 004", f"{Q}50%20004"),  # as stored, so that validation finds it
+    ],
+)
+def test_a_record_is_known_by_its_iri_as_stored(
+    sample_items: list[dict[str, Any]], about: str, stored: str
+) -> None:
+    item = json.loads(json.dumps(sample_items[0]).replace(sample_items[0]["_about"], about))
+    record = convert_item(item, where="t")
+    assert record.iri == stored
+    graph = pyoxigraph.Store()
+    graph.load(record.own_ntriples, pyoxigraph.RdfFormat.N_TRIPLES)
+    question = pyoxigraph.NamedNode(stored)
+    assert len(list(graph.quads_for_pattern(question, None, None))) > 10

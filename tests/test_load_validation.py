@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,22 @@ def test_abort_keeps_pages_before_the_bad_one(
     assert caught.value.where == f"{tmp_path / '2.json'} item 1 (uin 19187)"
     assert "questionText" in caught.value.what
     assert questions(store) == {item["_about"] for item in sample_items[:3]}
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_question_iri_the_shapes_refuse_is_refused_by_the_load_as_by_kg_validate(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    # Stored as .../50%20004, which the validation of the load looked for as written.
+    spaced = json.loads(
+        json.dumps(sample_items[0]).replace(sample_items[0]["_about"], Q + "50 004")
+    )
+    page = write_page(tmp_path / "1.json", [spaced])
+    store = pyoxigraph.Store()
+    with pytest.raises(ValidationFailed) as caught:
+        load_paths(store, [str(page)], bulk=bulk)
+    assert caught.value.what == "a question is an IRI http://data.parliament.uk/resources/<digits>"
+    assert len(store) == 0
 
 
 @pytest.mark.parametrize("bulk", [True, False])
