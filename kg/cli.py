@@ -23,6 +23,7 @@ from kg.cli_options import (
     limit_option,
     output_options,
     store_option,
+    timeout_option,
     write_outcome,
 )
 from kg.errors import KgError
@@ -247,7 +248,7 @@ def stats(store_path: Path, fmt: str, no_headers: bool) -> None:
 @store_option
 @output_options
 @limit_option
-@click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
+@timeout_option
 @endpoint_option
 def sparql(
     query: str | None,

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kg.cli_options import silent_option, store_option
+from kg.cli_options import FiniteRange, seconds, silent_option, store_option
 from kg.convert import convert_item
 from kg.errors import InputError
 from kg.fetch import (
@@ -159,10 +159,10 @@ class _Progress:
 @click.option("--contact", envvar=CONTACT_ENV, help="Contact details for the User-Agent.")
 @click.option("--page-size", type=click.IntRange(1, 5000), default=PAGE_SIZE, show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 8), default=2, show_default=True)
-@click.option("--rate", type=click.FloatRange(min=0.01), help="At most this many requests/s.")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True)
+@click.option("--rate", type=FiniteRange(min=0.01), help="At most this many requests/s.")
+@click.option("--timeout", type=seconds(), default=60.0, show_default=True)
 @click.option("--max-attempts", type=click.IntRange(1, 100), default=6, show_default=True)
-@click.option("--backoff", type=click.FloatRange(min=0.0), default=1.0, show_default=True)
+@click.option("--backoff", type=seconds(min_open=False), default=1.0, show_default=True)
 @click.option("--no-validate", is_flag=True, help="Do not check items against the shapes.")
 @click.option(
     "--on-invalid", type=click.Choice(ON_INVALID_CHOICES), default="abort", show_default=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,7 +64,37 @@ def output_options(fn: F) -> F:
 def limit_option(fn: F) -> F:
     """``--limit N``: write the first N rows only (and read no more of them)."""
     return click.option(
-        "--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N rows."
+        "--limit",
+        type=click.IntRange(min=1, max=sys.maxsize),
+        default=None,
+        metavar="N",
+        help="At most N rows.",
+    )(fn)
+
+
+#: The longest wait an option may ask for: a year (the clocks' limits are far beyond).
+MAX_SECONDS = 365 * 24 * 3600.0
+
+
+class FiniteRange(click.FloatRange):
+    """A number in a range, which nan and infinity are not (click's range lets nan by)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
+def seconds(*, min_open: bool = True) -> FiniteRange:
+    """Seconds: more than 0 (or at least 0), at most :data:`MAX_SECONDS`."""
+    return FiniteRange(min=0, min_open=min_open, max=MAX_SECONDS)
+
+
+def timeout_option(fn: F) -> F:
+    """``--timeout S``: stop the query after S seconds."""
+    return click.option(
+        "--timeout", type=seconds(), default=None, metavar="S", help="Stop after S seconds."
     )(fn)
 
 

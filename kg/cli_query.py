@@ -18,6 +18,7 @@ from kg.cli_options import (
     limit_option,
     output_options,
     store_option,
+    timeout_option,
     write_outcome,
 )
 from kg.cli_remote import runner_for
@@ -93,7 +94,7 @@ def queries_command(name: str | None, fmt: str, no_headers: bool) -> None:
 @endpoint_option
 @output_options
 @limit_option
-@click.option("--timeout", type=float, default=None, help="Stop the query after this many s.")
+@timeout_option
 @click.option("--print-query", is_flag=True, help="Print the query's SPARQL instead of running it.")
 def query_command(
     name: str,
@@ -162,7 +163,7 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
     help="Wrap at this width (0: no wrap).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Output the fields as a JSON object.")
-@click.option("--timeout", type=float, default=None, help="Stop after this many seconds.")
+@timeout_option
 def show_command(
     question: str,
     store_path: Path,

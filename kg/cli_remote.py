@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli_options import store_option
+from kg.cli_options import MAX_SECONDS, seconds, store_option
 from kg.sparql import QueryOutcome
 
 if TYPE_CHECKING:
@@ -69,21 +69,21 @@ def run_text(
 )
 @click.option(
     "--retries",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=100),
     default=3,
     show_default=True,
     help="Send a request again this many times when it fails in a way that may pass.",
 )
 @click.option(
     "--retry-wait",
-    type=click.FloatRange(min=0),
+    type=seconds(min_open=False),
     default=1.0,
     show_default=True,
     help="Seconds to wait before the first retry (doubled for each next one).",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=seconds(),
     default=60.0,
     show_default=True,
     help="Give up on a request after this many seconds.",
@@ -139,7 +139,7 @@ def push(
 )
 @click.option(
     "--timeout",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=int(MAX_SECONDS)),
     default=None,
     help="Stop queries that run longer than this many seconds.",
 )

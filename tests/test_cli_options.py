@@ -21,6 +21,7 @@ from kg.cli_options import (
     output_options,
     silent_option,
     store_option,
+    timeout_option,
     write_outcome,
 )
 from kg.paths import DEFAULT_STORE
@@ -102,7 +103,9 @@ def test_limit_writes_the_first_rows_only() -> None:
     assert run_answer("select", "--nl", "--limit", "9") == (0, SELECT_OUTPUT["nl"])
     code, output = run_answer("select", "--limit", "0")
     assert code == 2
-    assert output.endswith("Error: Invalid value for '--limit': 0 is not in the range x>=1.\n")
+    assert output.endswith(
+        "Error: Invalid value for '--limit': 0 is not in the range 1<=x<=9223372036854775807.\n"
+    )
 
 
 def test_limit_reads_no_more_rows_than_it_writes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,3 +205,29 @@ def test_kg_sparql_and_kg_stats_write_through_the_shared_options(
     assert run(runner, *args).output == "147074\t3\n185646\t7\n"
     stats = run(runner, "stats", "--store", str(store_dir), "--nl").output.splitlines()
     assert stats[:2] == ['{"name": "triples", "value": 407}', '{"name": "questions", "value": 9}']
+
+
+@click.command()
+@timeout_option
+@limit_option
+def timed(timeout: float | None, limit: int | None) -> None:
+    click.echo(f"timeout={timeout} limit={limit}")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--timeout", "nan"], "Invalid value for '--timeout': 'nan' is not a number"),
+        (["--timeout", "inf"], "Invalid value for '--timeout': inf is not in the range 0<x<=31536000.0."),
+        (["--timeout", "0"], "Invalid value for '--timeout': 0.0 is not in the range 0<x<=31536000.0."),
+        (["--timeout", "1e300"], "Invalid value for '--timeout': 1e+300 is not in the range 0<x<=31536000.0."),
+        (["--limit", "9223372036854775808"], "Invalid value for '--limit': 9223372036854775808 is not in the range 1<=x<=9223372036854775807."),
+    ],
+)  # fmt: skip
+def test_timeouts_and_limits_beyond_what_the_clocks_and_iterators_take_are_usage_errors(
+    args: list[str], error: str
+) -> None:
+    result = CliRunner().invoke(timed, args)
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, f"Error: {error}")
+    given = CliRunner().invoke(timed, ["--timeout", "0.5", "--limit", "9223372036854775807"])
+    assert given.output == "timeout=0.5 limit=9223372036854775807\n"

@@ -345,4 +345,4 @@ def test_limit_writes_the_first_rows_only(store: str) -> None:
                 "SELECT ?uin WHERE { ?q parl:uin ?uin } ORDER BY ?uin")  # fmt: skip
     assert json.loads(listed.output) == [{"uin": "147074"}, {"uin": "185646"}]
     refused = CliRunner().invoke(cli, [*args, "--limit", "0"], env=ENV)
-    assert refused.exit_code == 2 and "'--limit': 0 is not in the range x>=1" in refused.output
+    assert refused.exit_code == 2 and "'--limit': 0 is not in the range 1<=x<=" in refused.output

@@ -191,7 +191,7 @@ def test_push_and_serve_need_a_store_with_data(command: str, tmp_path: Path) -> 
         ),
         (
             ["push", "--endpoint", "http://127.0.0.1:9/store", "--timeout", "0"],
-            "Error: kg push: invalid value for '--timeout': 0.0 is not in the range x>0"
+            "Error: kg push: invalid value for '--timeout': 0.0 is not in the range 0<x<=31536000.0"
             " — see kg push --help\n",
         ),
         (
