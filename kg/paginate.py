@@ -4,9 +4,10 @@ stopped where a server that does not page as the API does would lead on for ever
 from __future__ import annotations
 
 import math
+import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 from kg.errors import FetchError
 from kg.fetch import PAGE_SIZE, FetchedPage, Fetcher, Query
@@ -66,14 +67,13 @@ def paginate(
     expected = pages_expected(page)
     last_known = expected - 1 if expected is not None else start_page
     previous = page
-    pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="kg-fetch")
     pending: deque[tuple[int, Future[FetchedPage]]] = deque()
     scheduled = start_page
     try:
         while True:
             while len(pending) < max(1, in_flight) and (scheduled + 1 <= last_known or not pending):
                 scheduled += 1
-                future = pool.submit(fetcher.fetch, query, page=scheduled, page_size=size)
+                future = _fetch_in_background(fetcher, query, page=scheduled, page_size=size)
                 pending.append((scheduled, future))
             _, future = pending.popleft()
             page = future.result()
@@ -91,4 +91,23 @@ def paginate(
     finally:
         for _, future in pending:
             future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _fetch_in_background(
+    fetcher: Fetcher, query: Query, *, page: int, page_size: int
+) -> Future[FetchedPage]:
+    """One page fetched in a thread of its own, which exiting does not wait for (a pool's
+    threads it does): Ctrl-C then ends kg at once, not once the requests under way end (up
+    to --timeout). The thread only fetches; what it fetched is saved by the caller."""
+    future: Future[FetchedPage] = Future()
+
+    def fetch() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fetcher.fetch(query, page=page, page_size=page_size))
+        except BaseException as exc:  # handed to the caller
+            future.set_exception(exc)
+
+    threading.Thread(target=fetch, name=f"kg-fetch-{page}", daemon=True).start()
+    return future

@@ -203,6 +203,30 @@ def test_a_killed_harvest_resumes_at_the_right_page(
     assert [line["page"] for line in check_cache(cache_folder(store_path))] == [0, 1, 2, 3, 4]
 
 
+def test_ctrl_c_ends_a_harvest_at_once_though_a_request_is_under_way(
+    api: ApiServer, store_path: Path
+) -> None:
+    api.fault("hold", page=3)  # answered after 30 s, or when the test ends
+    command = [sys.executable, "-m", "kg", "fetch", "answeredquestions", "--base-url", api.url,
+               "--store", str(store_path), "--load", "--no-validate", "--silent"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert api.held.wait(30), "the harvest never reached page 3"
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, stderr = process.communicate(timeout=20)
+        waited = time.monotonic() - started
+    finally:
+        api.released.set()
+        if process.poll() is None:
+            process.kill()
+    assert (process.returncode, stderr.decode().splitlines()[-1]) == (1, "Aborted!")
+    assert waited < 10, f"kg waited {waited:.1f} s for the request under way"
+    entry = next(iter(HarvestState.for_store(store_path).read()["harvests"].values()))
+    assert entry["fetched"] == entry["loaded"] and entry["fetched"] in (2, 3)
+
+
 def test_refresh_starts_from_the_first_page(api: ApiServer, store_path: Path) -> None:
     api.fault("503", page=2, times=99)
     assert fetch(api, store_path, "--max-attempts", "1", "--concurrency", "1").exit_code == 1
