@@ -292,7 +292,7 @@ class Fetcher:
         raise FetchError(
             url,
             f"no good answer after {len(tried)} attempt{'s' if len(tried) != 1 else ''} "
-            f"({'; '.join(tried)})",
+            f"({_reasons(tried)})",
             "the API may be down or overloaded: try again later",
         )
 
@@ -335,3 +335,15 @@ class Fetcher:
             raise _Retry(f"the server answered page {served} instead")
         fetched_at = self.now().isoformat(timespec="seconds").replace("+00:00", "Z")
         return FetchedPage(page, url, status, body, parsed, fetched_at, attempt)
+
+
+def _reasons(tried: list[str]) -> str:
+    """Why each attempt failed, in order, a reason given again counted, not repeated:
+    ``HTTP 503 (3 times); timed out``."""
+    runs: list[list[Any]] = []
+    for reason in tried:
+        if runs and runs[-1][0] == reason:
+            runs[-1][1] += 1
+        else:
+            runs.append([reason, 1])
+    return "; ".join(reason if n == 1 else f"{reason} ({n} times)" for reason, n in runs)

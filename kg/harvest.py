@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import secrets
 import sys
@@ -377,13 +378,33 @@ def harvest(
             run.load_cached()
         try:
             run.fetch(fetcher, page_size=page_size, in_flight=in_flight)
+            _check_all_pages_came(entry, folder)
         except FetchError as exc:
-            kept = entry["fetched"]
-            raise FetchError(
-                exc.where,
-                exc.what,
-                f"{exc.hint}; the {kept} page{'s' if kept != 1 else ''} fetched so far are kept "
-                f"in {folder}: run the same command again to resume at page {kept}",
-            ) from exc
+            raise FetchError(exc.where, exc.what, f"{exc.hint}; {_kept(entry, folder)}") from exc
         run.finish(base_key, _stamp(now()))
     return result
+
+
+def _kept(entry: dict[str, Any], folder: Path) -> str:
+    """What a harvest that failed keeps, and how to go on."""
+    kept = entry["fetched"]
+    if kept == 0:
+        return "no page was fetched: run the same command again"
+    pages = "the page fetched so far is" if kept == 1 else f"the {kept} pages fetched so far are"
+    return f"{pages} kept in {folder}: run the same command again to resume at page {kept}"
+
+
+def _check_all_pages_came(entry: dict[str, Any], folder: Path) -> None:
+    """Raise when the server ended the paging (no ``next``) pages before those its
+    ``totalResults`` gives: the harvest is not complete, and is not marked so."""
+    total, size, fetched = entry.get("total"), entry.get("page_size"), entry["fetched"]
+    if not isinstance(total, int) or not isinstance(size, int) or size <= 0:
+        return
+    expected = max(1, math.ceil(total / size))
+    if fetched < expected:
+        raise FetchError(
+            str(folder),
+            f"the server gave no next page after page {fetched - 1}, where its totalResults"
+            f" ({total:,}) makes {expected} pages of {size}",
+            "the server may have failed part way",
+        )

@@ -36,6 +36,7 @@ FAULTS = (
     "bad-gzip",
     "repeat",
     "endless",
+    "no-next",
 )
 #: For ``CliRunner(env=...)``: no fallback to the public mirror, whatever the environment says.
 LOOPBACK_ONLY: dict[str, str | None] = {"KG_API_MIRROR_URL": "none", "KG_API_BASE_URL": None}
@@ -246,8 +247,10 @@ class _Handler(BaseHTTPRequestHandler):
                 again = int(params.get("_page", "0")) % 2 if fault.kind == "endless" else 0
                 first = api.document(endpoint, {**params, "_page": str(again)})["result"]
                 document["result"].update(items=first["items"], next=first["_about"] + "&more")
+            if fault is not None and fault.kind == "no-next":
+                document["result"].pop("next", None)  # the paging ends here, too soon
             body = json.dumps(document).encode("utf-8")
-            if fault is None:
+            if fault is None or fault.kind == "no-next":
                 self._send(200, body, "application/json")
                 return
             seen.fault = fault.kind

@@ -139,14 +139,15 @@ def test_retry_after_forms() -> None:
 
 
 def test_gives_up_naming_the_page_and_what_was_tried(api: ApiServer) -> None:
-    api.fault("503", page=2, times=99)
+    api.fault("503", page=2, times=2)
+    api.fault("500", page=2, times=99)
     sleeps = Sleeps()
     client = fetcher([api.url], sleeps=sleeps, max_attempts=3)
     with client, pytest.raises(FetchError) as caught:
         client.fetch(QUERY, page=2, page_size=10)
     error = caught.value
     assert error.where == f"{api.url}/answeredquestions.json?_page=2&_pageSize=10"
-    assert error.what == "no good answer after 3 attempts (HTTP 503; HTTP 503; HTTP 503)"
+    assert error.what == "no good answer after 3 attempts (HTTP 503 (2 times); HTTP 500)"
     assert "\n" not in error.line()
     assert len(api.seen) == 3
     assert 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0  # exponential

@@ -134,7 +134,7 @@ def test_giving_up_prints_one_error_keeps_the_pages_and_resumes(
     assert failed.exit_code == 1
     url = f"{api.url}/answeredquestions.json?_page=3&_pageSize=10"
     assert failed.output.splitlines()[-1] == (
-        f"Error: {url}: no good answer after 3 attempts (HTTP 503; HTTP 503; HTTP 503) — the API"
+        f"Error: {url}: no good answer after 3 attempts (HTTP 503 (3 times)) — the API"
         f" may be down or overloaded: try again later; the 3 pages fetched so far are kept in "
         f"{cache_folder(store_path)}: run the same command again to resume at page 3"
     )
@@ -225,6 +225,45 @@ def test_ctrl_c_ends_a_harvest_at_once_though_a_request_is_under_way(
     assert waited < 10, f"kg waited {waited:.1f} s for the request under way"
     entry = next(iter(HarvestState.for_store(store_path).read()["harvests"].values()))
     assert entry["fetched"] == entry["loaded"] and entry["fetched"] in (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("page", "kept"),
+    [
+        (0, "no page was fetched: run the same command again"),
+        (1, "the page fetched so far is kept in {folder}: run the same command again to resume"
+            " at page 1"),
+    ],
+)  # fmt: skip
+def test_a_failed_harvest_says_what_it_kept(
+    api: ApiServer, store_path: Path, page: int, kept: str
+) -> None:
+    api.fault("503", page=page, times=99)
+    failed = fetch(api, store_path, "--max-attempts", "1", "--concurrency", "1")
+    assert failed.exit_code == 1
+    line = failed.output.splitlines()[-1]
+    assert line.endswith("try again later; " + kept.format(folder=cache_folder(store_path)))
+
+
+def test_a_harvest_the_server_ends_too_soon_is_not_complete_and_resumes(
+    api: ApiServer, store_path: Path, questions: list[dict[str, Any]]
+) -> None:
+    api.fault("no-next", page=1)  # page 1 of the 5 that totalResults gives says it is the last
+    stopped = fetch(api, store_path, "--load", "--concurrency", "1")
+    folder = cache_folder(store_path)
+    total = len(questions)
+    assert (stopped.exit_code, stopped.output) == (
+        1,
+        f"Error: {folder}: the server gave no next page after page 1, where its totalResults"
+        f" ({total}) makes 5 pages of {total // 5} — the server may have failed part way; the 2"
+        f" pages fetched so far are kept in {folder}: run the same command again to resume at"
+        " page 2\n",
+    )
+    assert HarvestState.for_store(store_path).read()["completed"] == {}
+    resumed = fetch(api, store_path, "--load")
+    assert resumed.exit_code == 0, resumed.output
+    assert sorted(api.pages_served()) == [0, 1, 2, 3, 4]
+    assert stored_questions(store_path) == {q["_about"]: 1 for q in questions}
 
 
 def test_refresh_starts_from_the_first_page(api: ApiServer, store_path: Path) -> None:
