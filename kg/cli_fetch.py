@@ -238,6 +238,7 @@ def fetch(
                     contact=contact,
                     rate=rate,
                     max_connections=concurrency,
+                    on_wait=None if silent else _say_waiting,
                 )
             )
         result = harvest(
@@ -254,6 +255,10 @@ def fetch(
             in_flight=concurrency,
         )
     _summarize(result, report if load_pages else None)
+
+
+def _say_waiting(line: str) -> None:
+    click.echo(f"Waiting: {line}", err=True)
 
 
 def _summarize(result: HarvestResult, report: LoadReport | None) -> None:

@@ -94,6 +94,10 @@ def user_agent(contact: str | None = None) -> str:
     return f"kg/{__version__} (+{PROJECT_URL}{extra})"
 
 
+#: A wait before a retry that kg says it is taking (unless --silent), in seconds.
+LONG_WAIT = 10.0
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try for one page. Delays are in seconds."""
@@ -221,6 +225,7 @@ class Fetcher:
         now: Callable[[], dt.datetime] = _utc_now,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
+        on_wait: Callable[[str], Any] | None = None,
     ) -> None:
         if not base_urls:
             raise InputError("--base-url", "no base URL to fetch from", "give an API base URL")
@@ -229,6 +234,8 @@ class Fetcher:
         self.stopped = threading.Event()
         self.sleep = sleep if sleep is not None else self.stopped.wait
         self.now = now
+        #: Told, as a line, of each wait of :data:`LONG_WAIT` or more before a retry.
+        self.on_wait = on_wait
         self.rng = rng or random.Random()
         self.limiter = RateLimiter(rate, clock=clock, sleep=self.sleep)
         self._base = 0
@@ -288,6 +295,8 @@ class Fetcher:
                     delay = self.backoff(attempt)
                     if failure.wait is not None:
                         delay = max(delay, min(failure.wait, self.policy.max_retry_after))
+                    if delay >= LONG_WAIT and self.on_wait is not None:
+                        self.on_wait(self._waiting(url, failure, delay, attempt))
                     self.sleep(delay)
         raise FetchError(
             url,
@@ -295,6 +304,16 @@ class Fetcher:
             f"({_reasons(tried)})",
             "the API may be down or overloaded: try again later",
         )
+
+    def _waiting(self, url: str, failure: _Retry, delay: float, attempt: int) -> str:
+        """The line that says why kg waits, how long, and what the server asked for."""
+        line = f"{url}: {failure.what}; waiting {delay:.0f} s before attempt {attempt + 1}"
+        if failure.wait is not None and failure.wait > delay:
+            line += (
+                f" (the server asked for {failure.wait:.0f} s; kg waits"
+                f" {self.policy.max_retry_after:.0f} s at most)"
+            )
+        return line
 
     def _attempt(self, url: str, page: int, attempt: int) -> FetchedPage:
         import httpx

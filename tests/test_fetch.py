@@ -129,6 +129,23 @@ def test_429_retry_after_is_honoured(api: ApiServer) -> None:
     assert sleeps == [7.0]
 
 
+def test_a_long_wait_is_said_and_one_past_the_cap_says_so(api: ApiServer) -> None:
+    api.fault("429", retry_after="100000")
+    api.fault("429", retry_after="12")
+    api.fault("429", retry_after="3")
+    sleeps, said = Sleeps(), []
+    with fetcher([api.url], sleeps=sleeps) as client:
+        client.on_wait = said.append
+        client.fetch(QUERY, page=0, page_size=10)
+    assert sleeps == [300.0, 12.0, 3.0]
+    url = f"{api.url}/answeredquestions.json?_page=0&_pageSize=10"
+    assert said == [
+        f"{url}: HTTP 429 Too Many Requests; waiting 300 s before attempt 2 (the server asked"
+        " for 100000 s; kg waits 300 s at most)",
+        f"{url}: HTTP 429 Too Many Requests; waiting 12 s before attempt 3",
+    ]  # the 3 s wait is not worth a line
+
+
 def test_retry_after_forms() -> None:
     now = dt.datetime(2024, 4, 16, 12, 0, 0, tzinfo=dt.UTC)
     assert retry_after_seconds("120", now) == 120.0
