@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import math
 import re
 import shutil
 import textwrap
@@ -48,7 +49,9 @@ def plain_value(term: Any) -> Any:
                 number = Decimal(text)
                 return int(number) if number == number.to_integral_value() else float(number)
             if datatype in _FLOATS:
-                return float(text)
+                floating = float(text)
+                # NaN and INF as their xsd lexical forms: JSON has no numbers for them.
+                return floating if math.isfinite(floating) else text
         except ValueError:
             return text
         if datatype == XSD + "boolean":
@@ -192,12 +195,19 @@ def write_rows(
     elif fmt == "nl":
         for r in plain:
             out.write(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) + "\n")
-    elif fmt in ("csv", "tsv"):
-        writer = csv.writer(out, dialect="excel-tab" if fmt == "tsv" else "excel")
+    elif fmt == "csv":
+        writer = csv.writer(out, dialect="excel")
         if headers:
             writer.writerow(columns)
         for r in plain:
             writer.writerow(["" if v is None else _csv_text(v) for v in r])
+    elif fmt == "tsv":
+        # A row a line, whatever the values hold: tabs, newlines and backslashes escaped as
+        # SPARQL's TSV results and PostgreSQL's text format escape them, not quoted.
+        if headers:
+            out.write("\t".join(map(_tsv_text, columns)) + "\n")
+        for r in plain:
+            out.write("\t".join("" if v is None else _tsv_text(_csv_text(v)) for v in r) + "\n")
     else:
         # Laid out to fit the first rows; any after them are written as they come.
         table = list(itertools.islice(plain, TABLE_LAYOUT_ROWS))
@@ -210,6 +220,13 @@ def write_rows(
             lines = render_table(columns, table, headers=headers, width=terminal, more=plain)
             out.writelines(lines)
     return taken
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tsv_text(text: str) -> str:
+    return text.translate(_TSV_ESCAPES)
 
 
 def _csv_text(value: Any) -> str:

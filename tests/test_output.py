@@ -62,16 +62,36 @@ def test_one_wide_row_is_shown_as_a_record() -> None:
 def test_machine_formats_and_empty_results() -> None:
     rows: list[list[object]] = [["a,b", 3, None], ['say "x"', 4.5, True]]
     assert written(["t", "n", "v"], rows, "csv") == 't,n,v\r\n"a,b",3,\r\n"say ""x""",4.5,true\r\n'
-    assert (
-        written(["t", "n", "v"], rows, "tsv", headers=False)
-        == 'a,b\t3\t\r\n"say ""x"""\t4.5\ttrue\r\n'
-    )
+    assert written(["t", "n", "v"], rows, "tsv", headers=False) == 'a,b\t3\t\nsay "x"\t4.5\ttrue\n'
     assert json.loads(written(["t", "n", "v"], rows, "json")) == [
         {"t": "a,b", "n": 3, "v": None},
         {"t": 'say "x"', "n": 4.5, "v": True},
     ]
     assert written(["t"], [["x"], ["y"]], "nl") == '{"t": "x"}\n{"t": "y"}\n'
     assert written(["t"], [], "table") == "No results.\n"
+
+
+def test_tsv_writes_a_row_a_line_whatever_its_values_hold() -> None:
+    rows: list[list[object]] = [["tab\there", "two\r\nlines", "back\\slash"], ["", None, 1]]
+    text = written(["a\tb", "c", "d"], rows, "tsv")
+    assert text == "a\\tb\tc\td\ntab\\there\ttwo\\r\\nlines\tback\\\\slash\n\t\t1\n"
+    assert [line.count("\t") for line in text.splitlines()] == [2, 2, 2]
+
+
+def test_nan_and_infinity_are_written_as_their_xsd_names_which_json_can_hold() -> None:
+    double = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+    values = [pyoxigraph.Literal(text, datatype=double) for text in ("NaN", "INF", "-INF", "1.5")]
+    text = written(["x"], [[value] for value in values], "nl")
+
+    def strict(name: str) -> None:  # json.loads takes NaN and Infinity unless told not to
+        raise ValueError(f"not JSON: {name}")
+
+    assert [json.loads(line, parse_constant=strict) for line in text.splitlines()] == [
+        {"x": "NaN"},
+        {"x": "INF"},
+        {"x": "-INF"},
+        {"x": 1.5},
+    ]
 
 
 def test_json_is_written_an_object_at_a_time_as_json_dumps_writes_the_list() -> None:
@@ -97,7 +117,7 @@ def _rows_then_failure(count: int) -> Iterator[list[object]]:
     ("fmt", "first_two"),
     [
         ("csv", "t,n\r\nrow 0,0\r\nrow 1,1\r\n"),
-        ("tsv", "t\tn\r\nrow 0\t0\r\nrow 1\t1\r\n"),
+        ("tsv", "t\tn\nrow 0\t0\nrow 1\t1\n"),
         ("nl", '{"t": "row 0", "n": 0}\n{"t": "row 1", "n": 1}\n'),
         (
             "json",
