@@ -4,7 +4,8 @@ FTS5): built by ``kg text-index`` (:func:`build`), searched through :mod:`kg.tex
 The index follows the store through kg's loads: :func:`kept_current` wraps a load, marks the
 index pending, and afterwards indexes again every question the store holds with a
 ``kg:loadedAt`` since then (also after a load that failed part way). An index still pending (a
-load killed before it caught up) is not used, and the next load catches it up. Changes made
+load stopped by Ctrl-C or killed before it caught up) is not used, and the next load builds
+it again. Changes made
 to the store other than by kg's loads are not seen: ``kg text-index`` builds it again.
 """
 
