@@ -59,6 +59,12 @@ def open_store(path: Path | None, *, create: bool = True) -> pyoxigraph.Store:
         _require_store(path)
     elif not path.exists():
         parent = path.resolve().parent
+        if not parent.is_dir():
+            raise StoreError(
+                str(path),
+                f"the folder it would be made in, {parent}, does not exist",
+                "create that first, or choose another --store",
+            )
         if not os.access(parent, os.W_OK):
             raise StoreError(str(path), "the folder cannot be created here", "choose a --store")
     elif not os.access(path, os.W_OK):

@@ -120,6 +120,17 @@ def test_a_folder_of_other_files_is_not_made_a_store(tmp_path: Path) -> None:
     open_store(tmp_path / "empty")
 
 
+def test_a_store_in_a_folder_that_does_not_exist_says_which(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "store"
+    with pytest.raises(StoreError) as caught:
+        open_store(path)
+    assert caught.value.line() == (
+        f"{path}: the folder it would be made in, {tmp_path / 'missing'}, does not exist"
+        " — create that first, or choose another --store"
+    )
+    assert not (tmp_path / "missing").exists()
+
+
 def test_a_damaged_store_is_one_error_line(tmp_path: Path, sample_path: Path) -> None:
     store = open_store(tmp_path / "store")
     load_paths(store, [str(sample_path)])
