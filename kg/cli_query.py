@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import textwrap
@@ -153,7 +154,11 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
     help="commons or lords, when a UIN is ambiguous.",
 )
 @click.option(
-    "--date", "date", default=None, help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous."
+    "--date",
+    "date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous.",
 )
 @click.option(
     "--width",
@@ -169,14 +174,15 @@ def show_command(
     store_path: Path,
     endpoint: str | None,
     house: str | None,
-    date: str | None,
+    date: dt.datetime | None,
     width: int,
     as_json: bool,
     timeout: float | None,
 ) -> None:
     """Show one question (by UIN or IRI) the way a person reads it."""
     runner = runner_for(store_path, endpoint, timeout=timeout, where="show")
-    iri = find_question(runner, question, house=house, date=date)
+    day = None if date is None else date.date().isoformat()
+    iri = find_question(runner, question, house=house, date=day)
     view = question_view(runner, iri)
     if as_json:
         click.echo(json.dumps(asdict(view), indent=2, ensure_ascii=False))

@@ -332,6 +332,13 @@ def test_show_errors(store: str) -> None:
         "Error: kg show: invalid value for '--house': 'mars' is not one of 'commons', 'lords',"
         " '1', '2' — see kg show --help\n"
     )
+    no_day = kg("show", "19185", "--date", "2024-02-30", "--store", store)
+    assert (no_day.exit_code, no_day.stderr) == (
+        2,
+        "Error: kg show: invalid value for '--date': '2024-02-30' does not match the format"
+        " '%Y-%m-%d' — see kg show --help\n",
+    )
+    assert kg("show", "19185", "--date", "2024-03-18", "--store", store).exit_code == 0
 
 
 def test_limit_writes_the_first_rows_only(store: str) -> None:
