@@ -5,9 +5,15 @@ whose facts are in canned_facts.py.
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+from typing import Any
+
 import pyoxigraph
 
+from kg.load import load_paths
 from tests.canned_facts import HSC, WP, run
+from tests.conftest import write_page
 
 
 def test_member_departments(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> None:
@@ -193,3 +199,23 @@ def test_departments(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> No
         ("14", "Treasury", "HM Treasury", 2, "2024-03-04", "2024-03-04"),
     ]
     assert [r[0] for r in run(handmade, "departments", name="DEPARTMENT")[1]] == ["60", "17"]
+
+
+def test_a_name_some_of_the_last_days_records_lack_is_taken_from_the_others(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # Without 20427, Paul Maynard's last day is 2024-03-26, his five answers to the group;
+    # one of them without his printed name and seat.
+    items = [copy.deepcopy(item) for item in sample_items if item["uin"] != "20427"]
+    grouped = next(item for item in items if item["uin"] == "19185")
+    del grouped["answer"]["answeringMemberPrinted"]
+    del grouped["answer"]["answeringMemberConstituency"]
+    store = pyoxigraph.Store()
+    load_paths(store, [str(write_page(tmp_path / "page.json", items))])
+    assert run(store, "member-profile", member="3926")[1] == [
+        ("3926", "Paul Maynard", "Blackpool North and Cleveleys", "House of Commons", 0, 5,
+         "2024-03-26", "2024-03-26")
+    ]  # fmt: skip
+    assert run(store, "department-ministers", department="29")[1][0] == (
+        "Paul Maynard", "3926", 5, "2024-03-26", "2024-03-26"
+    )  # fmt: skip

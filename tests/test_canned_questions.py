@@ -125,6 +125,32 @@ def test_a_grouped_question_without_a_uin_is_left_out_of_its_group(
     ]
 
 
+def test_a_group_some_of_whose_questions_lack_a_value_shows_the_others(
+    sample_store: pyoxigraph.Store,
+) -> None:
+    # 19185 without its heading, its asker and its answer's text, date and answerer: the
+    # group's columns come from the other four (they were left empty).
+    q = pyoxigraph.NamedNode(vocab.PARLIAMENT_RESOURCES + "1696806")  # UIN 19185
+    answer = pyoxigraph.NamedNode(q.value + "/answer")
+    for subject, key in [(q, "hansardHeading"), (q, "tablingMemberPrinted"),
+                         (answer, "answerText"), (answer, "dateOfAnswer"),
+                         (answer, "answeringMemberPrinted")]:  # fmt: skip
+        predicate = pyoxigraph.NamedNode(vocab.PARL + key)
+        (quad,) = sample_store.quads_for_pattern(subject, predicate, None, None)
+        sample_store.remove(quad)
+    (row,) = run(sample_store, "grouped-questions")[1]
+    assert row[:7] == (
+        "2024-03-18",
+        5,
+        "19185, 19186, 19187, 19188, 19189",
+        "Wendy Chamberlain",
+        CM,
+        "2024-03-26",
+        "Paul Maynard",
+    )
+    assert row[7].startswith("The Child Maintenance Service (CMS)")
+
+
 def test_corrections(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> None:
     # No answer in the sample is a ministerial correction.
     columns, found = run(sample, "corrections")
