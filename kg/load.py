@@ -21,7 +21,7 @@ from kg import ntriples, tallies, vocab
 from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
-from kg.member_labels import superseded_labels
+from kg.member_labels import earlier_labels, superseded_labels
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import NULL_VALUE_OF, Record
 from kg.store import refusals_as_store_errors, store_is_empty
@@ -272,6 +272,8 @@ def write_plan(
     old = stored.lines
     tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied, report)
     shared_in_order = [line for r in plan.records for line in r.lines[r.shared_from :]]
+    for earlier in earlier_labels(shared_in_order):
+        lines.pop(earlier, None)  # a member named two ways on the page: the last name stays
     shared = set(shared_in_order)
     old.update(stored_lines(store, shared))
     removed = old.difference(lines) | tallies_removed | superseded_labels(store, shared_in_order)

@@ -48,6 +48,14 @@ def latest_labels(lines: Iterable[str]) -> dict[str, str]:
     return latest
 
 
+def earlier_labels(lines: Iterable[str]) -> set[str]:
+    """The members' labels among ``lines`` that a later line of the same member replaces (a
+    page naming a member two ways keeps the last)."""
+    lines = list(lines)
+    latest = set(latest_labels(lines).values())
+    return {line for line in lines if line not in latest and member_of_label(line) is not None}
+
+
 def superseded_labels(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
     """The labels the store holds of the members ``lines`` label, but other than those
     (N-Triples lines, to delete)."""

@@ -14,6 +14,7 @@ from kg import vocab
 from kg.load import load_paths
 from kg.member_labels import (
     LatestLabels,
+    earlier_labels,
     latest_labels,
     member_of_label,
     superseded_after_bulk_load,
@@ -137,3 +138,22 @@ def test_after_a_bulk_load_the_latest_label_the_store_holds_stays() -> None:
     assert superseded_after_bulk_load(store, [[OLD, NEW]]) == [OLD]
     assert superseded_after_bulk_load(store, [[NEW, OLD]]) == [NEW]
     assert superseded_after_bulk_load(store, []) == []
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_page_naming_a_member_two_ways_keeps_the_last_name(
+    tmp_path: Path, sample_items: list[dict[str, Any]], bulk: bool
+) -> None:
+    items = [*_renamed(sample_items[:1], "Baroness Chamberlain"), *sample_items[1:3]]
+    store = pyoxigraph.Store()
+    load_paths(store, [str(write_page(tmp_path / "a.json", items))], bulk=bulk)
+    assert _labels(store) == {"Biography information for Wendy Chamberlain"}
+    renamed_last = [*sample_items[3:5], *_renamed(sample_items[5:6], "Baroness Chamberlain")]
+    load_paths(store, [str(write_page(tmp_path / "b.json", renamed_last))], bulk=False)
+    assert _labels(store) == {"Biography information for Baroness Chamberlain"}
+
+
+def test_of_a_members_labels_the_last_stays() -> None:
+    other = "<x:a> <x:b> <x:c> .\n"
+    assert earlier_labels([OLD, other, NEW, OLD]) == {NEW}
+    assert earlier_labels([OLD, OLD, other]) == set()
