@@ -16,7 +16,6 @@ import pyoxigraph
 
 from kg.errors import ValidationFailed
 from kg.load import (
-    PREFIXES,
     Finding,
     LoadReport,
     OnInvalid,
@@ -27,9 +26,9 @@ from kg.load import (
     write_changes,
 )
 from kg.load_stream import shared_lines_only_of
+from kg.orphans import orphan_lines
 from kg.page_load import load_page
 from kg.reader import Page
-from kg.sparql import select_lines
 from kg.store import store_is_empty
 from kg.stored_records import stored_record_lines
 from kg.stored_tallies import changes
@@ -37,12 +36,6 @@ from kg.tally_changes import contributions
 
 StoreValidator = Callable[[pyoxigraph.Store, Sequence[str]], list[Finding]]
 """Validates the store's records with these IRIs; returns what it found, per record."""
-
-#: The triples of members, departments and houses that nothing refers to any more.
-_ORPHAN_TRIPLES = """SELECT ?r ?p ?o WHERE {
-  VALUES ?kind { kg:Member kg:Department kg:House }
-  ?r a ?kind . FILTER NOT EXISTS { ?x ?y ?r } ?r ?p ?o }
-"""
 
 
 @dataclass
@@ -216,7 +209,7 @@ def remove_records(store: pyoxigraph.Store, iris: list[str], shared: Sequence[st
         removed, added = changes(store, contributions(chunk, lines), {}, leaving=set(chunk))
         write_changes(store, removed, added, first=delete_records(chunk))
         lost += len(lines) + len(removed) - len(added)
-    orphaned = select_lines(store, _ORPHAN_TRIPLES, prefixes=PREFIXES)
+    orphaned = orphan_lines(store)
     if orphaned:
         write_changes(store, orphaned, [])
     marker = 0

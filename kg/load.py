@@ -22,6 +22,7 @@ from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.member_labels import earlier_labels, superseded_labels
+from kg.orphans import objects_named, orphan_lines
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import NULL_VALUE_OF, Record
 from kg.store import refusals_as_store_errors, store_is_empty
@@ -280,6 +281,11 @@ def write_plan(
     added = [line for line in lines if line not in old]
     added += tallies_added
     write_changes(store, removed, added)
+    if plan.replaced:  # a member, department or house only the replaced records named goes
+        orphaned = orphan_lines(store, objects_named(removed))
+        if orphaned:
+            write_changes(store, orphaned, [])
+            removed |= orphaned
     report.triples_removed += len(removed)
     report.triples_written += len(added)
     report.replaced += len(plan.replaced)
