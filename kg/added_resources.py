@@ -14,6 +14,12 @@ from kg.values import as_list, entry_literal, only_text, plain_text
 
 #: Names of the houses by ``houseId``, for houses the data gives no legislature term for.
 HOUSE_NAMES = {"1": "House of Commons", "2": "House of Lords"}
+#: The data.parliament.uk terms of the houses, by houseId: what the API gives as the
+#: legislature, so that a question without one has the same house as one with it.
+HOUSE_TERMS = {
+    "1": "http://data.parliament.uk/terms/25259",
+    "2": "http://data.parliament.uk/terms/25277",
+}
 _TYPE = ntriples.iri(vocab.RDF_TYPE)
 _LABEL = ntriples.iri(vocab.RDFS + "label")
 _PREF_LABEL = ntriples.iri(vocab.SKOS + "prefLabel")
@@ -86,8 +92,9 @@ def house_of(item: dict[str, Any]) -> tuple[str, SharedTriples | None] | None:
 
 @lru_cache(maxsize=64)
 def _house_triples(house_id: str) -> SharedTriples:
-    """A house the data names only by ``houseId``: its IRI and triples."""
-    house = ntriples.iri(vocab.house_iri(house_id))
+    """A house the data names only by ``houseId``: its IRI (its term, for the two houses)
+    and triples."""
+    house = ntriples.iri(HOUSE_TERMS.get(house_id) or vocab.house_iri(house_id))
     name = HOUSE_NAMES.get(house_id, f"House {house_id}")
     lines = [f"{house} {_TYPE} <{vocab.HOUSE}> .\n"]
     lines.append(f"{house} {_PREF_LABEL} {ntriples.literal(name)} .\n")

@@ -22,6 +22,8 @@ DEPT_ID, SHORT, SORT = (
     f"<{vocab.PARL}answeringDept{name}>" for name in ("Id", "ShortName", "SortName")
 )
 
+LORDS = "http://data.parliament.uk/terms/25277"
+
 
 def _department(dept_id: str, *lines: str) -> SharedTriples:
     """The department's triples as expected: its type, then ``lines`` (each "predicate object")."""
@@ -109,7 +111,12 @@ def test_a_house_named_by_its_term_is_that_term(sample_items: list[dict[str, Any
     [("1", "House of Commons"), ("2", "House of Lords"), ("9", "House 9")],
 )
 def test_a_house_named_only_by_its_id_is_made_by_kg(house_id: str, name: str) -> None:
-    house = f"<{vocab.KG_ID}house/{house_id}>"
+    # The two houses are the terms the API gives as legislature; another is kg's own.
+    terms = {
+        "1": "http://data.parliament.uk/terms/25259",
+        "2": "http://data.parliament.uk/terms/25277",
+    }
+    house = f"<{terms.get(house_id, vocab.house_iri(house_id))}>"
     for item in (
         {"houseId": house_id},
         {"houseId": {"_value": house_id}},
@@ -152,7 +159,7 @@ def test_a_converted_lords_question_links_the_house_and_department_kg_made() -> 
         "houseId": {"_value": "2"},
     }
     record = convert_item(item, where="t")
-    q, house, dept = f"<{Q}900003>", f"<{vocab.house_iri('2')}>", f"<{vocab.department_iri('1')}>"
+    q, house, dept = f"<{Q}900003>", f"<{LORDS}>", f"<{vocab.department_iri('1')}>"
     assert record.shared_from is not None
     own, shared = record.lines[: record.shared_from], record.lines[record.shared_from :]
     assert f"{q} <{vocab.ANSWERING_DEPARTMENT}> {dept} .\n" in own
@@ -209,3 +216,21 @@ def test_an_odd_department_value_converts_the_same_every_time(
         for line in first.lines
         if line.startswith(department.split()[0]) and short_name in line
     ]
+
+
+def test_a_question_without_a_legislature_is_in_the_same_house_as_one_with_it(
+    sample_items: list[dict[str, Any]],
+) -> None:
+    # 19185 and 19186 are grouped, tabled the same day in the Commons; one names no legislature.
+    items = [copy.deepcopy(i) for i in sample_items if i["uin"] in ("19185", "19186")]
+    del items[0]["legislature"]
+    store = pyoxigraph.Store()
+    for item in items:
+        store.load(b"".join(ntriples.utf8(line) for line in convert_item(item, where="t").lines),
+                   pyoxigraph.RdfFormat.N_TRIPLES)  # fmt: skip
+    houses = {
+        q.object for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(vocab.IN_HOUSE), None)
+    }
+    assert houses == {pyoxigraph.NamedNode("http://data.parliament.uk/terms/25259")}
+    records = [convert_item(item, where="t") for item in items]
+    assert records[0].group_key == records[1].group_key  # so the two are linked as grouped

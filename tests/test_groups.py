@@ -3,7 +3,7 @@ from __future__ import annotations
 from kg.groups import GroupIndex, link_lines
 
 COMMONS = "http://data.parliament.uk/terms/25259"
-LORDS = "https://w3id.org/parliament-kg/id/house/2"
+LORDS = "http://data.parliament.uk/terms/25277"
 
 
 def test_pairs_need_the_same_house_and_date() -> None:
