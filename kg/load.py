@@ -22,7 +22,7 @@ from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
 from kg.member_labels import earlier_labels, superseded_labels
-from kg.orphans import objects_named, orphan_lines
+from kg.orphans import OrphanRemoval
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import NULL_VALUE_OF, Record
 from kg.store import refusals_as_store_errors, store_is_empty
@@ -280,12 +280,11 @@ def write_plan(
     removed = old.difference(lines) | tallies_removed | superseded_labels(store, shared_in_order)
     added = [line for line in lines if line not in old]
     added += tallies_added
-    write_changes(store, removed, added)
-    if plan.replaced:  # a member, department or house only the replaced records named goes
-        orphaned = orphan_lines(store, objects_named(removed))
-        if orphaned:
-            write_changes(store, orphaned, [])
-            removed |= orphaned
+    # A member, department or house only the replaced records named goes with them.
+    orphans = OrphanRemoval(store, removed, added) if plan.replaced else None
+    write_changes(store, removed, added, then=orphans.update if orphans else "")
+    if orphans is not None:
+        removed |= orphans.removed()
     report.triples_removed += len(removed)
     report.triples_written += len(added)
     report.replaced += len(plan.replaced)
@@ -294,12 +293,18 @@ def write_plan(
 
 
 def write_changes(
-    store: pyoxigraph.Store, removed: Iterable[str], added: Iterable[str], *, first: str = ""
+    store: pyoxigraph.Store,
+    removed: Iterable[str],
+    added: Iterable[str],
+    *,
+    first: str = "",
+    then: str = "",
 ) -> None:
     """Delete ``removed`` and insert ``added`` (see :func:`data_changes`) in one update, after
-    the operations ``first`` (SPARQL Update, each ending with ``;``)."""
+    the operations ``first`` (SPARQL Update, each ending with ``;``) and before ``then``
+    (each starting with ``;``)."""
     with refusals_as_store_errors():
-        store.update(first + data_changes(removed, added), prefixes=PREFIXES)
+        store.update(first + data_changes(removed, added) + then, prefixes=PREFIXES)
 
 
 def data_changes(removed: Iterable[str], added: Iterable[str]) -> str:

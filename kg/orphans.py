@@ -13,7 +13,7 @@ import pyoxigraph
 from kg import ntriples, vocab
 from kg.sparql import select_lines
 
-_ORPHANS = """SELECT ?r ?p ?o WHERE {{
+_ORPHANS = """{{
   {values}
   VALUES ?kind {{ <{member}> <{department}> <{house}> }}
   ?r a ?kind .
@@ -21,26 +21,54 @@ _ORPHANS = """SELECT ?r ?p ?o WHERE {{
   FILTER NOT EXISTS {{ ?r <{content_hash}> ?hash }}
   ?r ?p ?o
 }}"""
+_TRIPLES_OF = "SELECT ?r ?p ?o WHERE {{ VALUES ?r {{ {iris} }} ?r ?p ?o }}"
 
 
-def orphan_lines(store: pyoxigraph.Store, candidates: Iterable[str] | None = None) -> set[str]:
-    """The triples of the members, departments and houses that nothing names: of those among
-    ``candidates`` (IRIs), or of the whole store when None."""
-    if candidates is None:
-        values = ""
-    else:
-        iris = sorted(set(candidates))
-        if not iris:
-            return set()
-        values = f"VALUES ?r {{ {ntriples.iris(iris)} }}"
-    query = _ORPHANS.format(
+def _orphans(candidates: Iterable[str] | None) -> str:
+    """The pattern of the orphans' triples (?r ?p ?o): of ``candidates``, or of all."""
+    values = "" if candidates is None else f"VALUES ?r {{ {ntriples.iris(sorted(candidates))} }}"
+    return _ORPHANS.format(
         values=values,
         member=vocab.MEMBER,
         department=vocab.DEPARTMENT,
         house=vocab.HOUSE,
         content_hash=vocab.CONTENT_HASH,
     )
-    return select_lines(store, query, prefixes={})
+
+
+def orphan_lines(store: pyoxigraph.Store, candidates: Iterable[str] | None = None) -> set[str]:
+    """The triples of the members, departments and houses that nothing names: of those among
+    ``candidates`` (IRIs), or of the whole store when None."""
+    if candidates is not None:
+        candidates = set(candidates)
+        if not candidates:
+            return set()
+    return select_lines(store, "SELECT ?r ?p ?o WHERE " + _orphans(candidates), prefixes={})
+
+
+class OrphanRemoval:
+    """Around one update that replaces records: the members, departments and houses whose
+    last naming triples it deletes go in the same update (:attr:`update`, to append), so
+    that the store never holds the one without the other; :meth:`removed` then tells which
+    triples went. ``removed`` and ``added`` are the update's N-Triples lines."""
+
+    def __init__(self, store: pyoxigraph.Store, removed: Iterable[str], added: Iterable[str]):
+        self._store = store
+        # Those the update names again cannot lose every name: they are not looked at.
+        self._candidates = objects_named(removed) - objects_named(added)
+        self._before: set[str] = set()
+        self.update = ""
+        if self._candidates:
+            query = _TRIPLES_OF.format(iris=ntriples.iris(sorted(self._candidates)))
+            self._before = select_lines(store, query, prefixes={})
+            self.update = ";\nDELETE { ?r ?p ?o } WHERE " + _orphans(self._candidates)
+
+    def removed(self) -> set[str]:
+        """The triples the update took away with the orphans (asked once it is done)."""
+        if not self._candidates:
+            return set()
+        query = _TRIPLES_OF.format(iris=ntriples.iris(sorted(self._candidates)))
+        return self._before - select_lines(self._store, query, prefixes={})
 
 
 def objects_named(lines: Iterable[str]) -> set[str]:

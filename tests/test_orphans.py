@@ -10,8 +10,8 @@ from typing import Any
 import pyoxigraph
 
 from kg import vocab
-from kg.load import load_paths
-from kg.orphans import objects_named, orphan_lines
+from kg.load import load_paths, write_changes
+from kg.orphans import OrphanRemoval, objects_named, orphan_lines
 from tests.conftest import write_page
 
 MEMBERS = vocab.PARLIAMENT_MEMBERS
@@ -74,3 +74,22 @@ def test_the_objects_lines_name() -> None:
         "<x:a> <x:b> <http://e/f%20g> .\n",
     ]
     assert objects_named(lines) == {"x:c", "http://e/f%20g"}
+
+
+def test_orphans_go_in_the_update_that_deletes_their_last_names() -> None:
+    q1, q2 = "<http://example.org/q1>", "<http://example.org/q2>"
+    asker = f"<{vocab.PARL}tablingMember>"
+    member = [f"<{MEMBERS}{n}> <{vocab.RDF_TYPE}> <{vocab.MEMBER}> .\n" for n in (1, 2, 3)]
+    names = [f"{q1} {asker} <{MEMBERS}1> .\n", f"{q1} {asker} <{MEMBERS}2> .\n",
+             f"{q2} {asker} <{MEMBERS}2> .\n", f"{q1} {asker} <{MEMBERS}3> .\n"]  # fmt: skip
+    store = pyoxigraph.Store()
+    store.load("".join(member + names).encode(), pyoxigraph.RdfFormat.N_TRIPLES)
+    # q1 no longer names 1, 2 (which q2 still names) and 3 (which it names again).
+    removed, added = names[:2] + names[3:], [names[3]]
+    orphans = OrphanRemoval(store, removed, added)
+    write_changes(store, removed[:2], [], then=orphans.update)
+    assert orphans.removed() == {member[0]}
+    assert _named(store, MEMBERS + "1") == 0
+    assert _named(store, MEMBERS + "2") == _named(store, MEMBERS + "3") == 1
+    nothing = OrphanRemoval(store, [], [])
+    assert (nothing.update, nothing.removed()) == ("", set())
