@@ -174,3 +174,16 @@ def test_an_empty_store_that_another_process_writes_says_a_load_is_under_way(
     assert not is_being_written(path)
     with pytest.raises(StoreError, match="the store is empty — load pages first"):
         open_for_reading(path)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the writer's lock is looked up on Linux")
+def test_asking_whether_a_store_is_written_keeps_this_process_lock(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    store = open_store(path)
+    assert not is_being_written(path)  # this process writes it, no other
+    opening = "import pyoxigraph, sys; pyoxigraph.Store(sys.argv[1])"
+    second = subprocess.run(
+        [sys.executable, "-c", opening, str(path)], capture_output=True, text=True
+    )
+    assert second.returncode != 0 and "lock" in second.stderr.lower()
+    del store
