@@ -7,7 +7,8 @@ from __future__ import annotations
 import pyoxigraph
 
 from kg import vocab
-from tests.canned_facts import CM, HSC, WP, run
+from kg.queries import run_canned
+from tests.canned_facts import CATALOG, CM, HSC, WP, run
 
 
 def test_member_questions(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> None:
@@ -148,6 +149,21 @@ def test_a_group_some_of_whose_questions_lack_a_value_shows_the_others(
         "2024-03-26",
         "Paul Maynard",
     )
+    assert row[7].startswith("The Child Maintenance Service (CMS)")
+    answered = run_canned(sample_store, "grouped-questions", {}, catalog=CATALOG).row_list()[0]
+    date = pyoxigraph.NamedNode(vocab.XSD + "date")
+    assert answered[5] == pyoxigraph.Literal("2024-03-26", datatype=date)  # typed, as stored
+
+
+def test_a_group_answer_of_another_datatype_is_shown(sample_store: pyoxigraph.Store) -> None:
+    # An answer text typed rdf:HTML, which "=" cannot compare with a plain string.
+    text = pyoxigraph.NamedNode(vocab.PARL + "answerText")
+    html = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML")
+    for quad in list(sample_store.quads_for_pattern(None, text, None, None)):
+        sample_store.remove(quad)
+        retyped = pyoxigraph.Literal(quad.object.value, datatype=html)
+        sample_store.add(pyoxigraph.Quad(quad.subject, text, retyped))
+    (row,) = run(sample_store, "grouped-questions")[1]
     assert row[7].startswith("The Child Maintenance Service (CMS)")
 
 
