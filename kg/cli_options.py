@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +91,24 @@ class FiniteRange(click.FloatRange):
 def seconds(*, min_open: bool = True) -> FiniteRange:
     """Seconds: more than 0 (or at least 0), at most :data:`MAX_SECONDS`."""
     return FiniteRange(min=0, min_open=min_open, max=MAX_SECONDS)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Day(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+ only
+    """A day as YYYY-MM-DD, which exists (2024-02-30 does not)."""
+
+    name = "day"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        if not _DAY.fullmatch(text):
+            self.fail(f"{text!r} is not a day as YYYY-MM-DD", param, ctx)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a day of the calendar", param, ctx)
 
 
 def timeout_option(fn: F) -> F:

@@ -15,6 +15,7 @@ import click
 
 from kg import output
 from kg.cli_options import (
+    Day,
     endpoint_option,
     limit_option,
     output_options,
@@ -156,7 +157,7 @@ def _text_index(query: CannedQuery, store_path: Path) -> TextIndex | None:
 @click.option(
     "--date",
     "date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Date tabled (YYYY-MM-DD), when a UIN is ambiguous.",
 )
@@ -174,14 +175,14 @@ def show_command(
     store_path: Path,
     endpoint: str | None,
     house: str | None,
-    date: dt.datetime | None,
+    date: dt.date | None,
     width: int,
     as_json: bool,
     timeout: float | None,
 ) -> None:
     """Show one question (by UIN or IRI) the way a person reads it."""
     runner = runner_for(store_path, endpoint, timeout=timeout, where="show")
-    day = None if date is None else date.date().isoformat()
+    day = None if date is None else date.isoformat()
     iri = find_question(runner, question, house=house, date=day)
     view = question_view(runner, iri)
     if as_json:

@@ -92,16 +92,18 @@ class LatestLabels:
 
     def __init__(self) -> None:
         self._given: dict[str, dict[str, None]] = {}
+        self._latest: dict[str, str] = {}
 
     def saw(self, line: str) -> None:
         """A shared line streamed (or given again): if a member's label, it is the latest."""
         member = member_of_label(line)
-        if member is None:
+        if member is None or self._latest.get(member) == line:  # the latest already
             return
+        self._latest[member] = line
         given = self._given.get(member)
         if given is None:
             self._given[member] = {line: None}
-        elif next(reversed(given)) != line:  # else: the latest already
+        else:
             given.pop(line, None)
             given[line] = None
 
