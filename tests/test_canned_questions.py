@@ -71,6 +71,12 @@ def test_late_answers(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> N
     ]
 
 
+#: The sample's group of five, but for its answer: tabled, questions, UINs, asked by, heading,
+#: answered, answered by.
+GROUP_OF_FIVE = ("2024-03-18", 5, "19185, 19186, 19187, 19188, 19189", "Wendy Chamberlain", CM,
+                 "2024-03-26", "Paul Maynard")  # fmt: skip
+
+
 def test_grouped_questions(sample: pyoxigraph.Store, handmade: pyoxigraph.Store) -> None:
     # 19185-19189 list each other in groupedQuestionUIN: one group of five, one answer.
     columns, found = run(sample, "grouped-questions")
@@ -85,15 +91,7 @@ def test_grouped_questions(sample: pyoxigraph.Store, handmade: pyoxigraph.Store)
         "answer",
     ]
     assert len(found) == 1
-    assert found[0][:7] == (
-        "2024-03-18",
-        5,
-        "19185, 19186, 19187, 19188, 19189",
-        "Wendy Chamberlain",
-        CM,
-        "2024-03-26",
-        "Paul Maynard",
-    )
+    assert found[0][:7] == GROUP_OF_FIVE
     answer = found[0][7]
     assert answer.startswith("The Child Maintenance Service (CMS) takes the issue of domestic")
     assert answer.count("\n\n") == 7 and "<" not in answer  # eight paragraphs, no tags
@@ -140,15 +138,7 @@ def test_a_group_some_of_whose_questions_lack_a_value_shows_the_others(
         (quad,) = sample_store.quads_for_pattern(subject, predicate, None, None)
         sample_store.remove(quad)
     (row,) = run(sample_store, "grouped-questions")[1]
-    assert row[:7] == (
-        "2024-03-18",
-        5,
-        "19185, 19186, 19187, 19188, 19189",
-        "Wendy Chamberlain",
-        CM,
-        "2024-03-26",
-        "Paul Maynard",
-    )
+    assert row[:7] == GROUP_OF_FIVE  # the four others' values
     assert row[7].startswith("The Child Maintenance Service (CMS)")
     answered = run_canned(sample_store, "grouped-questions", {}, catalog=CATALOG).row_list()[0]
     date = pyoxigraph.NamedNode(vocab.XSD + "date")
