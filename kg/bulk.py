@@ -188,11 +188,6 @@ def _bulk_load(
             stopped = None
             if validator is not None:
                 stopped = validate_pages(store, pages, validator, on_invalid, report, contributions)
-            # A member renamed between pages: the last page's name stays (of those kept).
-            superseded = superseded_after_bulk_load(store, label_orders)
-            if superseded:
-                write_changes(store, superseded, [])
-                report.triples_removed += len(superseded)
             stopped = (
                 load_conflicts(
                     store,
@@ -206,6 +201,11 @@ def _bulk_load(
                 )
                 or stopped
             )
+            # A member renamed between pages: the last page's name stays (of those kept).
+            superseded = superseded_after_bulk_load(store, label_orders)
+            if superseded:
+                write_changes(store, superseded, [])
+                report.triples_removed += len(superseded)
         finally:
             store.flush()
             flushing.join()

@@ -136,6 +136,7 @@ def load_conflicts(
                 validator=validator,
                 on_invalid=on_invalid,
                 report=report,
+                every_label=True,  # settled with the stream's (kg.member_labels)
             )
         except ValidationFailed as exc:
             SharedGiven(folder, loaded).take_back(

@@ -256,9 +256,11 @@ def write_plan(
     loaded_at: str,
     report: LoadReport,
     stored: StoredRecords | None = None,
+    every_label: bool = False,
 ) -> set[str]:
     """One update per page: what replaced records no longer say is deleted, what is new is
     inserted, and what both say is left alone (an amended answer rewrites a few triples).
+    A member's label is the page's last (the store's others go), unless ``every_label``.
 
     ``stored``: what the store holds of ``plan.replaced`` if already read. Returns the lines
     deleted and inserted."""
@@ -273,11 +275,13 @@ def write_plan(
     old = stored.lines
     tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied, report)
     shared_in_order = [line for r in plan.records for line in r.lines[r.shared_from :]]
-    for earlier in earlier_labels(shared_in_order):
+    for earlier in () if every_label else earlier_labels(shared_in_order):
         lines.pop(earlier, None)  # a member named two ways on the page: the last name stays
     shared = set(shared_in_order)
     old.update(stored_lines(store, shared))
-    removed = old.difference(lines) | tallies_removed | superseded_labels(store, shared_in_order)
+    removed = old.difference(lines) | tallies_removed
+    if not every_label:
+        removed |= superseded_labels(store, shared_in_order)
     added = [line for line in lines if line not in old]
     added += tallies_added
     # A member, department or house only the replaced records named goes with them.

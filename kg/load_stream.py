@@ -97,6 +97,8 @@ class LoadStream:
                 seen[iri] = fingerprint
                 conflicts.append(items[numbers[iri] - 1])
                 unknown.subtract(record.unknown_keys)
+                for line in record.lines[record.shared_from or 0 :]:
+                    labels.saw(line)  # its names count where it stands, though written after
                 continue
             seen[iri] = fingerprint
             chunks.append(record.own_ntriples)

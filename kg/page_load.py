@@ -41,16 +41,24 @@ def load_page(
     loaded_at: str | None = None,
     report: LoadReport | None = None,
     converter: Converter = convert_item,
+    every_label: bool = False,
 ) -> LoadReport:
     """Load one page atomically: on any error the store is left as it was before the page.
 
     ``source`` and ``loaded_at`` are the provenance recorded for each question (by default
-    the page's file name and now).
+    the page's file name and now). ``every_label``: write every member's label the page
+    gives, replacing none (a bulk load settles them after; see :func:`write_plan`).
     """
     report = report if report is not None else LoadReport()
     prepared = _prepare(store, page, validator, converter)
     _finish(
-        store, prepared, on_invalid=on_invalid, source=source, loaded_at=loaded_at, report=report
+        store,
+        prepared,
+        on_invalid=on_invalid,
+        source=source,
+        loaded_at=loaded_at,
+        report=report,
+        every_label=every_label,
     )
     return report
 
@@ -106,6 +114,7 @@ def _finish(
     report: LoadReport,
     source: str | None = None,
     loaded_at: str | None = None,
+    every_label: bool = False,
 ) -> set[str]:
     page, plan = prepared.page, prepared.plan
     report.items += prepared.counted.items
@@ -123,6 +132,7 @@ def _finish(
         loaded_at=loaded_at or now(),
         report=report,
         stored=stored,
+        every_label=every_label,
     )
     report.files += 1
     return changed

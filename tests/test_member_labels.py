@@ -157,3 +157,22 @@ def test_of_a_members_labels_the_last_stays() -> None:
     other = "<x:a> <x:b> <x:c> .\n"
     assert earlier_labels([OLD, other, NEW, OLD]) == {NEW}
     assert earlier_labels([OLD, OLD, other]) == set()
+
+
+@pytest.mark.parametrize("changed_last", [False, True])
+def test_a_question_changed_later_in_a_bulk_load_gives_its_name_where_it_stands(
+    tmp_path: Path, sample_items: list[dict[str, Any]], changed_last: bool
+) -> None:
+    # A changed question is written after the stream (a conflict); its name must still count
+    # at its page's place, as in a load page by page.
+    changed = _renamed(sample_items[:1], "Baroness B")
+    changed[0]["hansardHeading"] = {"_value": "Changed"}
+    pages = [_renamed(sample_items[:1], "A"), changed, _renamed(sample_items[1:2], "C")]
+    if changed_last:
+        pages = [pages[0], pages[2], pages[1]]
+    sources = [str(write_page(tmp_path / f"{n}.json", items)) for n, items in enumerate(pages)]
+    last = "Baroness B" if changed_last else "C"
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        load_paths(store, sources, bulk=bulk)
+        assert _labels(store) == {f"Biography information for {last}"}, bulk
