@@ -12,7 +12,7 @@ import pyoxigraph
 from kg.cli_options import silent_option, store_option
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
 from kg.reader import Page, expand_inputs
-from kg.store import open_store
+from kg.store import marking_first_load, open_store
 from kg.text_index import kept_current
 
 
@@ -40,7 +40,13 @@ def load(
     """Load linked-data-api pages (files, folders, .json.gz, or - for stdin) into the store."""
     sources = expand_inputs(inputs)
     store = open_store(None if memory else store_path)
-    with kept_current(store, None if memory else store_path):
+    on_disk = None if memory else store_path
+    with marking_first_load(store, on_disk) as emptied, kept_current(store, on_disk):
+        if emptied:
+            click.echo(
+                "Warning: the store held part of a first load that was killed: emptied first",
+                err=True,
+            )
         report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
     for warning in report.warning_lines():
         click.echo(f"Warning: {warning}", err=True)

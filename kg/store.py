@@ -110,16 +110,55 @@ def open_for_reading(path: Path, *, require_data: bool = True) -> pyoxigraph.Sto
 
 
 def require_data_in(store: pyoxigraph.Store, path: Path) -> None:
-    """Raise unless the store at ``path`` holds data (see :func:`store_is_empty`)."""
-    if not store_is_empty(store):
+    """Raise unless the store at ``path`` holds data (see :func:`store_is_empty`) of no first
+    load under way or cut short (see :func:`marking_first_load`)."""
+    marked = (path / FIRST_LOAD_MARK).exists()
+    if not marked and not store_is_empty(store):
         return
-    if is_being_written(path):  # a first load writes the whole store at its end
+    if is_being_written(path):
         raise StoreError(
             str(path),
             "a first load into the store is under way, and nothing of it is readable before it ends",
             "wait for that kg load to finish",
         )
+    if marked:
+        raise StoreError(
+            str(path),
+            "a first load into the store was killed before its end, and left part of its pages",
+            "load the pages again (kg load empties the store first)",
+        )
     raise StoreError(str(path), "the store is empty", "load pages first: kg load PAGE.json")
+
+
+#: In a store's folder while a first load writes it: Oxigraph's bulk loader writes as it goes,
+#: so what readers would see is part of the pages until the load ends.
+FIRST_LOAD_MARK = "kg-first-load"
+
+
+@contextmanager
+def marking_first_load(store: pyoxigraph.Store, path: Path | None) -> Iterator[bool]:
+    """Around a load into the store at ``path`` (held for writing): when the store is empty,
+    a mark in its folder says a first load is under way until the load ends, however it ends
+    (one that fails empties the store); a mark left by a load that was killed means the store
+    holds part of that load, which is emptied first. Yields whether it was."""
+    mark = None if path is None else path / FIRST_LOAD_MARK
+    emptied = False
+    if mark is not None and mark.exists():
+        store.clear()
+        emptied = True
+    if mark is None or not store_is_empty(store):
+        yield emptied
+        return
+    try:
+        mark.write_text("a first load of kg is under way, or was killed (see kg/store.py)\n")
+    except OSError as exc:
+        raise StoreError(
+            str(path), f"cannot write in the store's folder ({exc})", "check it"
+        ) from exc
+    try:
+        yield emptied
+    finally:
+        mark.unlink(missing_ok=True)
 
 
 def is_being_written(path: Path) -> bool:

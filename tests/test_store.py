@@ -14,8 +14,10 @@ from kg import tallies
 from kg.errors import StoreError
 from kg.load import load_paths
 from kg.store import (
+    FIRST_LOAD_MARK,
     DiskUsage,
     is_being_written,
+    marking_first_load,
     open_for_reading,
     open_store,
     optimize_store,
@@ -187,3 +189,30 @@ def test_asking_whether_a_store_is_written_keeps_this_process_lock(tmp_path: Pat
     )
     assert second.returncode != 0 and "lock" in second.stderr.lower()
     del store
+
+
+def test_a_first_load_is_marked_while_it_runs_and_a_killed_one_is_emptied_next_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store"
+    store = open_store(path)
+    line = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    with marking_first_load(store, path) as emptied:
+        assert not emptied and (path / FIRST_LOAD_MARK).exists()
+        store.bulk_load(line, pyoxigraph.RdfFormat.N_TRIPLES)
+    assert not (path / FIRST_LOAD_MARK).exists()
+    with marking_first_load(store, path):  # not a first load: no mark
+        assert not (path / FIRST_LOAD_MARK).exists()
+    # A first load killed part way leaves its mark and part of its triples.
+    (path / FIRST_LOAD_MARK).write_text("left")
+    with pytest.raises(StoreError) as caught:
+        open_for_reading(path)
+    assert caught.value.line() == (
+        f"{path}: a first load into the store was killed before its end, and left part of its"
+        " pages — load the pages again (kg load empties the store first)"
+    )
+    with marking_first_load(store, path) as emptied:
+        assert emptied and len(store) == 0 and (path / FIRST_LOAD_MARK).exists()
+    with pytest.raises(RuntimeError), marking_first_load(store, path):
+        raise RuntimeError("the load failed")
+    assert not (path / FIRST_LOAD_MARK).exists()
