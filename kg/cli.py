@@ -109,10 +109,9 @@ class UsageLine(click.ClickException):
 
 
 #: Click 8.2 and later raise this to show a command's help when it is given no arguments.
-NO_ARGS_IS_HELP: tuple[type[click.UsageError], ...] = tuple(
-    getattr(click.exceptions, name)
-    for name in ["NoArgsIsHelpError"]
-    if hasattr(click.exceptions, name)
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None)
+NO_ARGS_IS_HELP: tuple[type[click.UsageError], ...] = (
+    (_NO_ARGS_IS_HELP,) if _NO_ARGS_IS_HELP is not None else ()
 )
 
 

@@ -86,6 +86,7 @@ class _ItemConverter:
     __slots__ = (
         "children",
         "lines",
+        "parts_start",
         "question",
         "question_nt",
         "repeats",
@@ -95,8 +96,11 @@ class _ItemConverter:
     )
 
     def __init__(self, question: str) -> None:
+        """``question``: the question's IRI as stored (:func:`kg.ntriples.iri_text`)."""
         self.question = question
-        self.question_nt = ntriples.iri(question)
+        self.question_nt = f"<{question}>"
+        #: How the N-Triples IRI of each of the question's parts begins.
+        self.parts_start = f"<{question}/"
         self.lines: list[str] = []
         self.shared: list[SharedTriples] = []
         #: Keys kg has no mapping for, counted; None while there are none (most items).
@@ -217,24 +221,23 @@ class _ItemConverter:
     def child(self, parent: str, key: str, index: int, obj: dict[str, Any]) -> str | None:
         role = CHILD_ROLES.get(key, "resource")
         about = obj.get("_about")
+        named = about is not None
         if about is None:
             if not obj:
                 return None
             about = f"{parent}/{key}/{index}"
         elif type(about) is not str or not is_absolute_iri(about):
             raise ValueProblem(f"{key}: _about is not an absolute IRI: {about!r}")
-        elif role not in SHARED_ROLES and not ntriples.iri_text(about).startswith(
-            self.question + "/"
-        ):
+        if role in SHARED_ROLES:
+            return self.shared_child(about, obj, role)
+        child_nt = ntriples.iri(about)
+        if named and not child_nt.startswith(self.parts_start):
             # A part is the record's own: loading the question again replaces it whole. One
             # named as another question (or anything else) would take that with it.
             raise ValueProblem(
                 f"{key}: _about {about!r} is not under the question's IRI, where a question's"
                 " answer and other parts are"
             )
-        if role in SHARED_ROLES:
-            return self.shared_child(about, obj, role)
-        child_nt = ntriples.iri(about)
         if about in self.children:
             self.repeats = True
         self.children.add(about)

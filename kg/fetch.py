@@ -11,6 +11,7 @@ number; it never follows a URL the server wrote.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import threading
 import time
@@ -359,10 +360,5 @@ class Fetcher:
 def _reasons(tried: list[str]) -> str:
     """Why each attempt failed, in order, a reason given again counted, not repeated:
     ``HTTP 503 (3 times); timed out``."""
-    runs: list[list[Any]] = []
-    for reason in tried:
-        if runs and runs[-1][0] == reason:
-            runs[-1][1] += 1
-        else:
-            runs.append([reason, 1])
+    runs = [(reason, len(list(again))) for reason, again in itertools.groupby(tried)]
     return "; ".join(reason if n == 1 else f"{reason} ({n} times)" for reason, n in runs)

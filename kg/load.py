@@ -21,7 +21,7 @@ from kg import ntriples, tallies, vocab
 from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.groups import links_for_records
-from kg.member_labels import earlier_labels, superseded_labels
+from kg.member_labels import labels_of_page, superseded_by
 from kg.orphans import OrphanRemoval
 from kg.reader import STDIN, Page, expand_inputs, read_page
 from kg.record import NULL_VALUE_OF, Record
@@ -275,13 +275,12 @@ def write_plan(
     old = stored.lines
     tallies_removed, tallies_added = _tally_changes(store, plan, stored.tallied, report)
     shared_in_order = [line for r in plan.records for line in r.lines[r.shared_from :]]
-    for earlier in () if every_label else earlier_labels(shared_in_order):
-        lines.pop(earlier, None)  # a member named two ways on the page: the last name stays
+    latest, earlier = ({}, set()) if every_label else labels_of_page(shared_in_order)
+    for line in earlier:
+        lines.pop(line, None)  # a member named two ways on the page: the last name stays
     shared = set(shared_in_order)
     old.update(stored_lines(store, shared))
-    removed = old.difference(lines) | tallies_removed
-    if not every_label:
-        removed |= superseded_labels(store, shared_in_order)
+    removed = old.difference(lines) | tallies_removed | superseded_by(store, latest)
     added = [line for line in lines if line not in old]
     added += tallies_added
     # A member, department or house only the replaced records named goes with them.

@@ -38,28 +38,40 @@ def member_of_label(line: str) -> str | None:
     return subject if rest.startswith(_LABEL[1:]) else None
 
 
-def latest_labels(lines: Iterable[str]) -> dict[str, str]:
-    """Each member's last label line among ``lines``, by member."""
+def labels_of_page(lines: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+    """Among ``lines``, in one pass: each member's last label line, by member, and the label
+    lines a later line of the same member replaces (a page naming a member two ways keeps
+    the last)."""
     latest: dict[str, str] = {}
+    labels: list[str] = []
     for line in lines:
         member = member_of_label(line)
         if member is not None:
             latest[member] = line
-    return latest
+            labels.append(line)
+    kept = set(latest.values())
+    return latest, {line for line in labels if line not in kept}
+
+
+def latest_labels(lines: Iterable[str]) -> dict[str, str]:
+    """Each member's last label line among ``lines``, by member."""
+    return labels_of_page(lines)[0]
 
 
 def earlier_labels(lines: Iterable[str]) -> set[str]:
-    """The members' labels among ``lines`` that a later line of the same member replaces (a
-    page naming a member two ways keeps the last)."""
-    lines = list(lines)
-    latest = set(latest_labels(lines).values())
-    return {line for line in lines if line not in latest and member_of_label(line) is not None}
+    """The members' labels among ``lines`` that a later line of the same member replaces."""
+    return labels_of_page(lines)[1]
 
 
 def superseded_labels(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
     """The labels the store holds of the members ``lines`` label, but other than those
     (N-Triples lines, to delete)."""
-    latest = latest_labels(lines)
+    return superseded_by(store, latest_labels(lines))
+
+
+def superseded_by(store: pyoxigraph.Store, latest: dict[str, str]) -> set[str]:
+    """The labels the store holds of the members of ``latest`` (member: its latest label
+    line, see :func:`labels_of_page`), but other than those (N-Triples lines, to delete)."""
     if not latest:
         return set()
     given = {

@@ -55,20 +55,20 @@ class OrphanRemoval:
     def __init__(self, store: pyoxigraph.Store, removed: Iterable[str], added: Iterable[str]):
         self._store = store
         # Those the update names again cannot lose every name: they are not looked at.
-        self._candidates = objects_named(removed) - objects_named(added)
+        candidates = objects_named(removed) - objects_named(added)
+        self._triples_of = ""  # the query of the candidates' triples, if there are any
         self._before: set[str] = set()
         self.update = ""
-        if self._candidates:
-            query = _TRIPLES_OF.format(iris=ntriples.iris(sorted(self._candidates)))
-            self._before = select_lines(store, query, prefixes={})
-            self.update = ";\nDELETE { ?r ?p ?o } WHERE " + _orphans(self._candidates)
+        if candidates:
+            self._triples_of = _TRIPLES_OF.format(iris=ntriples.iris(sorted(candidates)))
+            self._before = select_lines(store, self._triples_of, prefixes={})
+            self.update = ";\nDELETE { ?r ?p ?o } WHERE " + _orphans(candidates)
 
     def removed(self) -> set[str]:
         """The triples the update took away with the orphans (asked once it is done)."""
-        if not self._candidates:
+        if not self._triples_of:
             return set()
-        query = _TRIPLES_OF.format(iris=ntriples.iris(sorted(self._candidates)))
-        return self._before - select_lines(self._store, query, prefixes={})
+        return self._before - select_lines(self._store, self._triples_of, prefixes={})
 
 
 def objects_named(lines: Iterable[str]) -> set[str]:
