@@ -139,7 +139,8 @@ def _bulk_load(
         page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
         pages.append(page)
         if message["conflicts"]:
-            conflicts.append((len(pages) - 1, page.source, message["conflicts"]))
+            numbers, items = zip(*message["conflicts"], strict=True)
+            conflicts.append((len(pages) - 1, Page(page.source, list(items), numbers=numbers)))
         report.files += 1
         report.items += message["items"] - len(message["conflicts"])  # counted when loaded
         report.new += len(page.records)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph
 
@@ -56,9 +55,11 @@ class Stopped:
     error: ValidationFailed
 
 
-#: The questions a page changes that an earlier page gave: (the page's index, its source,
-#: those items). The bulk load writes them apart, page by page, after the stream.
-Conflicts = list[tuple[int, str, list[dict[str, Any]]]]
+#: The questions a bulk load writes apart, page by page, after the stream: those a page
+#: changes that an earlier page gave, and those named otherwise than the shapes name a
+#: question (:data:`kg.load_stream.STREAMED_QUESTION_IRI`); each as (the page's index, the
+#: page with only those items).
+Conflicts = list[tuple[int, Page]]
 
 
 def validate_pages(
@@ -125,14 +126,14 @@ def load_conflicts(
     page does, up to the page the load stopped at; if one stops it (``abort``), take back
     every record streamed from its page on, and return where."""
     end = len(pages) if stopped is None else stopped.page
-    loaded: list[tuple[str, list[dict[str, Any]]]] = []
-    for index, source, items in conflicts:
+    loaded: list[Page] = []
+    for index, page in conflicts:
         if index >= end:
             break
         try:
             load_page(
                 store,
-                Page(source=source, items=items),
+                page,
                 validator=validator,
                 on_invalid=on_invalid,
                 report=report,
@@ -144,7 +145,7 @@ def load_conflicts(
             )
             return Stopped(index, exc)
         report.files -= 1  # questions of a file the stream counted, not a file of their own
-        loaded.append((source, items))
+        loaded.append(page)
     return None
 
 
@@ -170,7 +171,7 @@ class SharedGiven:
     loaded apart after them (``conflicts``)."""
 
     folder: Path
-    conflicts: list[tuple[str, list[dict[str, Any]]]]
+    conflicts: list[Page]
 
     def only_by(self, iris: set[str], pages: list[BulkPage], report: LoadReport) -> list[str]:
         """The shared triples that only the records ``iris`` gave."""
@@ -183,8 +184,8 @@ class SharedGiven:
             )
             return []
         kept: set[str] = set()
-        for source, items in self.conflicts if shared else ():
-            for iri, record in convert_page(source, items).records.items():
+        for page in self.conflicts if shared else ():
+            for iri, record in convert_page(page.source, page.items).records.items():
                 if iri not in iris:
                     kept.update(record.lines[record.shared_from or 0 :])
         return [line for line in shared if line not in kept]

@@ -160,11 +160,16 @@ class ConvertedPage:
 
 
 def convert_page(
-    source: str, items: Sequence[dict[str, Any]], *, converter: Converter = convert_item
+    source: str,
+    items: Sequence[dict[str, Any]],
+    *,
+    converter: Converter = convert_item,
+    numbers: Sequence[int] = (),
 ) -> ConvertedPage:
-    """Convert every item of a page (``source`` names it in errors)."""
+    """Convert every item of a page (``source`` names it in errors; ``numbers``, if given,
+    are the items' numbers on it, as :attr:`kg.reader.Page.numbers`)."""
     converted = ConvertedPage({}, {}, Counter())
-    for number, item in enumerate(items, start=1):
+    for number, item in zip(numbers or range(1, len(items) + 1), items, strict=True):
         record = converter(item, where=f"{source} item {number}")
         earlier = converted.numbers.get(record.iri)
         if earlier is not None:
@@ -183,7 +188,7 @@ def convert_page(
 def plan_page(
     store: pyoxigraph.Store, page: Page, report: LoadReport, converter: Converter
 ) -> PagePlan:
-    converted = convert_page(page.source, page.items, converter=converter)
+    converted = convert_page(page.source, page.items, converter=converter, numbers=page.numbers)
     by_iri, numbers = converted.records, converted.numbers
     report.unknown_keys.update(converted.unknown_keys)
     report.problems.extend(converted.repeated)

@@ -8,6 +8,7 @@ with the converter (see ``pyproject.toml``): it touches every record of a load.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import Counter
 from collections.abc import Sequence
@@ -26,6 +27,12 @@ from kg.tally_changes import Totals
 #: having written; past it, it forgets them all and writes them again as they come (and no
 #: longer keeps which record gave which: see :meth:`LoadStream.save_contributions`).
 SHARED_MEMORY = 200_000
+
+#: The IRI the shapes give a question (shapes/question.ttl). A record named otherwise fails
+#: validation, and its IRI may be another resource's (a member's, another question's
+#: answer's), whose triples taking the record back would delete with it: it is loaded apart,
+#: page by page after the stream, validated before it is written, as a changed question is.
+STREAMED_QUESTION_IRI = re.compile(r"http://data\.parliament\.uk/resources/[0-9]+")
 
 #: The files :meth:`LoadStream.save_contributions` writes, in the folder it is given.
 SHARED_LINES_FILE, CONTRIBUTED_FILE, ENDS_FILE = "shared.nt", "contributed.u32", "ends.u64"
@@ -69,7 +76,7 @@ class LoadStream:
         provenance: list[str] = []
         shared: list[str] = []
         written: list[list[Any]] = []
-        conflicts: list[dict[str, Any]] = []
+        conflicts: list[tuple[int, dict[str, Any]]] = []
         # A conflict is loaded apart, as a page of its own, which counts its unknown keys.
         unknown = Counter(converted.unknown_keys)
         numbers = converted.numbers
@@ -91,11 +98,11 @@ class LoadStream:
             fingerprint = _fingerprint(record.content_hash)
             if earlier == fingerprint:
                 continue
-            if earlier is not None:
+            if earlier is not None or not STREAMED_QUESTION_IRI.fullmatch(iri):
                 # Loaded apart, after the stream, in the order met: the last version stays,
                 # as in a load page by page. So it is the one to compare with from now on.
                 seen[iri] = fingerprint
-                conflicts.append(items[numbers[iri] - 1])
+                conflicts.append((numbers[iri], items[numbers[iri] - 1]))
                 unknown.subtract(record.unknown_keys)
                 for line in record.lines[record.shared_from or 0 :]:
                     labels.saw(line)  # its names count where it stands, though written after

@@ -40,6 +40,9 @@ class Page:
     source: str
     items: list[dict[str, Any]]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: The items' numbers on the page they come from, when they are only some of its items
+    #: (errors name them so); empty: the items are numbered from 1.
+    numbers: tuple[int, ...] = ()
 
     @property
     def next_url(self) -> str | None:

@@ -142,7 +142,8 @@ def test_a_question_a_later_page_changes_is_validated_and_kept_as_page_by_page(
     del (changed if invalid == "the changed version" else other)["uin"]
     sources = [
         str(write_page(tmp_path / "a.json", [first, sample_items[2]])),
-        str(write_page(tmp_path / "b.json", [changed, other, sample_items[3]])),
+        # The changed question is not the page's first item: errors name its number there.
+        str(write_page(tmp_path / "b.json", [sample_items[3], changed, other])),
     ]
     outcomes = []
     for bulk in (True, False):
@@ -160,6 +161,36 @@ def test_a_question_a_later_page_changes_is_validated_and_kept_as_page_by_page(
         first_page_alone = pyoxigraph.Store()
         load_paths(first_page_alone, sources[:1])
         assert outcomes[0][1] == set(first_page_alone) - _loaded_at(first_page_alone)
+
+
+@pytest.mark.parametrize("named_as", ["a member", "another question's answer"])
+def test_a_skipped_question_named_as_another_resource_takes_none_of_its_triples(
+    tmp_path: Path, sample_items: list[dict[str, Any]], named_as: str
+) -> None:
+    # An invalid item whose IRI is a member's, or another question's answer's: taking it back
+    # after a bulk load deleted everything at that IRI, the member's name or the answer.
+    items = copy.deepcopy(sample_items)
+    hostile = items[2]
+    if named_as == "a member":
+        hostile["_about"] = items[0]["tablingMember"]["_about"]
+    else:
+        hostile["_about"] = items[0]["answer"]["_about"]
+    hostile["answer"]["_about"] = hostile["_about"] + "/answer"
+    expected = pyoxigraph.Store()  # the page without the item, loaded from the same file
+    load_paths(expected, [str(write_page(tmp_path / "a.json", items[:2] + items[3:]))])
+    sources = [str(write_page(tmp_path / "a.json", items))]
+
+    store = pyoxigraph.Store()
+    report = load_paths(store, sources, on_invalid="skip", bulk=True)
+
+    assert report.skipped_invalid == 1
+    assert report.problems[0].startswith(f"{sources[0]} item 3 (uin ")
+    assert "a question is an IRI http://data.parliament.uk/resources/<digits>" in report.problems[0]
+    assert set(store) - _loaded_at(store) == set(expected) - _loaded_at(expected)
+    if named_as == "a member":  # page by page too (the answer's question fails there with it)
+        page_by_page = pyoxigraph.Store()
+        load_paths(page_by_page, sources, on_invalid="skip", bulk=False)
+        assert set(page_by_page) - _loaded_at(page_by_page) == set(store) - _loaded_at(store)
 
 
 def test_a_question_changed_then_changed_back_ends_as_its_last_page_gives_it(

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
+import rdflib
 
 from kg import vocab
 from kg.groups import GroupIndex, link_lines
 from kg.load import convert_page, provenance_lines
-from kg.load_stream import LoadStream, shared_lines_only_of
+from kg.load_stream import STREAMED_QUESTION_IRI, LoadStream, shared_lines_only_of
+from kg.paths import shapes_dir
 from kg.tally_changes import Totals
 
 LOADED_AT = "2026-12-04T10:00:00Z"
@@ -64,7 +66,7 @@ def test_a_record_given_again_is_skipped_and_a_changed_one_is_a_conflict(
     meta = json.loads(message)
     assert data == b""
     assert meta["records"] == []
-    assert meta["conflicts"] == [changed[1]]
+    assert meta["conflicts"] == [[2, changed[1]]]  # its number on the page, and the item
     assert (meta["items"], meta["triples"]) == (2, 0)
 
 
@@ -171,3 +173,11 @@ def test_a_stream_keeps_who_gave_the_shared_triples_only_when_asked(
 
     assert not stream.save_contributions(tmp_path)
     assert shared_lines_only_of(tmp_path, [0]) is None
+
+
+def test_the_questions_streamed_are_those_named_as_the_shapes_name_a_question() -> None:
+    # Any other is loaded apart (validated before it is written): the two patterns must agree.
+    shapes = rdflib.Graph().parse(shapes_dir() / "question.ttl")
+    shape = rdflib.URIRef("https://w3id.org/parliament-kg/shapes#Question")
+    pattern = shapes.value(shape, rdflib.SH.pattern)
+    assert str(pattern) == f"^{STREAMED_QUESTION_IRI.pattern}$"
