@@ -29,7 +29,8 @@ from kg.fetch import (
     Query,
     RetryPolicy,
 )
-from kg.harvest import Cache, HarvestResult, HarvestState, harvest
+from kg.harvest import HarvestResult, HarvestState, harvest
+from kg.harvest_cache import Cache
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, Validator
 from kg.members import convert_member
 from kg.page_load import load_page

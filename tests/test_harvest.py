@@ -26,7 +26,8 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.errors import InputError
 from kg.fetch import Query
-from kg.harvest import Cache, HarvestState, _locked
+from kg.harvest import HarvestState
+from kg.harvest_cache import Cache, locked
 from kg.paths import harvest_cache_dir
 from kg.reader import parse_page
 from tests.api_server import LOOPBACK_ONLY, ApiServer, make_questions
@@ -301,7 +302,7 @@ def test_offline_replays_the_cache_without_network(
 
 def test_a_second_harvest_of_the_same_query_waits(api: ApiServer, store_path: Path) -> None:
     folder = Cache(harvest_cache_dir(store_path)).query_dir(Query("answeredquestions"))
-    with _locked(folder / ".lock", wait=False) as free:
+    with locked(folder / ".lock", wait=False) as free:
         assert free
         result = fetch(api, store_path)
     assert result.exit_code == 1 and "another kg fetch is harvesting this query" in result.output
