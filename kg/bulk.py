@@ -38,6 +38,7 @@ from kg.errors import InputError, KgError, StoreError
 from kg.load import LoadReport, OnInvalid, Validator, now, write_changes
 from kg.member_labels import superseded_after_bulk_load
 from kg.reader import Page
+from kg.store import store_is_empty
 
 _PIPE_SIZE = 1 << 20
 _NOTHING_KEPT = "nothing was kept; load again"
@@ -91,7 +92,7 @@ def _bulk_load(
 ) -> LoadReport:
     report = LoadReport()
     pages: list[BulkPage] = []
-    conflicts: Conflicts = []
+    conflicts = Conflicts(contributions / "apart.jsonl")
     meta_read, meta_write = os.pipe()
     data_read, data_write = os.pipe()
     end_read, end_write = os.pipe()
@@ -139,8 +140,7 @@ def _bulk_load(
         page = BulkPage(message["source"], [(r[0], r[1], r[2]) for r in message["records"]])
         pages.append(page)
         if message["conflicts"]:
-            numbers, items = zip(*message["conflicts"], strict=True)
-            conflicts.append((len(pages) - 1, Page(page.source, list(items), numbers=numbers)))
+            conflicts.add(len(pages) - 1, page.source, message["conflicts"])
         report.files += 1
         report.items += message["items"] - len(message["conflicts"])  # counted when loaded
         report.new += len(page.records)
@@ -207,6 +207,9 @@ def _bulk_load(
             if superseded:
                 write_changes(store, superseded, [])
                 report.triples_removed += len(superseded)
+            if store_is_empty(store) and len(store):  # every question written apart, skipped
+                report.triples_written -= len(store)  # the tallies' marker: left empty, as
+                store.clear()  # page by page
         finally:
             store.flush()
             flushing.join()

@@ -7,10 +7,12 @@ changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pyoxigraph
 
 from kg.errors import ValidationFailed
@@ -55,11 +57,42 @@ class Stopped:
     error: ValidationFailed
 
 
-#: The questions a bulk load writes apart, page by page, after the stream: those a page
-#: changes that an earlier page gave, and those named otherwise than the shapes name a
-#: question (:data:`kg.load_stream.STREAMED_QUESTION_IRI`); each as (the page's index, the
-#: page with only those items).
-Conflicts = list[tuple[int, Page]]
+class Conflicts:
+    """The questions a bulk load writes apart, page by page, after the stream: those a page
+    changes that an earlier page gave, and those named otherwise than the shapes name a
+    question (:data:`kg.load_stream.STREAMED_QUESTION_IRI`). Kept in a file until then, so
+    that memory does not grow with them: pages whose every question is named otherwise
+    would be all of them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        #: Each page's index in the load, and where its line starts and ends in the file.
+        self._pages: list[tuple[int, int, int]] = []
+        self._size = 0
+
+    def add(self, index: int, source: str, numbered: Sequence[Sequence[Any]]) -> None:
+        """Page ``index``'s items to write apart, as (number on the page, item) pairs."""
+        numbers = [number for number, _ in numbered]
+        items = [item for _, item in numbered]
+        line = msgspec.json.encode({"source": source, "numbers": numbers, "items": items})
+        with open(self.path, "ab") as out:
+            out.write(line)
+        self._pages.append((index, self._size, self._size + len(line)))
+        self._size += len(line)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def pages(self, count: int | None = None) -> Iterator[tuple[int, Page]]:
+        """The first ``count`` pages (all by default), read back: (index in the load, page)."""
+        if not self._pages:
+            return
+        with open(self.path, "rb") as held:
+            for index, start, end in self._pages[:count]:
+                held.seek(start)
+                page = msgspec.json.decode(held.read(end - start))
+                numbers = tuple(page["numbers"])
+                yield index, Page(page["source"], page["items"], numbers=numbers)
 
 
 def validate_pages(
@@ -122,12 +155,11 @@ def load_conflicts(
     report: LoadReport,
     folder: Path,
 ) -> Stopped | None:
-    """Write the questions later pages change, page by page and validated as a load page by
-    page does, up to the page the load stopped at; if one stops it (``abort``), take back
+    """Write the questions written apart (:class:`Conflicts`), page by page and validated as a
+    load page by page does, up to the page the load stopped at; if one stops it (``abort``), take back
     every record streamed from its page on, and return where."""
     end = len(pages) if stopped is None else stopped.page
-    loaded: list[Page] = []
-    for index, page in conflicts:
+    for loaded, (index, page) in enumerate(conflicts.pages()):
         if index >= end:
             break
         try:
@@ -140,12 +172,12 @@ def load_conflicts(
                 every_label=True,  # settled with the stream's (kg.member_labels)
             )
         except ValidationFailed as exc:
-            SharedGiven(folder, loaded).take_back(
+            before = (earlier for _, earlier in conflicts.pages(loaded))
+            SharedGiven(folder, before).take_back(
                 store, _record_iris(pages[index:end]), pages, report
             )
             return Stopped(index, exc)
         report.files -= 1  # questions of a file the stream counted, not a file of their own
-        loaded.append(page)
     return None
 
 
@@ -171,7 +203,7 @@ class SharedGiven:
     loaded apart after them (``conflicts``)."""
 
     folder: Path
-    conflicts: list[Page]
+    conflicts: Iterable[Page]
 
     def only_by(self, iris: set[str], pages: list[BulkPage], report: LoadReport) -> list[str]:
         """The shared triples that only the records ``iris`` gave."""

@@ -11,6 +11,7 @@ import pyoxigraph
 import pytest
 
 from kg import vocab
+from kg.bulk_validation import Conflicts
 from kg.errors import ValidationFailed
 from kg.load import load_paths
 from kg.store import store_is_empty
@@ -218,3 +219,51 @@ def test_a_question_changed_then_changed_back_ends_as_its_last_page_gives_it(
     # (The triples written differ by the kg:loadedAt of pages loaded in the same second or not.)
     for summary in summaries:
         assert summary.startswith("Loaded 3 files, 3 items (1 new, 2 replaced, 0 unchanged)")
+
+
+def test_the_questions_written_apart_wait_in_a_file_and_come_back_as_they_were_given(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    apart = Conflicts(tmp_path / "apart.jsonl")
+    assert (len(apart), list(apart.pages()), (tmp_path / "apart.jsonl").exists()) == (0, [], False)
+
+    apart.add(3, "a.json", [(2, sample_items[1]), (5, sample_items[4])])
+    apart.add(7, "b.json", [(1, sample_items[0])])
+
+    pages = list(apart.pages())
+    assert [(index, page.source, page.numbers) for index, page in pages] == [
+        (3, "a.json", (2, 5)),
+        (7, "b.json", (1,)),
+    ]
+    assert pages[0][1].items == [sample_items[1], sample_items[4]]
+    assert [index for index, _ in apart.pages(1)] == [3]
+
+
+@pytest.mark.parametrize(
+    ("validate", "on_invalid"), [(True, "keep"), (True, "skip"), (False, "abort")]
+)
+def test_questions_named_otherwise_than_the_shapes_say_load_as_page_by_page(
+    tmp_path: Path, sample_items: list[dict[str, Any]], validate: bool, on_invalid: str
+) -> None:
+    # A mirror that names its questions https://...: none is streamed; all are written apart.
+    items = copy.deepcopy(sample_items)
+    for item in items:
+        for holder in (item, item["answer"]):
+            holder["_about"] = holder["_about"].replace("http://", "https://")
+    sources = [
+        str(write_page(tmp_path / "a.json", items[:5])),
+        str(write_page(tmp_path / "b.json", items[5:])),
+    ]
+    outcomes = []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        report = load_paths(store, sources, on_invalid=on_invalid, bulk=bulk, validate=validate)  # type: ignore[arg-type]
+        counts = (report.new, report.kept_invalid, report.skipped_invalid, report.files)
+        outcomes.append((counts, report.triples_written, set(store) - _loaded_at(store)))
+
+    assert outcomes[0] == outcomes[1]
+    n = len(items)
+    if on_invalid == "skip":  # none kept: the store is left empty, with nothing written
+        assert outcomes[0] == ((0, 0, n, 2), 0, set())
+    else:
+        assert outcomes[0][0] == (n, n if validate else 0, 0, 2)
