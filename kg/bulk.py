@@ -36,7 +36,7 @@ from kg.bulk_validation import (
 from kg.bulk_worker import convert_pages
 from kg.errors import InputError, KgError, StoreError
 from kg.load import LoadReport, OnInvalid, Validator, now, write_changes
-from kg.member_labels import superseded_after_bulk_load
+from kg.member_labels import Sightings, superseded_after_bulk_load
 from kg.reader import Page
 from kg.store import store_is_empty
 
@@ -162,7 +162,7 @@ def _bulk_load(
                 messages.write(line)
         report.triples_written += messages.end_triples
         error = messages.error
-        label_orders = messages.label_orders
+        label_sightings = messages.label_sightings
         del messages
         status = worker.wait()
         stop_loading()
@@ -187,8 +187,11 @@ def _bulk_load(
         flushing.start()
         try:
             stopped = None
+            dropped: set[int] = set()  # where the records not kept stood (kg.member_labels)
             if validator is not None:
-                stopped = validate_pages(store, pages, validator, on_invalid, report, contributions)
+                stopped = validate_pages(
+                    store, pages, validator, on_invalid, report, contributions, dropped
+                )
             stopped = (
                 load_conflicts(
                     store,
@@ -199,11 +202,12 @@ def _bulk_load(
                     on_invalid=on_invalid,
                     report=report,
                     folder=contributions,
+                    dropped=dropped,
                 )
                 or stopped
             )
             # A member renamed between pages: the last page's name stays (of those kept).
-            superseded = superseded_after_bulk_load(store, label_orders)
+            superseded = superseded_after_bulk_load(store, label_sightings, dropped)
             if superseded:
                 write_changes(store, superseded, [])
                 report.triples_removed += len(superseded)
@@ -280,9 +284,9 @@ class _Messages:
         self.triples = 0
         #: The triples written after the pages: the group links and the tallies.
         self.end_triples = 0
-        #: The labels of each member given more than one, oldest first: to settle after the
-        #: bulk load (:func:`kg.member_labels.superseded_after_bulk_load`).
-        self.label_orders: list[list[str]] = []
+        #: The labels of each member given more than one, with where each was given: to
+        #: settle after the bulk load (:func:`kg.member_labels.superseded_after_bulk_load`).
+        self.label_sightings: Sightings = []
         self.error: dict[str, str] | None = None
         self._on_page = on_page
         self._on_end = on_end
@@ -292,7 +296,7 @@ class _Messages:
         if "error" in message:
             self.error = message["error"]
         elif "tallies" in message:
-            self.label_orders = message["label_orders"]
+            self.label_sightings = message["label_sightings"]
             self.end_triples = message["links"] + message["tallies"]
             self.triples += self.end_triples
             if self._on_end is not None:

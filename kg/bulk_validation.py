@@ -7,7 +7,7 @@ changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from kg.load import (
     write_changes,
 )
 from kg.load_stream import shared_lines_only_of
+from kg.member_labels import item_position
 from kg.orphans import orphan_lines
 from kg.page_load import load_page
 from kg.reader import Page
@@ -102,10 +103,13 @@ def validate_pages(
     on_invalid: OnInvalid,
     report: LoadReport,
     folder: Path,
+    dropped: set[int],
 ) -> Stopped | None:
     """Validate the records the stream wrote, and take back those that violate the shapes
     (``skip``) or every page from the first holding one on (``abort``: returns where);
-    ``folder`` holds which shared triples each gave (nothing is loaded apart yet)."""
+    ``folder`` holds which shared triples each gave (nothing is loaded apart yet); the
+    positions (:func:`kg.member_labels.item_position`) of the records taken back go in
+    ``dropped``."""
     given = SharedGiven(folder, [])
     findings = validator(store, _record_iris(pages))
     where = _where_of({finding.record for finding in findings}, pages)
@@ -123,6 +127,7 @@ def validate_pages(
     if on_invalid == "abort":
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
         given.take_back(store, _record_iris(pages[first:]), pages, report)
+        dropped.update(_positions(pages, first))
         culprit = next(r[0] for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
@@ -137,6 +142,7 @@ def validate_pages(
         report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
     if on_invalid == "skip":
         report.triples_written -= given.take_back(store, list(bad), pages, report)
+        dropped.update(_positions(pages, 0, only=bad.keys()))
         report.skipped_invalid += len(bad)
         report.new -= len(bad)
     else:
@@ -154,31 +160,48 @@ def load_conflicts(
     on_invalid: OnInvalid,
     report: LoadReport,
     folder: Path,
+    dropped: set[int],
 ) -> Stopped | None:
-    """Write the questions written apart (:class:`Conflicts`), page by page and validated as a
-    load page by page does, up to the page the load stopped at; if one stops it (``abort``), take back
-    every record streamed from its page on, and return where."""
+    """Write the questions written apart (:class:`Conflicts`), page by page and validated as
+    a load page by page does, up to the page the load stopped at; if one stops it
+    (``abort``), take back every record streamed from its page on, and return where. The
+    positions of the questions not written, and of the records taken back, go in
+    ``dropped``."""
     end = len(pages) if stopped is None else stopped.page
+    outcome: Stopped | None = None
     for loaded, (index, page) in enumerate(conflicts.pages()):
-        if index >= end:
-            break
-        try:
-            load_page(
-                store,
-                page,
-                validator=validator,
-                on_invalid=on_invalid,
-                report=report,
-                every_label=True,  # settled with the stream's (kg.member_labels)
-            )
-        except ValidationFailed as exc:
-            before = (earlier for _, earlier in conflicts.pages(loaded))
-            SharedGiven(folder, before).take_back(
-                store, _record_iris(pages[index:end]), pages, report
-            )
-            return Stopped(index, exc)
-        report.files -= 1  # questions of a file the stream counted, not a file of their own
-    return None
+        written: set[int] = set()
+        if outcome is None and index < end:
+            try:
+                load_page(
+                    store,
+                    page,
+                    validator=validator,
+                    on_invalid=on_invalid,
+                    report=report,
+                    every_label=True,  # settled with the stream's (kg.member_labels)
+                    written=written,
+                )
+                report.files -= 1  # questions of a file the stream counted, not one of its own
+            except ValidationFailed as exc:
+                before = (earlier for _, earlier in conflicts.pages(loaded))
+                SharedGiven(folder, before).take_back(
+                    store, _record_iris(pages[index:end]), pages, report
+                )
+                dropped.update(_positions(pages[:end], index))
+                outcome = Stopped(index, exc)
+        dropped.update(item_position(index, n) for n in page.numbers if n not in written)
+    return outcome
+
+
+def _positions(
+    pages: list[BulkPage], first: int, only: Collection[str] | None = None
+) -> Iterator[int]:
+    """The positions of the records streamed from ``pages[first:]`` (``only`` these IRIs)."""
+    for index in range(first, len(pages)):
+        for iri, _, number in pages[index].records:
+            if only is None or iri in only:
+                yield item_position(index, number)
 
 
 def _record_iris(pages: Sequence[BulkPage]) -> list[str]:

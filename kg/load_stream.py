@@ -20,7 +20,7 @@ import msgspec
 from kg import ntriples
 from kg.groups import GroupIndex, link_lines
 from kg.load import ConvertedPage, provenance_ends
-from kg.member_labels import LatestLabels
+from kg.member_labels import LatestLabels, item_position
 from kg.tally_changes import Totals
 
 #: How many distinct shared triples (of members, departments, houses) a stream remembers
@@ -65,6 +65,8 @@ class LoadStream:
         self._ends: array[int] | None = array("Q") if keep_contributions else None
         self._groups = GroupIndex()
         self._labels = LatestLabels()
+        #: The pages streamed so far: the next page's index.
+        self._pages = 0
 
     def page(
         self, source: str, items: Sequence[dict[str, Any]], converted: ConvertedPage
@@ -93,6 +95,8 @@ class LoadStream:
         groups = self._groups
         labels = self._labels
         from_source, at_time = provenance_ends(source, self.loaded_at)
+        page_index = self._pages
+        self._pages += 1
         for iri, record in converted.records.items():
             earlier = seen.get(iri)
             fingerprint = _fingerprint(record.content_hash)
@@ -104,8 +108,9 @@ class LoadStream:
                 seen[iri] = fingerprint
                 conflicts.append((numbers[iri], items[numbers[iri] - 1]))
                 unknown.subtract(record.unknown_keys)
+                at = item_position(page_index, numbers[iri])
                 for line in record.lines[record.shared_from or 0 :]:
-                    labels.saw(line)  # its names count where it stands, though written after
+                    labels.saw(line, at)  # its names count where it stands, though written after
                 continue
             seen[iri] = fingerprint
             chunks.append(record.own_ntriples)
@@ -114,9 +119,10 @@ class LoadStream:
             subject = record.iri_term()
             totals.add_record(iri, lines[:shared_from], record.tallied, subject=subject)
             triples += shared_from
+            at = item_position(page_index, numbers[iri])
             for index in range(shared_from, len(lines)):
                 line = lines[index]
-                labels.saw(line)
+                labels.saw(line, at)
                 if line not in shared_ids:
                     shared_ids[line] = len(shared_ids)
                     shared.append(line)
@@ -151,12 +157,13 @@ class LoadStream:
         record written, and the message that counts them. Nothing when no record was written:
         the tallies' marker alone would make an empty store look loaded."""
         if not self._seen:
-            return b"", line_of({"links": 0, "tallies": 0, "label_orders": []})
+            return b"", line_of({"links": 0, "tallies": 0, "label_sightings": []})
         links = link_lines(self._groups.pairs())
         tallies = self.totals.lines()
         data = ntriples.utf8("".join(links)) + ntriples.utf8("".join(tallies))
-        orders = self._labels.orders()  # settled once the bulk load is validated
-        return data, line_of({"links": len(links), "tallies": len(tallies), "label_orders": orders})
+        sightings = self._labels.sightings()  # settled once the bulk load is validated
+        message = {"links": len(links), "tallies": len(tallies), "label_sightings": sightings}
+        return data, line_of(message)
 
     def save_contributions(self, folder: Path) -> bool:
         """Write to ``folder`` which shared triples each record written gave (what removing

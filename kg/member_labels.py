@@ -2,8 +2,9 @@
 when the page is fetched ("Biography information for ..."), so a member who changed name (a
 peerage, a marriage) would otherwise keep every name a load ever saw, and listings would pick
 one of them at random. Loads page by page take the stored labels away as they write a new one
-(:func:`superseded_labels`); a bulk load, which cannot delete as it goes, keeps the latest of
-each member as it streams and takes the others away after (:class:`LatestLabels`).
+(:func:`superseded_labels`); a bulk load, which cannot delete as it goes, notes where in the
+load each label was given and, once it knows which records it keeps, takes away all but the
+one a kept record gave last (:class:`LatestLabels`).
 
 The labels of the questions (``parl:tablingMemberPrinted``...) are the names as printed then,
 and stay as they are. So do the labels of members loaded as records of their own (``kg fetch
@@ -13,7 +14,9 @@ loads go page by page, and a bulk load is only ever into an empty store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Collection, Iterable
+from typing import Any
 
 import pyoxigraph
 
@@ -97,51 +100,76 @@ def superseded_by(store: pyoxigraph.Store, latest: dict[str, str]) -> set[str]:
     return gone
 
 
+def item_position(page: int, number: int) -> int:
+    """Where an item stands in a load: its page's index, then its number on the page."""
+    return page << 32 | number
+
+
+#: Each label a bulk load streamed of a member given more than one, with where in the load
+#: each was given (:func:`item_position`), in a stable order: ``[[line, [position, ...]], ...]``
+#: per member.
+Sightings = list[list[list[Any]]]
+
+
 class LatestLabels:
-    """What a bulk load streamed of members' labels: each member's, in the order last given
-    (the last is the latest), settled once the bulk load is validated
+    """What a bulk load streamed of members' labels: each member's, with where in the load
+    each was given, settled once the bulk load is validated
     (:func:`superseded_after_bulk_load`)."""
 
     def __init__(self) -> None:
-        self._given: dict[str, dict[str, None]] = {}
-        self._latest: dict[str, str] = {}
+        self._given: dict[str, dict[str, array[int]]] = {}
 
-    def saw(self, line: str) -> None:
-        """A shared line streamed (or given again): if a member's label, it is the latest."""
+    def saw(self, line: str, at: int) -> None:
+        """A shared line given at ``at`` (:func:`item_position`): if a member's label, noted."""
         member = member_of_label(line)
-        if member is None or self._latest.get(member) == line:  # the latest already
+        if member is None:
             return
-        self._latest[member] = line
         given = self._given.get(member)
         if given is None:
-            self._given[member] = {line: None}
-        else:
-            given.pop(line, None)
-            given[line] = None
+            self._given[member] = {line: array("Q", [at])}
+            return
+        positions = given.get(line)
+        if positions is None:
+            given[line] = array("Q", [at])
+        elif positions[-1] != at:  # a record may name a member twice (asking, answering)
+            positions.append(at)
 
-    def orders(self) -> list[list[str]]:
-        """The labels of each member given more than one, oldest first, in a stable order."""
-        return sorted(list(given) for given in self._given.values() if len(given) > 1)
+    def sightings(self) -> Sightings:
+        """The labels of each member given more than one, with where each was given."""
+        return sorted(
+            [[line, positions.tolist()] for line, positions in given.items()]
+            for given in self._given.values()
+            if len(given) > 1
+        )
 
 
-def superseded_after_bulk_load(store: pyoxigraph.Store, orders: list[list[str]]) -> list[str]:
-    """Of the labels a bulk load streamed of each member (``orders``, see
-    :meth:`LatestLabels.orders`), those to delete: all but the latest the store still holds.
-    A record taken back after the load (one that failed validation) took with it the labels
-    that only it gave: the member then keeps the latest of the others, as a load page by page,
-    which never wrote that record, would have left it."""
-    if not orders:
+def superseded_after_bulk_load(
+    store: pyoxigraph.Store, sightings: Sightings, dropped: Collection[int] = ()
+) -> list[str]:
+    """Of the labels a bulk load streamed of each member (``sightings``, see
+    :meth:`LatestLabels.sightings`), those to delete: all that the store holds but the one
+    given last by a record the load kept, not ``dropped`` (the positions of records taken
+    back after the load, failing validation, or never written). A record taken back took
+    with it the labels only it gave; a label given again by a dropped record does not count
+    from there: a load page by page never wrote that record."""
+    if not sightings:
         return []
-    lines = [line for order in orders for line in order]
+    lines = [line for member in sightings for line, _ in member]
     parsed = pyoxigraph.parse(ntriples.utf8("".join(lines)), pyoxigraph.RdfFormat.N_TRIPLES)
     term_of = {line: (t.subject, t.object) for line, t in zip(lines, parsed, strict=True)}
     query = _HELD_LABELS.format(
-        subjects=" ".join(order[0].partition(" ")[0] for order in orders),
+        subjects=" ".join(member[0][0].partition(" ")[0] for member in sightings),
         label=vocab.RDFS + "label",
     )
     held = {(row["s"], row["o"]) for row in select(store, query)}
     gone: list[str] = []
-    for order in orders:
-        still = [line for line in order if term_of[line] in held]
-        gone.extend(still[:-1])
+    for member in sightings:
+        kept_at = {
+            line: max((at for at in positions if at not in dropped), default=-1)
+            for line, positions in member
+        }
+        still = [line for line, _ in member if term_of[line] in held]
+        if still:
+            last = max(still, key=kept_at.__getitem__)
+            gone.extend(line for line in still if line != last)
     return gone

@@ -42,12 +42,14 @@ def load_page(
     report: LoadReport | None = None,
     converter: Converter = convert_item,
     every_label: bool = False,
+    written: set[int] | None = None,
 ) -> LoadReport:
     """Load one page atomically: on any error the store is left as it was before the page.
 
     ``source`` and ``loaded_at`` are the provenance recorded for each question (by default
     the page's file name and now). ``every_label``: write every member's label the page
     gives, replacing none (a bulk load settles them after; see :func:`write_plan`).
+    ``written``: gets the numbers of the items written (not unchanged, not skipped).
     """
     report = report if report is not None else LoadReport()
     prepared = _prepare(store, page, validator, converter)
@@ -59,6 +61,7 @@ def load_page(
         loaded_at=loaded_at,
         report=report,
         every_label=every_label,
+        written=written,
     )
     return report
 
@@ -115,6 +118,7 @@ def _finish(
     source: str | None = None,
     loaded_at: str | None = None,
     every_label: bool = False,
+    written: set[int] | None = None,
 ) -> set[str]:
     page, plan = prepared.page, prepared.plan
     report.items += prepared.counted.items
@@ -123,6 +127,8 @@ def _finish(
     report.problems.extend(prepared.counted.problems)
     report.unknown_keys.update(prepared.counted.unknown_keys)
     apply_policy(plan, page, prepared.findings, on_invalid, report)
+    if written is not None:
+        written.update(plan.numbers[record.iri] for record in plan.records)
     # Read for the records replaced as prepared: not for fewer (skipped as invalid).
     stored = prepared.stored if prepared.stored_for == tuple(plan.replaced) else None
     changed = write_plan(

@@ -118,7 +118,7 @@ def test_the_end_links_the_grouped_questions_and_counts_every_record_streamed(
     assert json.loads(message) == {
         "links": 20,
         "tallies": len(totals.lines()),
-        "label_orders": [],
+        "label_sightings": [],
     }
     assert any(t.object == pyoxigraph.NamedNode(vocab.ASKING_TALLY) for t in parsed(data))
 
