@@ -270,13 +270,18 @@ def test_ctrl_c_or_sigterm_during_a_bulk_load_prints_no_traceback_and_keeps_noth
 
 
 def test_ctrl_c_waits_for_the_clean_up_then_comes() -> None:
-    finished = []
-    with pytest.raises(KeyboardInterrupt), _interrupts_held():
-        os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C, while the store is emptied
-        time.sleep(0.05)
-        finished.append(True)
-    assert finished == [True]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # Ctrl-C as in a terminal, though the tests run as a background job (SIGINT ignored).
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        finished = []
+        with pytest.raises(KeyboardInterrupt), _interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C, while the store is emptied
+            time.sleep(0.05)
+            finished.append(True)
+        assert finished == [True]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_sigterm_waits_for_the_clean_up_then_comes() -> None:

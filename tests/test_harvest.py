@@ -211,7 +211,14 @@ def test_ctrl_c_ends_a_harvest_at_once_though_a_request_is_under_way(
     command = [sys.executable, "-m", "kg", "fetch", "answeredquestions", "--base-url", api.url,
                "--store", str(store_path), "--load", "--no-validate", "--silent"]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # Ctrl-C as in a terminal, though the tests run as a background job (SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert api.held.wait(30), "the harvest never reached page 3"
         process.send_signal(signal.SIGINT)
