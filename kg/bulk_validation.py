@@ -2,8 +2,8 @@
 and takes back the questions that violate the shapes (``--on-invalid skip``), or every
 question from the first page holding one on (``abort``), with the tallies, group links and
 shared values (of members, departments and houses) that only they gave, as a load page by page
-would never have written them; then it writes, page by page, the questions that later pages
-changed."""
+would never have written them; then it writes, page by page, the questions it set apart (those
+later pages changed, and those named otherwise than the shapes name a question)."""
 
 from __future__ import annotations
 
@@ -80,9 +80,6 @@ class Conflicts:
             out.write(line)
         self._pages.append((index, self._size, self._size + len(line)))
         self._size += len(line)
-
-    def __len__(self) -> int:
-        return len(self._pages)
 
     def pages(self, count: int | None = None) -> Iterator[tuple[int, Page]]:
         """The first ``count`` pages (all by default), read back: (index in the load, page)."""
