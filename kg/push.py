@@ -15,7 +15,8 @@ units that differ are replaced in one update request::
 
 A request is one transaction on the server, so a reader never sees half a record; the server
 ends up holding exactly the local triples of every unit (parts a record no longer has are
-deleted with it); pushing again finds nothing to change and sends no update at all; a push
+deleted with it), and none of the shared resources the local store no longer has
+(:mod:`kg.push_sweep`); pushing again finds nothing to change and sends no update at all; a push
 cut short is completed by the next one; and what others put in the server about other
 subjects is left alone.
 
@@ -31,6 +32,7 @@ connection, timeout, HTTP 429 or 5xx) are sent again after 1, 2, 4... seconds.
 
 from __future__ import annotations
 
+import itertools
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -42,7 +44,9 @@ import pyoxigraph
 
 from kg import ntriples, vocab
 from kg.errors import KgError, RemoteError
+from kg.push_sweep import stale_subjects
 from kg.remote import Auth, RetryableError, check_endpoint, run_remote, run_update, send_graph
+from kg.sparql import QueryOutcome
 
 PROTOCOLS = ("update", "gsp")
 DEFAULT_CHUNK = 5000
@@ -57,6 +61,9 @@ _PREFIXES = {"kg": vocab.KG}
 _PART_OF_TEXT = ntriples.iri(vocab.PART_OF_RECORD)
 T = TypeVar("T")
 _STATES = ("new", "replaced", "unchanged")
+#: About how many triples the server holds of a shared resource the local store no longer
+#: has (a tally, a member): what a chunk of them counts on, unread.
+_STALE_TRIPLES = 8
 
 
 class PushError(KgError):
@@ -111,7 +118,8 @@ class PushReport:
     url: str
     dry_run: bool = False
     records: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_STATES, 0))
-    shared: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_STATES, 0))
+    #: Shared resources also count those the server held and the local store no longer has.
+    shared: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*_STATES, "removed"), 0))
     triples_written: int = 0
     triples_removed: int = 0
     requests: int = 0
@@ -186,6 +194,12 @@ def units(store: pyoxigraph.Store) -> Iterator[Unit]:
                     else:
                         _term(quad.subject)
             yield Unit(key, record, triples)
+
+
+def batches(items: Iterator[Unit], count: int) -> Iterator[list[Unit]]:
+    """Units in lists of ``count``."""
+    while batch := list(itertools.islice(items, count)):
+        yield batch
 
 
 def chunks(items: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
@@ -290,7 +304,16 @@ def _push_by_update(
     auth: Auth | None,
     on_request: Callable[[str], None] | None,
 ) -> None:
-    for chunk in chunks(units(store), chunk_size):
+    # Then what the server holds that the local store no longer has (kg.push_sweep).
+    def select(text: str) -> QueryOutcome:
+        report.requests += 1
+        ask = partial(run_remote, target.query, text, where="push", timeout=timeout, auth=auth)
+        return with_retries(ask, retry, report)
+
+    gone = stale_subjects(store, select)
+    stale = (Unit(subject, record=False, triples=set()) for subject in gone)
+    per_chunk = max(1, chunk_size // _STALE_TRIPLES)
+    for chunk in itertools.chain(chunks(units(store), chunk_size), batches(stale, per_chunk)):
         read = partial(_remote_state, target, chunk, timeout=timeout, auth=auth)
         state = with_retries(read, retry, report)
         report.requests += 1
@@ -299,9 +322,9 @@ def _push_by_update(
             remote = state[unit.key]
             tally = report.records if unit.record else report.shared
             if remote == unit.triples:
-                tally["unchanged"] += 1
+                tally["unchanged"] += 1 if unit.triples else 0
                 continue
-            tally["replaced" if remote else "new"] += 1
+            tally["removed" if not unit.triples else "replaced" if remote else "new"] += 1
             report.triples_written += len(unit.triples - remote)
             report.triples_removed += len(remote - unit.triples)
             changed.append(unit)

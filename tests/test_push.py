@@ -25,7 +25,8 @@ from tests.oxigraph_server import Oxigraph, fault_server, free_port, oxigraph_se
 
 SAMPLE_LINE = (
     "Pushed 9 records (9 new, 0 replaced, 0 unchanged) and 23 shared resources (23 new, "
-    "0 replaced, 0 unchanged) with {update}; 407 triples added, 0 removed; {requests} requests\n"
+    "0 replaced, 0 unchanged, 0 removed) with {update}; 407 triples added, 0 removed; "
+    "{requests} requests\n"
 )
 FOREIGN = pyoxigraph.Triple(
     pyoxigraph.NamedNode("http://example.org/other"),
@@ -74,7 +75,7 @@ def kg(*args: str) -> Result:
 def test_push_puts_exactly_the_local_graph(server: Oxigraph, store_path: Path) -> None:
     result = kg("push", "--store", str(store_path), "--endpoint", server.store)
     assert result.exit_code == 0, result.output
-    assert result.output == SAMPLE_LINE.format(update=server.update, requests=2)
+    assert result.output == SAMPLE_LINE.format(update=server.update, requests=11)
     assert remote_triples(server) == local_triples(store_path)
 
 
@@ -90,10 +91,11 @@ def test_pushing_twice_sends_no_update_and_leaves_the_graph_as_it_was(
     assert first.exit_code == second.exit_code == 0
     assert second.output == (
         "Pushed 9 records (0 new, 0 replaced, 9 unchanged) and 23 shared resources (0 new, "
-        f"0 replaced, 23 unchanged) with {proxy.url}/update; 0 triples added, 0 removed; "
-        "1 request\n"
+        f"0 replaced, 23 unchanged, 0 removed) with {proxy.url}/update; 0 triples added, "
+        "0 removed; 10 requests\n"
     )
-    assert [r["path"].split("?")[0] for r in proxy.requests] == ["/query"]  # a read, no update
+    # Reads only, no update: the units, then the server's shared resources, class by class.
+    assert [r["path"].split("?")[0] for r in proxy.requests] == ["/query"] * 10
     assert {r["authorization"] for r in proxy.requests} == {"Bearer tok-1"}
     assert remote_triples(server) == before == local_triples(store_path)
 
@@ -119,7 +121,7 @@ def test_a_push_after_a_reload_replaces_what_changed(server: Oxigraph, tmp_path:
     assert (report.replaced, report.unchanged) == (1, 8)
     pushed = push(store, target_for(server.store))
     assert pushed.records == {"new": 0, "replaced": 1, "unchanged": 8}
-    assert pushed.shared == {"new": 0, "replaced": 0, "unchanged": 23}
+    assert pushed.shared == {"new": 0, "replaced": 0, "unchanged": 23, "removed": 0}
     # what changed: the answer text, the source and the load time; the attachment went
     after = local_triples(store)
     assert (pushed.triples_written, pushed.triples_removed) == (
@@ -204,8 +206,8 @@ def test_dry_run_sends_no_change(server: Oxigraph, store_path: Path) -> None:
     assert result.output.splitlines() == [
         "Would send update 1: replace 9 record(s) and 23 shared resource(s), 407 triples (91 KiB)",
         "Dry run, nothing changed: compared 9 records (9 new, 0 replaced, 0 unchanged) and 23 "
-        "shared resources (23 new, 0 replaced, 0 unchanged) with "
-        f"{server.update}; 407 triples would be added, 0 would be removed; 2 requests",
+        "shared resources (23 new, 0 replaced, 0 unchanged, 0 removed) with "
+        f"{server.update}; 407 triples would be added, 0 would be removed; 11 requests",
     ]
     assert remote_triples(server) == set()
     down = f"http://127.0.0.1:{free_port()}/store"  # a GSP dry run does not even connect
@@ -263,3 +265,32 @@ def test_query_and_update_urls_come_from_the_store_url(
 def test_an_empty_or_missing_store_is_not_pushed(tmp_path: Path) -> None:
     result = kg("push", "--store", str(tmp_path / "none"), "--endpoint", "http://127.0.0.1:9/store")
     assert result.exit_code == 1 and "there is no store here" in result.output
+
+
+def test_what_a_later_load_deleted_is_deleted_from_the_server_too(
+    server: Oxigraph, tmp_path: Path
+) -> None:
+    # A question moves to another department and another asker: the local store drops the
+    # tallies that fall to nothing and the member and department nothing names any more.
+    items = read_page(str(sample_page())).items[:3]
+    moved = copy.deepcopy(items)
+    moved[0]["tablingMember"] = {
+        "_about": "http://data.parliament.uk/members/777777",
+        "label": {"_value": "Biography information for Other Person"},
+    }
+    moved[0]["tablingMemberPrinted"] = [{"_value": "Other Person"}]
+    moved[0]["answeringDeptId"] = {"_value": "17", "_datatype": "integer"}
+    for key in ("answeringDeptShortName", "answeringDeptSortName"):
+        moved[0][key] = {"_value": "Other Department"}
+    moved[0]["AnsweringBody"] = [{"_value": "Other Department"}]
+    store = pyoxigraph.Store()
+    load_pages(store, [Page(source="v1.json", items=moved)])
+    push(store, target_for(server.store))
+    load_pages(store, [Page(source="v2.json", items=items)])
+
+    pushed = push(store, target_for(server.store))
+
+    assert pushed.shared["removed"] > 0  # the member, the department and their tallies
+    assert remote_triples(server) == local_triples(store)
+    again = push(store, target_for(server.store))
+    assert (again.shared["removed"], again.writes) == (0, 0)
