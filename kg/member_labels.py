@@ -1,10 +1,12 @@
 """A member's label is the one the latest load gave: the API names a member as they are named
 when the page is fetched ("Biography information for ..."), so a member who changed name (a
 peerage, a marriage) would otherwise keep every name a load ever saw, and listings would pick
-one of them at random. Loads page by page take the stored labels away as they write a new one
-(:func:`superseded_labels`); a bulk load, which cannot delete as it goes, notes where in the
-load each label was given and, once it knows which records it keeps, takes away all but the
-one a kept record gave last (:class:`LatestLabels`).
+one of them at random. So are a department's names (its label, short and sort names): a
+department renamed keeps its id. Each such (subject, predicate) is a *name slot* holding one
+value (:func:`named_slot`). Loads page by page take the stored names away as they write a new
+one (:func:`superseded_labels`); a bulk load, which cannot delete as it goes, notes where in
+the load each name was given and, once it knows which records it keeps, takes away all but
+the one a kept record gave last (:class:`LatestLabels`).
 
 The labels of the questions (``parl:tablingMemberPrinted``...) are the names as printed then,
 and stay as they are. So do the labels of members loaded as records of their own (``kg fetch
@@ -23,80 +25,95 @@ import pyoxigraph
 from kg import ntriples, vocab
 from kg.sparql import select
 
-#: How a member's label line starts and what it holds (as kg writes it).
+#: How the subjects of name slots start, and their predicates that hold a name (as kg writes
+#: them: N-Triples IRIs).
 _MEMBER_START = "<" + vocab.PARLIAMENT_MEMBERS
-_LABEL = f" <{vocab.RDFS}label> "
-_HELD_LABELS = "SELECT ?s ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s <{label}> ?o }}"
-_STORED_LABELS = (
-    "SELECT ?s ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s <{label}> ?o"
+_DEPARTMENT_START = "<" + vocab.department_iri("")
+_LABEL = f"<{vocab.RDFS}label>"
+_MEMBER_NAMES = frozenset([_LABEL])
+_DEPARTMENT_NAMES = frozenset(
+    [
+        _LABEL,
+        *(f"<{vocab.PARL}{key}>" for key in ("answeringDeptShortName", "answeringDeptSortName")),
+    ]
+)
+_HELD_NAMES = "SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p) {{ {slots} }} ?s ?p ?o }}"
+_STORED_NAMES = (
+    "SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p) {{ {slots} }} ?s ?p ?o"
     " FILTER NOT EXISTS {{ ?s <{content_hash}> ?hash }} }}"
 )
 
 
-def member_of_label(line: str) -> str | None:
-    """The member (its N-Triples IRI) whose label ``line`` is; None for any other line."""
-    if not line.startswith(_MEMBER_START):
+def named_slot(line: str) -> str | None:
+    """The name slot (``"<subject> <predicate>"``) whose value ``line`` gives: a member's
+    label, a department's label, short or sort name; None for any other line."""
+    if line.startswith(_MEMBER_START):
+        names = _MEMBER_NAMES
+    elif line.startswith(_DEPARTMENT_START):
+        names = _DEPARTMENT_NAMES
+    else:
         return None
-    subject, _, rest = line.partition(" ")
-    return subject if rest.startswith(_LABEL[1:]) else None
+    end = line.find(" ", line.find(" ") + 1)
+    slot = line[:end]
+    return slot if slot[slot.find(" ") + 1 :] in names else None
+
+
+def _slot_values(slots: Iterable[str]) -> str:
+    """Name slots as the rows of a ``VALUES (?s ?p)`` block."""
+    return " ".join(f"({slot})" for slot in slots)
 
 
 def labels_of_page(lines: Iterable[str]) -> tuple[dict[str, str], set[str]]:
-    """Among ``lines``, in one pass: each member's last label line, by member, and the label
-    lines a later line of the same member replaces (a page naming a member two ways keeps
-    the last)."""
+    """Among ``lines``, in one pass: each name slot's last line, by slot, and the name lines
+    a later line of the same slot replaces (a page naming a member two ways keeps the last)."""
     latest: dict[str, str] = {}
-    labels: list[str] = []
+    named: list[str] = []
     for line in lines:
-        member = member_of_label(line)
-        if member is not None:
-            latest[member] = line
-            labels.append(line)
+        slot = named_slot(line)
+        if slot is not None:
+            latest[slot] = line
+            named.append(line)
     kept = set(latest.values())
-    return latest, {line for line in labels if line not in kept}
+    return latest, {line for line in named if line not in kept}
 
 
 def latest_labels(lines: Iterable[str]) -> dict[str, str]:
-    """Each member's last label line among ``lines``, by member."""
+    """Each name slot's last line among ``lines``, by slot."""
     return labels_of_page(lines)[0]
 
 
 def earlier_labels(lines: Iterable[str]) -> set[str]:
-    """The members' labels among ``lines`` that a later line of the same member replaces."""
+    """The name lines among ``lines`` that a later line of the same slot replaces."""
     return labels_of_page(lines)[1]
 
 
 def superseded_labels(store: pyoxigraph.Store, lines: Iterable[str]) -> set[str]:
-    """The labels the store holds of the members ``lines`` label, but other than those
+    """The names the store holds in the slots ``lines`` fill, but other than those
     (N-Triples lines, to delete)."""
     return superseded_by(store, latest_labels(lines))
 
 
 def superseded_by(store: pyoxigraph.Store, latest: dict[str, str]) -> set[str]:
-    """The labels the store holds of the members of ``latest`` (member: its latest label
-    line, see :func:`labels_of_page`), but other than those (N-Triples lines, to delete)."""
+    """The names the store holds in the slots of ``latest`` (slot: its latest line, see
+    :func:`labels_of_page`), but other than those (N-Triples lines, to delete)."""
     if not latest:
         return set()
-    given = {
-        member: triple.object
-        for member, triple in zip(
-            latest,
-            pyoxigraph.parse(
-                ntriples.utf8("".join(latest.values())), pyoxigraph.RdfFormat.N_TRIPLES
-            ),
-            strict=True,
-        )
-    }
-    query = _STORED_LABELS.format(
-        subjects=" ".join(latest), label=vocab.RDFS + "label", content_hash=vocab.CONTENT_HASH
+    parsed = pyoxigraph.parse(
+        ntriples.utf8("".join(latest.values())), pyoxigraph.RdfFormat.N_TRIPLES
     )
+    given = {slot: triple.object for slot, triple in zip(latest, parsed, strict=True)}
+    query = _STORED_NAMES.format(slots=_slot_values(latest), content_hash=vocab.CONTENT_HASH)
     gone: set[str] = set()
     for row in select(store, query):
-        member, label = row["s"], row["o"]
-        if isinstance(member, pyoxigraph.NamedNode) and label is not None:
-            subject = ntriples.term(member)
-            if given.get(subject) != label:
-                gone.add(ntriples.triple(subject, _LABEL.strip(), ntriples.term(label)))
+        subject, predicate, name = row["s"], row["p"], row["o"]
+        if (
+            isinstance(subject, pyoxigraph.NamedNode)
+            and isinstance(predicate, pyoxigraph.NamedNode)
+            and name is not None
+        ):
+            slot = f"{ntriples.term(subject)} {ntriples.term(predicate)}"
+            if given.get(slot) != name:
+                gone.add(f"{slot} {ntriples.term(name)} .\n")
     return gone
 
 
@@ -105,28 +122,28 @@ def item_position(page: int, number: int) -> int:
     return page << 32 | number
 
 
-#: Each label a bulk load streamed of a member given more than one, with where in the load
-#: each was given (:func:`item_position`), in a stable order: ``[[line, [position, ...]], ...]``
-#: per member.
+#: Each name a bulk load streamed of a slot given more than one, with where in the load each
+#: was given (:func:`item_position`), in a stable order: ``[[line, [position, ...]], ...]``
+#: per slot.
 Sightings = list[list[list[Any]]]
 
 
 class LatestLabels:
-    """What a bulk load streamed of members' labels: each member's, with where in the load
-    each was given, settled once the bulk load is validated
+    """What a bulk load streamed of names (members' labels, departments' names): each slot's,
+    with where in the load each was given, settled once the bulk load is validated
     (:func:`superseded_after_bulk_load`)."""
 
     def __init__(self) -> None:
         self._given: dict[str, dict[str, array[int]]] = {}
 
     def saw(self, line: str, at: int) -> None:
-        """A shared line given at ``at`` (:func:`item_position`): if a member's label, noted."""
-        member = member_of_label(line)
-        if member is None:
+        """A shared line given at ``at`` (:func:`item_position`): if a name, noted."""
+        slot = named_slot(line)
+        if slot is None:
             return
-        given = self._given.get(member)
+        given = self._given.get(slot)
         if given is None:
-            self._given[member] = {line: array("Q", [at])}
+            self._given[slot] = {line: array("Q", [at])}
             return
         positions = given.get(line)
         if positions is None:
@@ -135,7 +152,7 @@ class LatestLabels:
             positions.append(at)
 
     def sightings(self) -> Sightings:
-        """The labels of each member given more than one, with where each was given."""
+        """The names of each slot given more than one, with where each was given."""
         return sorted(
             [[line, positions.tolist()] for line, positions in given.items()]
             for given in self._given.values()
@@ -146,29 +163,27 @@ class LatestLabels:
 def superseded_after_bulk_load(
     store: pyoxigraph.Store, sightings: Sightings, dropped: Collection[int] = ()
 ) -> list[str]:
-    """Of the labels a bulk load streamed of each member (``sightings``, see
+    """Of the names a bulk load streamed in each slot (``sightings``, see
     :meth:`LatestLabels.sightings`), those to delete: all that the store holds but the one
     given last by a record the load kept, not ``dropped`` (the positions of records taken
     back after the load, failing validation, or never written). A record taken back took
-    with it the labels only it gave; a label given again by a dropped record does not count
+    with it the names only it gave; a name given again by a dropped record does not count
     from there: a load page by page never wrote that record."""
     if not sightings:
         return []
-    lines = [line for member in sightings for line, _ in member]
+    lines = [line for slot in sightings for line, _ in slot]
     parsed = pyoxigraph.parse(ntriples.utf8("".join(lines)), pyoxigraph.RdfFormat.N_TRIPLES)
-    term_of = {line: (t.subject, t.object) for line, t in zip(lines, parsed, strict=True)}
-    query = _HELD_LABELS.format(
-        subjects=" ".join(member[0][0].partition(" ")[0] for member in sightings),
-        label=vocab.RDFS + "label",
-    )
-    held = {(row["s"], row["o"]) for row in select(store, query)}
+    triple_of = {line: quad.triple for line, quad in zip(lines, parsed, strict=True)}
+    slots = [named_slot(slot[0][0]) for slot in sightings]
+    query = _HELD_NAMES.format(slots=_slot_values(slot for slot in slots if slot))
+    held = {pyoxigraph.Triple(row["s"], row["p"], row["o"]) for row in select(store, query)}
     gone: list[str] = []
-    for member in sightings:
+    for slot in sightings:
         kept_at = {
             line: max((at for at in positions if at not in dropped), default=-1)
-            for line, positions in member
+            for line, positions in slot
         }
-        still = [line for line, _ in member if term_of[line] in held]
+        still = [line for line, _ in slot if triple_of[line] in held]
         if still:
             last = max(still, key=kept_at.__getitem__)
             gone.extend(line for line in still if line != last)

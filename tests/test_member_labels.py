@@ -17,7 +17,7 @@ from kg.member_labels import (
     earlier_labels,
     item_position,
     latest_labels,
-    member_of_label,
+    named_slot,
     superseded_after_bulk_load,
     superseded_labels,
 )
@@ -33,12 +33,19 @@ OLD = f'<{MEMBER}> {LABEL} "Biography information for Wendy Chamberlain" .\n'
 NEW = f'<{MEMBER}> {LABEL} "Biography information for Baroness Chamberlain" .\n'
 
 
-def test_a_members_label_line_is_told_from_any_other() -> None:
-    assert member_of_label(OLD) == f"<{MEMBER}>"
-    assert member_of_label(f"<{MEMBER}> <{vocab.RDF_TYPE}> <{vocab.KG}Member> .\n") is None
-    department = vocab.department_iri("29")
-    assert member_of_label(f'<{department}> {LABEL} "Department for Work and Pensions" .\n') is None
-    assert latest_labels([OLD, NEW, "<x:a> <x:b> <x:c> .\n"]) == {f"<{MEMBER}>": NEW}
+def test_a_name_line_is_told_from_any_other() -> None:
+    assert named_slot(OLD) == f"<{MEMBER}> {LABEL}"
+    assert named_slot(f"<{MEMBER}> <{vocab.RDF_TYPE}> <{vocab.KG}Member> .\n") is None
+    department = f"<{vocab.department_iri('29')}>"
+    short = f"<{vocab.PARL}answeringDeptShortName>"
+    assert named_slot(f'{department} {LABEL} "Department for Work and Pensions" .\n') == (
+        f"{department} {LABEL}"
+    )
+    assert named_slot(f'{department} {short} "Work and Pensions" .\n') == f"{department} {short}"
+    assert named_slot(f'{department} <{vocab.PARL}answeringDeptId> "29" .\n') is None
+    assert named_slot(f'<{vocab.KG_ID}house/1> {LABEL} "House of Commons" .\n') is None
+    slot = f"<{MEMBER}> {LABEL}"
+    assert latest_labels([OLD, NEW, "<x:a> <x:b> <x:c> .\n"]) == {slot: NEW}
 
 
 def test_a_stream_keeps_where_each_of_a_members_labels_was_given() -> None:
@@ -204,3 +211,35 @@ def test_a_skipped_question_naming_a_member_as_before_leaves_the_name_given_last
         report = load_paths(store, sources, bulk=bulk, on_invalid="skip")
         assert report.skipped_invalid == 1, bulk
         assert _labels(store) == {"Biography information for Baroness B"}, bulk
+
+
+@pytest.mark.parametrize("how", ["one first load", "a later load"])
+def test_a_department_renamed_keeps_only_its_new_names(
+    tmp_path: Path, sample_items: list[dict[str, Any]], how: str
+) -> None:
+    renamed = copy.deepcopy(sample_items[3:6])
+    for item in renamed:
+        item["answeringDeptShortName"] = {"_value": "DWP Renamed"}
+        item["AnsweringBody"] = [{"_value": "Department for DWP Renamed"}]
+    sources = [
+        str(write_page(tmp_path / "a.json", sample_items[:3])),
+        str(write_page(tmp_path / "b.json", renamed)),
+    ]
+    store = pyoxigraph.Store()
+    if how == "one first load":  # a bulk load, renamed on its later page
+        load_paths(store, sources, bulk=True)
+    else:
+        load_paths(store, sources[:1])
+        load_paths(store, sources[1:])
+    department = pyoxigraph.NamedNode(vocab.department_iri("29"))
+    names = {
+        (q.predicate.value.rpartition("#")[2], q.object.value)
+        for q in store.quads_for_pattern(department, None, None)
+        if isinstance(q.object, pyoxigraph.Literal)
+    }
+    assert names == {
+        ("label", "Department for DWP Renamed"),
+        ("answeringDeptShortName", "DWP Renamed"),
+        ("answeringDeptSortName", "Work and Pensions"),
+        ("answeringDeptId", "29"),
+    }
