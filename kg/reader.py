@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -61,7 +62,7 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
             continue
         path = Path(name)
         if path.is_dir():
-            pages = sorted(p for p in path.rglob("*") if p.name.endswith(_SUFFIXES))
+            pages = _pages_under(path)
             for page in pages:
                 if page.is_symlink() and not page.exists():
                     raise InputError(
@@ -80,6 +81,30 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
         else:
             raise InputError(name, "no such file or folder", "check the path")
     return sources
+
+
+def _pages_under(folder: Path) -> list[Path]:
+    """The ``.json`` and ``.json.gz`` files under ``folder``, sorted: in its sub-folders too,
+    through symbolic links to folders (each folder once); one that cannot be read is an error,
+    not pages left out."""
+
+    def refuse(exc: OSError) -> None:
+        raise InputError(
+            str(exc.filename or folder),
+            f"cannot read the folder: {exc.strerror}",
+            "check its permissions, or give the pages another way",
+        )
+
+    found: list[Path] = []
+    seen: set[str] = set()
+    for root, folders, files in os.walk(folder, onerror=refuse, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:  # a link back to a folder already read
+            folders.clear()
+            continue
+        seen.add(real)
+        found.extend(Path(root, name) for name in files if name.endswith(_SUFFIXES))
+    return sorted(found)
 
 
 def read_bytes(source: str) -> bytes:

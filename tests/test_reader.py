@@ -3,8 +3,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -124,6 +126,41 @@ def test_stdin_given_twice_and_a_broken_link_in_a_folder(tmp_path: Path) -> None
         expand_inputs([str(tmp_path)])
     assert broken.value.line() == (
         f"{tmp_path / 'page-2.json'}: a broken symbolic link — mend it or remove it from the folder"
+    )
+
+
+def test_a_folder_linked_into_a_folder_is_read_once_and_a_loop_ends(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "2.json").write_text("{}")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "1.json").write_text("{}")
+    (tmp_path / "pages" / "more").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "pages" / "again").symlink_to(tmp_path / "pages")  # a loop
+    assert expand_inputs([str(tmp_path / "pages")]) == [
+        str(tmp_path / "pages" / "1.json"),
+        str(tmp_path / "pages" / "more" / "2.json"),
+    ]
+
+
+def test_a_sub_folder_that_cannot_be_read_is_an_error_not_pages_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "1.json").write_text("{}")
+    (tmp_path / "sub" / "2.json").write_text("{}")
+    listing = os.scandir
+
+    def scandir(path: Any) -> Any:  # as for a user without the right to list it
+        if str(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError) as refused:
+        expand_inputs([str(tmp_path)])
+    assert refused.value.line() == (
+        f"{tmp_path / 'sub'}: cannot read the folder: Permission denied — check its permissions,"
+        " or give the pages another way"
     )
 
 
