@@ -60,6 +60,20 @@ def plain_value(term: Any) -> Any:
     return term
 
 
+#: Control characters (C0 but tab and newline, DEL, C1) shown as their "control pictures" (ESC
+#: as ␛): text for a terminal never passes on an escape sequence the data holds.
+_CONTROL_PICTURES = (
+    {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+    | {0x7F: 0x2421}
+    | dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with its control characters made visible and harmless (see above)."""
+    return text.translate(_CONTROL_PICTURES)
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -67,7 +81,7 @@ def _cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return " ".join(str(value).split())
+    return terminal_text(" ".join(str(value).split()))
 
 
 def _shorten(text: str, width: int) -> str:

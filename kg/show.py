@@ -18,7 +18,7 @@ import pyoxigraph
 from kg import vocab
 from kg.errors import QueryError
 from kg.html_text import html_paragraphs
-from kg.output import plain_value
+from kg.output import plain_value, terminal_text
 from kg.queries import Runner
 from kg.sparql import Term
 
@@ -229,7 +229,8 @@ def _person(name: str | None, constituency: str | None) -> str:
 
 
 def render(view: QuestionView, *, width: int | None = 80) -> str:
-    """The question as text; paragraphs wrapped to ``width`` (``None`` or 0: not wrapped)."""
+    """The question as text; paragraphs wrapped to ``width`` (``None`` or 0: not wrapped), its
+    control characters made visible (:func:`kg.output.terminal_text`)."""
     lines: list[str] = []
 
     def para(text: str, indent: str = "") -> None:
@@ -293,4 +294,4 @@ def render(view: QuestionView, *, width: int | None = 80) -> str:
             lines.append(entry if not width or len(entry) <= width else entry[: width - 1] + "…")
     lines.append("")
     lines.append(view.iri)
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines)) + "\n"  # no escape sequence from the data

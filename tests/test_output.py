@@ -154,3 +154,10 @@ def test_a_long_table_is_laid_out_to_fit_its_first_rows_and_the_rest_stream(
     with pytest.raises(RuntimeError):
         write_rows(["t", "n"], _rows_then_failure(3), fmt="table", out=out, width=80)
     assert out.getvalue().splitlines()[-1] == "row 2  2"
+
+
+def test_a_table_passes_no_escape_sequence_from_the_data_to_the_terminal() -> None:
+    rows: list[list[object]] = [["Esc \x1b[31mRED\x1b[0m \x1b]0;pwned\x07 title\x7f\x9b"]]
+    table = written(["heading"], rows, "table")
+    assert table == "heading\n" + "-" * 35 + "\nEsc ␛[31mRED␛[0m ␛]0;pwned␇ title␡\ufffd\n"
+    assert written(["heading"], rows, "csv") == "heading\r\n" + rows[0][0] + "\r\n"  # as it is

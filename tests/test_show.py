@@ -10,8 +10,11 @@ import pyoxigraph
 import pytest
 
 from kg.errors import QueryError
+from kg.load import load_paths
 from kg.queries import local_runner
+from kg.reader import read_page
 from kg.show import find_question, long_date, question_view, render
+from tests.conftest import write_page
 
 HERE = Path(__file__).parent
 #: A byte-for-byte copy of the page as the website showed it (see the seeds README).
@@ -222,3 +225,15 @@ def test_unknown_questions(handmade: pyoxigraph.Store) -> None:
 )
 def test_long_dates(iso: str | None, text: str) -> None:
     assert long_date(iso) == text
+
+
+def test_show_passes_no_escape_sequence_from_the_data_to_the_terminal(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    item = read_page(str(sample_path)).items[1]
+    item["hansardHeading"] = {"_value": "Esc \x1b[31mRED\x1b[0m \x1b]0;pwned\x07 title"}
+    store = pyoxigraph.Store()
+    load_paths(store, [str(write_page(tmp_path / "esc.json", [item]))], validate=False)
+    text = shown(store, "19185")
+    assert text.splitlines()[0] == "Esc ␛[31mRED␛[0m ␛]0;pwned␇ title"
+    assert "\x1b" not in text and "\x07" not in text
