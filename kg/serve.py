@@ -149,8 +149,10 @@ def hold_write_lock(store_path: Path) -> int | None:
         os.close(fd)
         raise StoreError(
             str(store_path),
-            "the store is being written by another process",
-            "wait for it (a kg load?) to finish: serving it now could give wrong answers",
+            "another process holds the store: one writing it (a kg load?), or serving it (a kg"
+            " serve, which keeps loads out)",
+            "wait for a load to finish (serving a store being written could give wrong answers);"
+            " a store is served by one kg serve at a time",
         ) from None
     os.set_inheritable(fd, True)
     return fd

@@ -152,8 +152,10 @@ def test_a_store_being_written_is_not_served(store_path: Path) -> None:
         )
         assert result.exit_code == 1
         assert result.output == (
-            f"Error: {store_path}: the store is being written by another process — wait for "
-            "it (a kg load?) to finish: serving it now could give wrong answers\n"
+            f"Error: {store_path}: another process holds the store: one writing it (a kg load?), "
+            "or serving it (a kg serve, which keeps loads out) — wait for a load to finish "
+            "(serving a store being written could give wrong answers); a store is served by one "
+            "kg serve at a time\n"
         )
     finally:
         writer.communicate("", timeout=10)
