@@ -15,7 +15,7 @@ import re
 import shutil
 import textwrap
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 import pyoxigraph
@@ -33,6 +33,20 @@ TABLE_LAYOUT_ROWS = 10_000
 _DATE_LIKE = re.compile(r"-?\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?")
 
 
+class DecimalValue(float):
+    """An ``xsd:decimal`` with a fraction: a float to compute with, lay out in a table and
+    write in JSON (whose readers take numbers as doubles), which keeps the decimal's exact
+    digits for CSV and TSV (``text``)."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, number: Decimal) -> DecimalValue:
+        value = super().__new__(cls, number)
+        value.text = str(number)
+        return value
+
+
 def plain_value(term: Any) -> Any:
     """A pyoxigraph term as a plain Python value (None stays None)."""
     if isinstance(term, pyoxigraph.NamedNode):
@@ -47,12 +61,14 @@ def plain_value(term: Any) -> Any:
                 return int(text)
             if datatype in _DECIMALS:
                 number = Decimal(text)
-                return int(number) if number == number.to_integral_value() else float(number)
+                if not number.is_finite():  # "NaN" and "INF" are no xsd:decimal
+                    return text
+                return int(number) if number == number.to_integral_value() else DecimalValue(number)
             if datatype in _FLOATS:
                 floating = float(text)
                 # NaN and INF as their xsd lexical forms: JSON has no numbers for them.
                 return floating if math.isfinite(floating) else text
-        except ValueError:
+        except (ValueError, InvalidOperation):  # ill-typed: "abc"^^xsd:decimal
             return text
         if datatype == XSD + "boolean":
             return text in ("true", "1")
@@ -246,4 +262,6 @@ def _tsv_text(text: str) -> str:
 def _csv_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, DecimalValue):
+        return value.text
     return str(value)

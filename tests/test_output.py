@@ -161,3 +161,24 @@ def test_a_table_passes_no_escape_sequence_from_the_data_to_the_terminal() -> No
     table = written(["heading"], rows, "table")
     assert table == "heading\n" + "-" * 35 + "\nEsc ␛[31mRED␛[0m ␛]0;pwned␇ title␡\ufffd\n"
     assert written(["heading"], rows, "csv") == "heading\r\n" + rows[0][0] + "\r\n"  # as it is
+
+
+def test_a_decimal_keeps_its_digits_in_csv_and_tsv_and_an_ill_typed_one_is_its_text() -> None:
+    def decimal(text: str) -> object:
+        return plain_value(pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(XSD + "decimal")))
+
+    exact = [decimal("12345678901234567.5"), decimal("0.12345678901234567890123")]
+    assert (
+        written(["a", "b"], [exact], "csv")
+        == "a,b\r\n12345678901234567.5,0.12345678901234567890123\r\n"
+    )
+    assert written(["a", "b"], [exact], "tsv", headers=False) == (
+        "12345678901234567.5\t0.12345678901234567890123\n"
+    )
+    assert json.loads(written(["a"], [exact[:1]], "json")) == [{"a": 12345678901234567.5}]
+    assert (decimal("abc"), decimal("INF"), decimal("NaN"), decimal("-3.0")) == (
+        "abc",
+        "INF",
+        "NaN",
+        -3,
+    )
