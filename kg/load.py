@@ -178,6 +178,7 @@ def convert_page(
                 f"{where} ({f'uin {record.uin}' if record.uin else record.iri}): the same "
                 "question twice on one page, the later item kept — check the page"
             )
+            del converted.records[record.iri]  # the later item is kept, in its own place
         converted.records[record.iri] = record
         converted.numbers[record.iri] = number
         if record.unknown_keys:

@@ -135,6 +135,8 @@ class LatestLabels:
 
     def __init__(self) -> None:
         self._given: dict[str, dict[str, array[int]]] = {}
+        #: Each slot's name given last (most lines give it again).
+        self._last: dict[str, str] = {}
 
     def saw(self, line: str, at: int) -> None:
         """A shared line given at ``at`` (:func:`item_position`): if a name, noted."""
@@ -144,12 +146,21 @@ class LatestLabels:
         given = self._given.get(slot)
         if given is None:
             self._given[slot] = {line: array("Q", [at])}
+            self._last[slot] = line
             return
-        positions = given.get(line)
-        if positions is None:
-            given[line] = array("Q", [at])
-        elif positions[-1] != at:  # a record may name a member twice (asking, answering)
-            positions.append(at)
+        if self._last[slot] == line:
+            positions = given[line]
+            if positions[-1] != at:  # a record may name a member twice (asking, answering)
+                positions.append(at)
+            return
+        if line in given:  # put back in last: the names in the order last given
+            positions = given.pop(line)
+            if positions[-1] != at:
+                positions.append(at)
+        else:
+            positions = array("Q", [at])
+        given[line] = positions
+        self._last[slot] = line
 
     def sightings(self) -> Sightings:
         """The names of each slot given more than one, with where each was given."""
@@ -183,8 +194,9 @@ def superseded_after_bulk_load(
             line: max((at for at in positions if at not in dropped), default=-1)
             for line, positions in slot
         }
+        # In the order last given: of two given by one record, the later stays, as page by page.
         still = [line for line, _ in slot if triple_of[line] in held]
         if still:
-            last = max(still, key=kept_at.__getitem__)
+            last = max(reversed(still), key=kept_at.__getitem__)
             gone.extend(line for line in still if line != last)
     return gone

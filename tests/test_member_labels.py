@@ -54,8 +54,8 @@ def test_a_stream_keeps_where_each_of_a_members_labels_was_given() -> None:
     for line, at in ((OLD, 1), (OLD, 2), (other, 2), (OLD, 2), (NEW, item_position(1, 7))):
         labels.saw(line, at)
     assert labels.sightings() == [[[OLD, [1, 2]], [NEW, [1 << 32 | 7]]]]
-    labels.saw(OLD, item_position(2, 1))  # named as before again
-    assert labels.sightings() == [[[OLD, [1, 2, 2 << 32 | 1]], [NEW, [1 << 32 | 7]]]]
+    labels.saw(OLD, item_position(2, 1))  # named as before again: last given, so last
+    assert labels.sightings() == [[[NEW, [1 << 32 | 7]], [OLD, [1, 2, 2 << 32 | 1]]]]
     one = LatestLabels()
     one.saw(OLD, 1)
     assert one.sightings() == []  # a member given one label: nothing to settle
@@ -243,3 +243,29 @@ def test_a_department_renamed_keeps_only_its_new_names(
         ("answeringDeptSortName", "Work and Pensions"),
         ("answeringDeptId", "29"),
     }
+
+
+@pytest.mark.parametrize("case", ["a question twice on a page", "one question naming twice"])
+def test_both_loads_keep_the_name_a_page_gives_last(
+    tmp_path: Path, sample_items: list[dict[str, Any]], case: str
+) -> None:
+    if case == "a question twice on a page":  # the later item is kept, in its own place
+        items = [*_renamed(sample_items[:1], "A"), *_renamed(sample_items[1:2], "B")]
+        items += _renamed(sample_items[:1], "A")
+        kept = "A"
+    else:  # asked and answered by the same member, named two ways in the one question
+        items = _renamed(sample_items[:1], "Asker")
+        items[0]["answer"]["answeringMember"] = {
+            "_about": MEMBER,
+            "label": {"_value": "Biography information for Answerer"},
+        }
+        page_by_page = pyoxigraph.Store()
+        load_paths(page_by_page, [str(write_page(tmp_path / "p.json", items))], bulk=False)
+        (kept,) = {
+            label.removeprefix("Biography information for ") for label in _labels(page_by_page)
+        }
+    sources = [str(write_page(tmp_path / "a.json", items))]
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        load_paths(store, sources, bulk=bulk)
+        assert _labels(store) == {f"Biography information for {kept}"}, bulk
