@@ -310,10 +310,13 @@ def _push_by_update(
         ask = partial(run_remote, target.query, text, where="push", timeout=timeout, auth=auth)
         return with_retries(ask, retry, report)
 
-    gone = stale_subjects(store, select)
-    stale = (Unit(subject, record=False, triples=set()) for subject in gone)
     per_chunk = max(1, chunk_size // _STALE_TRIPLES)
-    for chunk in itertools.chain(chunks(units(store), chunk_size), batches(stale, per_chunk)):
+    stale = (
+        batch
+        for gone in stale_subjects(store, select)
+        for batch in batches(iter([Unit(s, record=False, triples=set()) for s in gone]), per_chunk)
+    )
+    for chunk in itertools.chain(chunks(units(store), chunk_size), stale):
         read = partial(_remote_state, target, chunk, timeout=timeout, auth=auth)
         state = with_retries(read, retry, report)
         report.requests += 1

@@ -15,12 +15,13 @@ from click.testing import CliRunner, Result
 
 from kg.cli import cli
 from kg.load import load_paths
-from kg.page_load import load_pages
+from kg.members import convert_member
+from kg.page_load import load_page, load_pages
 from kg.paths import sample_page
 from kg.push import PushError, Retry, push, target_for
 from kg.reader import Page, read_page
 from kg.remote import run_remote, run_update
-from tests.api_server import make_questions
+from tests.api_server import make_member, make_questions
 from tests.oxigraph_server import Oxigraph, fault_server, free_port, oxigraph_server
 
 SAMPLE_LINE = (
@@ -294,3 +295,36 @@ def test_what_a_later_load_deleted_is_deleted_from_the_server_too(
     assert remote_triples(server) == local_triples(store)
     again = push(store, target_for(server.store))
     assert (again.shared["removed"], again.writes) == (0, 0)
+
+
+def test_what_another_writer_keeps_in_the_server_stays(server: Oxigraph) -> None:
+    # Another store's questions name a member this store does not know, and a members store
+    # pushed member records (with content hashes): a push of this store leaves both alone.
+    # (The tallies are not: a push makes the server's tallies the local store's counts.)
+    items = read_page(str(sample_page())).items
+    theirs = copy.deepcopy(items[3:5])
+    for item in theirs:
+        item["tablingMember"] = {
+            "_about": "http://data.parliament.uk/members/777777",
+            "label": {"_value": "Biography information for Other Person"},
+        }
+    questions, members = pyoxigraph.Store(), pyoxigraph.Store()
+    load_pages(questions, [Page(source="theirs.json", items=theirs)])
+    members_page = Page(source="members.json", items=[make_member(1234), make_member(5678)])
+    load_page(members, members_page, converter=convert_member)
+    push(questions, target_for(server.store))
+    push(members, target_for(server.store))
+    subjects = {f"http://data.parliament.uk/members/{n}" for n in (777777, 1234, 5678)}
+    theirs_kept = {t for t in remote_triples(server) if t.subject.value in subjects}
+    assert len({t.subject for t in theirs_kept}) == 3
+    ours = pyoxigraph.Store()
+    load_pages(ours, [Page(source="ours.json", items=items[:3])])
+
+    report = push(ours, target_for(server.store))
+
+    assert theirs_kept <= remote_triples(server)
+    tallies = "https://w3id.org/parliament-kg/id/tally"
+    assert {t for t in remote_triples(server) if t.subject.value.startswith(tallies)} == {
+        t for t in local_triples(ours) if t.subject.value.startswith(tallies)
+    }
+    assert report.shared["removed"] == 0  # their tallies went with the members' push
