@@ -103,6 +103,9 @@ def _pages_under(folder: Path) -> list[Path]:
             folders.clear()
             continue
         seen.add(real)
+        # Folders in a set order, those that are no links first: a folder linked to under
+        # another name is read under its own (which orders its pages, and names their source).
+        folders.sort(key=lambda name: (os.path.islink(os.path.join(root, name)), name))
         found.extend(Path(root, name) for name in files if name.endswith(_SUFFIXES))
     return sorted(found)
 

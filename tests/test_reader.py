@@ -140,6 +140,17 @@ def test_a_folder_linked_into_a_folder_is_read_once_and_a_loop_ends(tmp_path: Pa
         str(tmp_path / "pages" / "1.json"),
         str(tmp_path / "pages" / "more" / "2.json"),
     ]
+    # A folder that links under other names to one of its own is read under its own name.
+    (tmp_path / "years" / "2023").mkdir(parents=True)
+    (tmp_path / "years" / "2024").mkdir()
+    (tmp_path / "years" / "2023" / "a.json").write_text("{}")
+    (tmp_path / "years" / "2024" / "b.json").write_text("{}")
+    for name in ("latest", "0-first", "zz"):
+        (tmp_path / "years" / name).symlink_to(tmp_path / "years" / "2023")
+    assert expand_inputs([str(tmp_path / "years")]) == [
+        str(tmp_path / "years" / "2023" / "a.json"),
+        str(tmp_path / "years" / "2024" / "b.json"),
+    ]
 
 
 def test_a_sub_folder_that_cannot_be_read_is_an_error_not_pages_left_out(
