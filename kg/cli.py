@@ -87,7 +87,7 @@ class KgGroup(click.Group):
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, sys.stdout.fileno())
                 sys.exit(1)
-            raise click.ClickException(exc.line()) from None
+            raise click.ClickException(output.terminal_line(exc.line())) from None
 
 
 def _one_line_usage_error(exc: click.UsageError) -> click.ClickException:

@@ -33,6 +33,7 @@ from kg.harvest import HarvestResult, HarvestState, harvest
 from kg.harvest_cache import Cache
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, Validator
 from kg.members import convert_member
+from kg.output import terminal_line
 from kg.page_load import load_page
 from kg.paths import harvest_cache_dir
 from kg.store import open_store
@@ -264,7 +265,7 @@ def _say_waiting(line: str) -> None:
 
 def _summarize(result: HarvestResult, report: LoadReport | None) -> None:
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {terminal_line(warning)}", err=True)
     total = f" of {result.total}" if result.total is not None else ""
     parts = [f"Fetched {result.pages} page{'s' if result.pages != 1 else ''}"]
     if result.start_page:
@@ -278,5 +279,5 @@ def _summarize(result: HarvestResult, report: LoadReport | None) -> None:
     if report is not None:
         report.count_warnings()
         for warning in report.warning_lines():
-            click.echo(f"Warning: {warning}", err=True)
+            click.echo(f"Warning: {terminal_line(warning)}", err=True)
         click.echo(report.summary())

@@ -11,6 +11,7 @@ import pyoxigraph
 
 from kg.cli_options import silent_option, store_option
 from kg.load import ON_INVALID_CHOICES, LoadReport, OnInvalid, load_paths
+from kg.output import terminal_line
 from kg.reader import Page, expand_inputs
 from kg.store import marking_first_load, open_store
 from kg.text_index import kept_current
@@ -49,7 +50,7 @@ def load(
             )
         report = _load_with_progress(store, sources, not no_validate, on_invalid, silent)
     for warning in report.warning_lines():
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {terminal_line(warning)}", err=True)
     click.echo(report.summary())
 
 

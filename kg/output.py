@@ -63,7 +63,10 @@ def plain_value(term: Any) -> Any:
                 number = Decimal(text)
                 if not number.is_finite():  # "NaN" and "INF" are no xsd:decimal
                     return text
-                return int(number) if number == number.to_integral_value() else DecimalValue(number)
+                if number == number.to_integral_value():
+                    return int(number)
+                value = DecimalValue(number)
+                return value if math.isfinite(value) else text  # past a float's range
             if datatype in _FLOATS:
                 floating = float(text)
                 # NaN and INF as their xsd lexical forms: JSON has no numbers for them.
@@ -85,9 +88,17 @@ _CONTROL_PICTURES = (
 )
 
 
+_ONE_LINE_PICTURES = _CONTROL_PICTURES | {0x09: 0x2409, 0x0A: 0x2424}
+
+
 def terminal_text(text: str) -> str:
     """``text`` with its control characters made visible and harmless (see above)."""
     return text.translate(_CONTROL_PICTURES)
+
+
+def terminal_line(text: str) -> str:
+    """``text`` as one line for a terminal: its tabs and newlines shown as symbols too."""
+    return text.translate(_ONE_LINE_PICTURES)
 
 
 def _cell_text(value: Any) -> str:

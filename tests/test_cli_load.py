@@ -124,3 +124,15 @@ def test_a_page_without_items_writes_nothing_and_the_store_stays_empty(
         f"Error: {store_dir}: the store is empty — load pages first: kg load PAGE.json\n",
     )
     assert run(runner, *args, str(sample_path)).output == LOADED
+
+
+def test_an_error_line_passes_no_escape_sequence_to_the_terminal(
+    runner: CliRunner, store_dir: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "page\x1b]0;title\x07\nsecond line.json"
+    result = runner.invoke(cli, ["load", "--store", str(store_dir), str(missing)])
+    shown = str(tmp_path / "page␛]0;title␇ second line.json")  # one line already
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {shown}: no such file or folder — check the path\n",
+    )

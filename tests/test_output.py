@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pyoxigraph
 import pytest
 
-from kg.output import plain_value, write_rows
+from kg.output import plain_value, terminal_line, terminal_text, write_rows
 from kg.vocab import XSD
 
 
@@ -176,9 +176,17 @@ def test_a_decimal_keeps_its_digits_in_csv_and_tsv_and_an_ill_typed_one_is_its_t
         "12345678901234567.5\t0.12345678901234567890123\n"
     )
     assert json.loads(written(["a"], [exact[:1]], "json")) == [{"a": 12345678901234567.5}]
+    huge = "1" * 400 + ".5"  # past a float's range: its text, whatever the format
+    assert written(["a"], [[decimal(huge)]], "json") == f'[\n  {{\n    "a": "{huge}"\n  }}\n]\n'
+    assert decimal(huge) == huge
     assert (decimal("abc"), decimal("INF"), decimal("NaN"), decimal("-3.0")) == (
         "abc",
         "INF",
         "NaN",
         -3,
     )
+
+
+def test_a_line_for_the_terminal_shows_its_tabs_and_newlines_too() -> None:
+    assert terminal_line("a\tb\nc\x1b[0m") == "a␉b␤c␛[0m"
+    assert terminal_text("a\tb\nc\x1b[0m") == "a\tb\nc␛[0m"
