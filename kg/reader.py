@@ -95,17 +95,19 @@ def _pages_under(folder: Path) -> list[Path]:
             "check its permissions, or give the pages another way",
         )
 
+    # The folders under ``folder`` itself first: one that a link inside it also leads to is
+    # read under its own name (which orders its pages, and names their source), not the link's.
+    own = {root for root, _, _ in os.walk(folder, onerror=refuse)}
+    own_real = {os.path.realpath(root) for root in own}
     found: list[Path] = []
     seen: set[str] = set()
     for root, folders, files in os.walk(folder, onerror=refuse, followlinks=True):
         real = os.path.realpath(root)
-        if real in seen:  # a link back to a folder already read
+        if real in seen or (root not in own and real in own_real):  # read, or to be, as such
             folders.clear()
             continue
         seen.add(real)
-        # Folders in a set order, those that are no links first: a folder linked to under
-        # another name is read under its own (which orders its pages, and names their source).
-        folders.sort(key=lambda name: (os.path.islink(os.path.join(root, name)), name))
+        folders.sort()
         found.extend(Path(root, name) for name in files if name.endswith(_SUFFIXES))
     return sorted(found)
 

@@ -147,6 +147,8 @@ def test_a_folder_linked_into_a_folder_is_read_once_and_a_loop_ends(tmp_path: Pa
     (tmp_path / "years" / "2024" / "b.json").write_text("{}")
     for name in ("latest", "0-first", "zz"):
         (tmp_path / "years" / name).symlink_to(tmp_path / "years" / "2023")
+    (tmp_path / "years" / "0-links").mkdir()  # a link deeper, in a folder read first
+    (tmp_path / "years" / "0-links" / "to-2024").symlink_to(tmp_path / "years" / "2024")
     assert expand_inputs([str(tmp_path / "years")]) == [
         str(tmp_path / "years" / "2023" / "a.json"),
         str(tmp_path / "years" / "2024" / "b.json"),
