@@ -208,9 +208,9 @@ def _bulk_load(
             )
             # A member renamed between pages: the last page's name stays (of those kept).
             superseded = superseded_after_bulk_load(store, label_sightings, dropped)
-            if superseded:
+            if superseded:  # written by this load (into an empty store): as never written
                 write_changes(store, superseded, [])
-                report.triples_removed += len(superseded)
+                report.triples_written -= len(superseded)
             if store_is_empty(store) and len(store):  # every question written apart, skipped
                 report.triples_written -= len(store)  # the tallies' marker: left empty, as
                 store.clear()  # page by page
