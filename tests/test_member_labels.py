@@ -269,3 +269,19 @@ def test_both_loads_keep_the_name_a_page_gives_last(
         store = pyoxigraph.Store()
         load_paths(store, sources, bulk=bulk)
         assert _labels(store) == {f"Biography information for {kept}"}, bulk
+
+
+def test_a_name_a_bulk_load_settles_is_not_counted_written(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # One page naming the department two ways: page by page never writes the earlier name.
+    items = copy.deepcopy(sample_items[:3])
+    items[0]["AnsweringBody"] = [{"_value": "Department for Work and Pensions (old)"}]
+    sources = [str(write_page(tmp_path / "a.json", items))]
+    counts = []
+    for bulk in (True, False):
+        store = pyoxigraph.Store()
+        report = load_paths(store, sources, bulk=bulk)
+        counts.append((report.triples_written, report.triples_removed, len(store)))
+    assert counts[0] == counts[1]
+    assert counts[0][0] == counts[0][2]
