@@ -15,15 +15,18 @@ from typing import Any
 import msgspec
 import pyoxigraph
 
+from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.load import (
     Finding,
     LoadReport,
     OnInvalid,
     Validator,
+    apply_policy,
     convert_page,
     delete_records,
     item_where,
+    plan_page,
     write_changes,
 )
 from kg.load_stream import shared_lines_only_of
@@ -56,6 +59,8 @@ class Stopped:
 
     page: int
     error: ValidationFailed
+    #: The number on its page of the item the error names.
+    number: int = 0
 
 
 class Conflicts:
@@ -125,7 +130,7 @@ def validate_pages(
         first = next(i for i, p in enumerate(pages) if any(r[0] in bad for r in p.records))
         given.take_back(store, _record_iris(pages[first:]), pages, report)
         dropped.update(_positions(pages, first))
-        culprit = next(r[0] for r in pages[first].records if r[0] in bad)
+        culprit, number = next((r[0], r[2]) for r in pages[first].records if r[0] in bad)
         messages = bad[culprit]
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
         error = ValidationFailed(
@@ -134,7 +139,7 @@ def validate_pages(
             f"nothing from {pages[first].source} on was kept; fix the data, or load with "
             "--on-invalid skip (or keep)",
         )
-        return Stopped(first, error)
+        return Stopped(first, error, number)
     for iri, messages in bad.items():
         report.problems.append(f"{where.get(iri, iri)}: {'; '.join(messages)}")
     if on_invalid == "skip":
@@ -187,8 +192,29 @@ def load_conflicts(
                 )
                 dropped.update(_positions(pages[:end], index))
                 outcome = Stopped(index, exc)
+        elif outcome is None and stopped is not None and index == end and validator is not None:
+            # The page the stream stopped at: an item set apart may be invalid before the one
+            # the error names, and a load page by page names the first.
+            earlier = _first_violation(store, page, validator)
+            if earlier is not None and earlier[0] < stopped.number:
+                outcome = Stopped(index, earlier[1], earlier[0])
         dropped.update(item_position(index, n) for n in page.numbers if n not in written)
     return outcome
+
+
+def _first_violation(
+    store: pyoxigraph.Store, page: Page, validator: Validator
+) -> tuple[int, ValidationFailed] | None:
+    """The first item of ``page`` that violates the shapes, with the error that names it, as
+    a load page by page stops at it (nothing is written)."""
+    plan = plan_page(store, page, LoadReport(), convert_item)
+    findings = validator(plan.records)
+    try:
+        apply_policy(plan, page, findings, "abort", LoadReport())
+    except ValidationFailed as exc:
+        bad = {finding.record for finding in findings if finding.severity == "Violation"}
+        return min(plan.numbers[iri] for iri in bad), exc
+    return None
 
 
 def _positions(

@@ -267,3 +267,22 @@ def test_questions_named_otherwise_than_the_shapes_say_load_as_page_by_page(
         assert outcomes[0] == ((0, 0, n, 2), 0, set())
     else:
         assert outcomes[0][0] == (n, n if validate else 0, 0, 2)
+
+
+def test_an_abort_names_the_first_invalid_item_though_it_was_set_apart(
+    tmp_path: Path, sample_items: list[dict[str, Any]]
+) -> None:
+    # Item 1 is named otherwise than the shapes name a question (set apart, written after the
+    # stream), item 2 has an empty UIN: both are invalid, and the error names item 1.
+    items = copy.deepcopy(sample_items[:3])
+    items[0]["_about"] = items[0]["_about"].replace("http://", "https://")
+    items[0]["answer"]["_about"] = items[0]["_about"] + "/answer"
+    items[1]["uin"] = ""
+    sources = [str(write_page(tmp_path / "a.json", items))]
+    errors = []
+    for bulk in (True, False):
+        with pytest.raises(ValidationFailed) as stopped:
+            load_paths(pyoxigraph.Store(), sources, bulk=bulk)
+        errors.append(stopped.value.line())
+    assert errors[0] == errors[1]
+    assert errors[0].startswith(f"{sources[0]} item 1 ")
