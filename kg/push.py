@@ -196,12 +196,6 @@ def units(store: pyoxigraph.Store) -> Iterator[Unit]:
             yield Unit(key, record, triples)
 
 
-def batches(items: Iterator[Unit], count: int) -> Iterator[list[Unit]]:
-    """Units in lists of ``count``."""
-    while batch := list(itertools.islice(items, count)):
-        yield batch
-
-
 def chunks(items: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
     """Units in lists of about ``size`` triples (a bigger unit makes a list of its own)."""
     chunk: list[Unit] = []
@@ -304,17 +298,18 @@ def _push_by_update(
     auth: Auth | None,
     on_request: Callable[[str], None] | None,
 ) -> None:
-    # Then what the server holds that the local store no longer has (kg.push_sweep).
     def select(text: str) -> QueryOutcome:
         report.requests += 1
         ask = partial(run_remote, target.query, text, where="push", timeout=timeout, auth=auth)
         return with_retries(ask, retry, report)
 
+    # After the local units, what the server holds that the local store no longer has
+    # (kg.push_sweep), a class at a time.
     per_chunk = max(1, chunk_size // _STALE_TRIPLES)
     stale = (
-        batch
+        [Unit(subject, record=False, triples=set()) for subject in gone[i : i + per_chunk]]
         for gone in stale_subjects(store, select)
-        for batch in batches(iter([Unit(s, record=False, triples=set()) for s in gone]), per_chunk)
+        for i in range(0, len(gone), per_chunk)
     )
     for chunk in itertools.chain(chunks(units(store), chunk_size), stale):
         read = partial(_remote_state, target, chunk, timeout=timeout, auth=auth)
