@@ -128,39 +128,54 @@ def item_position(page: int, number: int) -> int:
 Sightings = list[list[list[Any]]]
 
 
+#: How many shared lines :class:`LatestLabels` remembers the kind of (past it, it forgets them).
+LINE_MEMORY = 200_000
+#: What :class:`LatestLabels` remembers of a line that gives no name.
+_NOT_A_NAME: array[int] = array("Q")
+
+
 class LatestLabels:
     """What a bulk load streamed of names (members' labels, departments' names): each slot's,
     with where in the load each was given, settled once the bulk load is validated
     (:func:`superseded_after_bulk_load`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, line_memory: int = LINE_MEMORY) -> None:
+        self._line_memory = line_memory
         self._given: dict[str, dict[str, array[int]]] = {}
-        #: Each slot's name given last (most lines give it again).
+        #: Each slot's name given last.
         self._last: dict[str, str] = {}
+        #: The lines seen lately: where each slot's name given last was given, or
+        #: ``_NOT_A_NAME`` (a shared line comes again with every record that gives it).
+        self._known: dict[str, array[int]] = {}
 
     def saw(self, line: str, at: int) -> None:
         """A shared line given at ``at`` (:func:`item_position`): if a name, noted."""
+        positions = self._known.get(line)
+        if positions is None:
+            self._new_line(line, at)
+        elif positions is not _NOT_A_NAME and positions[-1] != at:  # a record may name a
+            positions.append(at)  # member twice (asking, answering)
+
+    def _new_line(self, line: str, at: int) -> None:
+        """A line not known as a name given last, nor as no name."""
+        if len(self._known) >= self._line_memory:
+            self._known.clear()
         slot = named_slot(line)
         if slot is None:
+            self._known[line] = _NOT_A_NAME
             return
-        given = self._given.get(slot)
-        if given is None:
-            self._given[slot] = {line: array("Q", [at])}
-            self._last[slot] = line
-            return
-        if self._last[slot] == line:
-            positions = given[line]
-            if positions[-1] != at:  # a record may name a member twice (asking, answering)
-                positions.append(at)
-            return
-        if line in given:  # put back in last: the names in the order last given
-            positions = given.pop(line)
-            if positions[-1] != at:
-                positions.append(at)
-        else:
+        given = self._given.setdefault(slot, {})
+        positions = given.pop(line, None)  # put back in last: the names in the order last given
+        if positions is None:
             positions = array("Q", [at])
+        elif positions[-1] != at:
+            positions.append(at)
         given[line] = positions
+        before = self._last.get(slot)
+        if before is not None:
+            self._known.pop(before, None)
         self._last[slot] = line
+        self._known[line] = positions
 
     def sightings(self) -> Sightings:
         """The names of each slot given more than one, with where each was given."""

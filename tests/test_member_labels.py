@@ -285,3 +285,22 @@ def test_a_name_a_bulk_load_settles_is_not_counted_written(
         counts.append((report.triples_written, report.triples_removed, len(store)))
     assert counts[0] == counts[1]
     assert counts[0][0] == counts[0][2]
+
+
+def test_the_stream_notes_the_same_names_however_few_lines_it_remembers() -> None:
+    other = "<x:a> <x:b> <x:c> .\n"
+    department = f"<{vocab.department_iri('29')}> {LABEL}"
+    renamed = [f'{department} "Work and Pensions" .\n', f'{department} "DWP" .\n']
+    sequence = [(OLD, 1), (other, 1), (NEW, 2), (renamed[0], 2), (OLD, 3), (other, 3)]
+    sequence += [(renamed[1], 4), (OLD, 4), (NEW, 5), (renamed[0], 5), (renamed[0], 6)]
+    noted = []
+    for memory in (1, 2, 1000):
+        labels = LatestLabels(line_memory=memory)
+        for line, at in sequence:
+            labels.saw(line, at)
+        noted.append(labels.sightings())
+    assert noted[0] == noted[1] == noted[2]
+    assert noted[2] == [
+        [[OLD, [1, 3, 4]], [NEW, [2, 5]]],
+        [[renamed[1], [4]], [renamed[0], [2, 5, 6]]],
+    ]
