@@ -105,9 +105,10 @@ def _bulk_load(
     for fd in (meta_write, data_write, end_write):
         os.close(fd)
     assert worker.stdin is not None
+    loaded_at = now()  # one time for the whole load, the questions written apart included
     request = {
         "sources": list(sources),
-        "loaded_at": now(),
+        "loaded_at": loaded_at,
         "meta_fd": meta_write,
         "data_fd": data_write,
         "end_fd": end_write,
@@ -203,6 +204,7 @@ def _bulk_load(
                     report=report,
                     folder=contributions,
                     dropped=dropped,
+                    loaded_at=loaded_at,
                 )
                 or stopped
             )

@@ -163,12 +163,13 @@ def load_conflicts(
     report: LoadReport,
     folder: Path,
     dropped: set[int],
+    loaded_at: str | None = None,
 ) -> Stopped | None:
     """Write the questions written apart (:class:`Conflicts`), page by page and validated as
     a load page by page does, up to the page the load stopped at; if one stops it
     (``abort``), take back every record streamed from its page on, and return where. The
     positions of the questions not written, and of the records taken back, go in
-    ``dropped``."""
+    ``dropped``. ``loaded_at``: the load's time, recorded as the stream's records record it."""
     end = len(pages) if stopped is None else stopped.page
     outcome: Stopped | None = None
     for loaded, (index, page) in enumerate(conflicts.pages()):
@@ -183,6 +184,7 @@ def load_conflicts(
                     report=report,
                     every_label=True,  # settled with the stream's (kg.member_labels)
                     written=written,
+                    loaded_at=loaded_at,
                 )
                 report.files -= 1  # questions of a file the stream counted, not one of its own
             except ValidationFailed as exc:

@@ -10,7 +10,7 @@ from typing import Any
 import pyoxigraph
 import pytest
 
-from kg import vocab
+from kg import page_load, vocab
 from kg.bulk_validation import Conflicts
 from kg.errors import ValidationFailed
 from kg.load import load_paths
@@ -286,3 +286,21 @@ def test_an_abort_names_the_first_invalid_item_though_it_was_set_apart(
         errors.append(stopped.value.line())
     assert errors[0] == errors[1]
     assert errors[0].startswith(f"{sources[0]} item 1 ")
+
+
+def test_one_load_records_one_time_for_the_questions_it_set_apart_too(
+    tmp_path: Path, sample_items: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A question changed by a later page is written apart, after the stream, by a load page
+    # by page, which reads the clock again (here a later time): it takes the load's time.
+    changed = copy.deepcopy(sample_items[0])
+    changed["hansardHeading"] = {"_value": "A heading changed since"}
+    sources = [
+        str(write_page(tmp_path / "a.json", sample_items[:3])),
+        str(write_page(tmp_path / "b.json", [changed, sample_items[3]])),
+    ]
+    monkeypatch.setattr(page_load, "now", lambda: "2099-01-01T00:00:00Z")
+    store = pyoxigraph.Store()
+    load_paths(store, sources, bulk=True)
+    times = {quad.object.value for quad in _loaded_at(store)}
+    assert len(times) == 1 and times != {"2099-01-01T00:00:00Z"}
