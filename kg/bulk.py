@@ -208,7 +208,8 @@ def _bulk_load(
                 )
                 or stopped
             )
-            # A member renamed between pages: the last page's name stays (of those kept).
+            # A member or department renamed between pages: the name given last by a question
+            # kept stays (kg.member_labels).
             superseded = superseded_after_bulk_load(store, label_sightings, dropped)
             if superseded:  # written by this load (into an empty store): as never written
                 write_changes(store, superseded, [])

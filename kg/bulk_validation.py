@@ -15,24 +15,21 @@ from typing import Any
 import msgspec
 import pyoxigraph
 
-from kg.convert import convert_item
 from kg.errors import ValidationFailed
 from kg.load import (
     Finding,
     LoadReport,
     OnInvalid,
     Validator,
-    apply_policy,
     convert_page,
     delete_records,
     item_where,
-    plan_page,
     write_changes,
 )
 from kg.load_stream import shared_lines_only_of
 from kg.member_labels import item_position
 from kg.orphans import orphan_lines
-from kg.page_load import load_page
+from kg.page_load import first_violation, load_page
 from kg.reader import Page
 from kg.store import store_is_empty
 from kg.stored_records import stored_record_lines
@@ -197,26 +194,11 @@ def load_conflicts(
         elif outcome is None and stopped is not None and index == end and validator is not None:
             # The page the stream stopped at: an item set apart may be invalid before the one
             # the error names, and a load page by page names the first.
-            earlier = _first_violation(store, page, validator)
+            earlier = first_violation(store, page, validator)
             if earlier is not None and earlier[0] < stopped.number:
                 outcome = Stopped(index, earlier[1], earlier[0])
         dropped.update(item_position(index, n) for n in page.numbers if n not in written)
     return outcome
-
-
-def _first_violation(
-    store: pyoxigraph.Store, page: Page, validator: Validator
-) -> tuple[int, ValidationFailed] | None:
-    """The first item of ``page`` that violates the shapes, with the error that names it, as
-    a load page by page stops at it (nothing is written)."""
-    plan = plan_page(store, page, LoadReport(), convert_item)
-    findings = validator(plan.records)
-    try:
-        apply_policy(plan, page, findings, "abort", LoadReport())
-    except ValidationFailed as exc:
-        bad = {finding.record for finding in findings if finding.severity == "Violation"}
-        return min(plan.numbers[iri] for iri in bad), exc
-    return None
 
 
 def _positions(

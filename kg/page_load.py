@@ -14,6 +14,7 @@ import pyoxigraph
 
 from kg import ntriples
 from kg.convert import convert_item
+from kg.errors import ValidationFailed
 from kg.load import (
     Converter,
     Finding,
@@ -64,6 +65,20 @@ def load_page(
         written=written,
     )
     return report
+
+
+def first_violation(
+    store: pyoxigraph.Store, page: Page, validator: Validator
+) -> tuple[int, ValidationFailed] | None:
+    """The first item of ``page`` that violates the shapes (its number on the page), with the
+    error :func:`load_page` stops at it with under ``--on-invalid abort``; nothing is written."""
+    prepared = _prepare(store, page, validator, convert_item)
+    try:
+        apply_policy(prepared.plan, page, prepared.findings, "abort", LoadReport())
+    except ValidationFailed as exc:
+        bad = {f.record for f in prepared.findings if f.severity == "Violation"}
+        return min(prepared.plan.numbers[iri] for iri in bad), exc
+    return None
 
 
 @dataclass
